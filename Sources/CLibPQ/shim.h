@@ -1,0 +1,4 @@
+#ifndef QALAM_CLIBPQ_SHIM_H
+#define QALAM_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif

@@ -1,0 +1,1 @@
+// The Collab module. See README.md for the module map.

@@ -1,0 +1,1 @@
+// The DocumentStorage module. See README.md for the module map.

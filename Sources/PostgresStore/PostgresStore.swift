@@ -1,0 +1,1 @@
+// The PostgresStore module. See README.md for the module map.

@@ -1,0 +1,1 @@
+// The Realtime module. See README.md for the module map.

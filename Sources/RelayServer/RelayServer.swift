@@ -1,0 +1,1 @@
+// The RelayServer module. See README.md for the module map.

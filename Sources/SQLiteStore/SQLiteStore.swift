@@ -1,0 +1,1 @@
+// The SQLiteStore module. See README.md for the module map.

@@ -1,0 +1,1 @@
+// The TUI module. See README.md for the module map.

@@ -1,0 +1,1 @@
+// The TextLayout module. See README.md for the module map.

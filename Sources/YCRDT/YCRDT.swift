@@ -1,0 +1,1 @@
+// The YCRDT module. See README.md for the module map.
