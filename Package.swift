@@ -28,13 +28,14 @@ let modules: [Module] = [
     Module(name: "CFriBidi", kind: .system(pkgConfig: "fribidi", apt: "libfribidi-dev")),
 
     Module(name: "YCRDT", kind: .library),
-    Module(name: "Realtime", kind: .library,
+    Module(name: "RealtimeProtocol", kind: .library),
+    Module(name: "Realtime", kind: .library, deps: ["RealtimeProtocol"],
            products: [("WSClient", "swift-websocket"), ("NIOSSL", "swift-nio-ssl"),
                       ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"), ("Logging", "swift-log")]),
     Module(name: "DocumentStorage", kind: .library),
     Module(name: "SQLiteStore", kind: .library, deps: ["DocumentStorage", "CSQLite"]),
     Module(name: "PostgresStore", kind: .library, deps: ["DocumentStorage", "CLibPQ"]),
-    Module(name: "RelayServer", kind: .library, deps: ["YCRDT", "DocumentStorage"],
+    Module(name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
            products: [("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
                       ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio")]),
     Module(name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage"],
@@ -46,8 +47,12 @@ let modules: [Module] = [
                   "RelayServer", "Collab", "TextLayout", "TUI"],
            products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
+    // A replica driven line by line over stdin/stdout by the differential tests
+    // against pycrdt (Tests/python); not installed.
+    Module(name: "YCRDTPeer", kind: .executable, deps: ["YCRDT"]),
 
     Module(name: "YCRDTTests", kind: .test, deps: ["YCRDT"]),
+    Module(name: "RealtimeProtocolTests", kind: .test, deps: ["RealtimeProtocol"]),
     Module(name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"]),
     Module(name: "RelayServerTests", kind: .test, deps: ["RelayServer", "YCRDT", "SQLiteStore"],
            products: [("WSClient", "swift-websocket")]),

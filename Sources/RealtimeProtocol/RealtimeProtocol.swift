@@ -1,0 +1,1 @@
+// The RealtimeProtocol module. See README.md for the module map.

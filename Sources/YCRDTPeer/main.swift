@@ -1,0 +1,1 @@
+print("YCRDTPeer: not built yet")
