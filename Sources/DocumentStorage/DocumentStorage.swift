@@ -1,1 +1,0 @@
-// The DocumentStorage module. See README.md for the module map.
