@@ -1,0 +1,1 @@
+// The Persistence module. See README.md for the module map.
