@@ -1,0 +1,50 @@
+/// Presence as it travels in `presence_state` and `presence_diff` (spec §6):
+/// key → list of metas, each meta a JSON object with a `phx_ref`.
+public struct PresenceState: Hashable, Sendable {
+    /// Key → metas (JSON objects).
+    public var entries: [String: [JSONValue]]
+
+    public init(entries: [String: [JSONValue]] = [:]) {
+        self.entries = entries
+    }
+
+    /// Parses `{"<key>":{"metas":[…]}, …}`; entries without a `metas` array are skipped.
+    public init(json: JSONValue) {
+        var entries = [String: [JSONValue]]()
+        for (key, value) in json.objectValue ?? [:] {
+            if let metas = value["metas"]?.arrayValue { entries[key] = metas }
+        }
+        self.entries = entries
+    }
+
+    /// `{"<key>":{"metas":[…]}, …}`.
+    public var json: JSONValue {
+        .object(entries.mapValues { ["metas": .array($0)] })
+    }
+
+    public var isEmpty: Bool { entries.isEmpty }
+}
+
+/// The payload of `presence_diff`: `{"joins":{…},"leaves":{…}}`.
+public struct PresenceDiff: Hashable, Sendable {
+    public var joins: PresenceState
+    public var leaves: PresenceState
+
+    public init(joins: PresenceState = PresenceState(), leaves: PresenceState = PresenceState()) {
+        self.joins = joins
+        self.leaves = leaves
+    }
+
+    public init(json: JSONValue) {
+        joins = PresenceState(json: json["joins"] ?? [:])
+        leaves = PresenceState(json: json["leaves"] ?? [:])
+    }
+
+    public var json: JSONValue { ["joins": joins.json, "leaves": leaves.json] }
+}
+
+/// Presence push events (matched case-insensitively by the server).
+public enum PresenceEvent {
+    public static let track = "track"
+    public static let untrack = "untrack"
+}

@@ -1,1 +1,0 @@
-// The RealtimeProtocol module. See README.md for the module map.
