@@ -57,7 +57,7 @@ enum BinaryFrameCodec {
         case let .json(value): encoding = encodingJSON; body = value.jsonBytes
         }
         let topic = try field(m.topic, "topic"), event = try field(b.event, "user_event")
-        let metadata = try field(b.metadata?.jsonString, "metadata")
+        let metadata = try field(b.metadata.flatMap { $0.isNull ? nil : $0.jsonString }, "metadata")
         switch direction {
         case .clientToServer:
             return assemble(kind: kindUserBroadcastPush,
@@ -137,7 +137,9 @@ enum BinaryFrameCodec {
 
     private static func userBroadcast(event: ArraySlice<UInt8>, metadata: ArraySlice<UInt8>, encoding: UInt8, body: [UInt8]) throws -> UserBroadcast {
         let name = try text(event, "user_event")
-        let meta: JSONValue? = metadata.isEmpty ? nil : try JSONValue(parsing: Array(metadata))
+        // Spelled out: JSONValue is ExpressibleByNilLiteral, so a bare `nil` here would become `.null`.
+        var meta = Optional<JSONValue>.none
+        if !metadata.isEmpty { meta = try JSONValue(parsing: Array(metadata)) }
         switch encoding {
         case encodingBinary:
             return UserBroadcast(event: name, payload: .binary(body), metadata: meta)
