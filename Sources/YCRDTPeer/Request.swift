@@ -1,0 +1,70 @@
+import Foundation
+
+/// One parsed request line with typed accessors that fail with a `PeerError`
+/// naming the field, so a driver sees exactly what it got wrong.
+struct Request {
+    let fields: [String: Any]
+
+    init(line: String) throws {
+        guard let data = line.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data),
+              let fields = object as? [String: Any]
+        else { throw PeerError.notJSONObject }
+        self.fields = fields
+    }
+
+    func string(_ name: String) throws -> String {
+        guard let value = fields[name] else { throw PeerError.missingField(name) }
+        guard let text = value as? String else { throw PeerError.wrongType(field: name, expected: "a string") }
+        return text
+    }
+
+    func int(_ name: String) throws -> Int {
+        guard let value = fields[name] else { throw PeerError.missingField(name) }
+        // JSONSerialization hands numbers over as NSNumber; reject booleans and fractions.
+        guard let number = value as? NSNumber, !(value is Bool),
+              let int = Int(exactly: number.doubleValue), int >= 0
+        else { throw PeerError.wrongType(field: name, expected: "a non-negative integer") }
+        return int
+    }
+
+    func uint64(_ name: String) throws -> UInt64 {
+        guard let value = fields[name] else { throw PeerError.missingField(name) }
+        guard let number = value as? NSNumber, !(value is Bool),
+              number.doubleValue >= 0, number.doubleValue == number.doubleValue.rounded()
+        else { throw PeerError.wrongType(field: name, expected: "a non-negative integer") }
+        return number.uint64Value
+    }
+
+    func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let value = fields[name], !(value is NSNull) else { return fallback }
+        guard let flag = value as? Bool else { throw PeerError.wrongType(field: name, expected: "a boolean") }
+        return flag
+    }
+
+    func bytes(_ name: String) throws -> [UInt8] {
+        guard let bytes = Hex.decode(try string(name)) else { throw PeerError.badHex(field: name) }
+        return bytes
+    }
+
+    func optionalBytes(_ name: String) throws -> [UInt8]? {
+        guard let value = fields[name], !(value is NSNull) else { return nil }
+        _ = value
+        return try bytes(name)
+    }
+
+    func byteList(_ name: String) throws -> [[UInt8]] {
+        guard let value = fields[name] else { throw PeerError.missingField(name) }
+        guard let items = value as? [String] else { throw PeerError.wrongType(field: name, expected: "an array of hex strings") }
+        return try items.map { item in
+            guard let bytes = Hex.decode(item) else { throw PeerError.badHex(field: name) }
+            return bytes
+        }
+    }
+
+    func object(_ name: String) throws -> [String: Any]? {
+        guard let value = fields[name], !(value is NSNull) else { return nil }
+        guard let object = value as? [String: Any] else { throw PeerError.wrongType(field: name, expected: "an object") }
+        return object
+    }
+}
