@@ -22,7 +22,7 @@ struct Request {
     func int(_ name: String) throws -> Int {
         guard let value = fields[name] else { throw PeerError.missingField(name) }
         // JSONSerialization hands numbers over as NSNumber; reject booleans and fractions.
-        guard let number = value as? NSNumber, !(value is Bool),
+        guard let number = value as? NSNumber, JSONKind.isInteger(number),
               let int = Int(exactly: number.doubleValue), int >= 0
         else { throw PeerError.wrongType(field: name, expected: "a non-negative integer") }
         return int
@@ -30,16 +30,15 @@ struct Request {
 
     func uint64(_ name: String) throws -> UInt64 {
         guard let value = fields[name] else { throw PeerError.missingField(name) }
-        guard let number = value as? NSNumber, !(value is Bool),
-              number.doubleValue >= 0, number.doubleValue == number.doubleValue.rounded()
+        guard let number = value as? NSNumber, JSONKind.isInteger(number), number.int64Value >= 0
         else { throw PeerError.wrongType(field: name, expected: "a non-negative integer") }
         return number.uint64Value
     }
 
     func bool(_ name: String, default fallback: Bool) throws -> Bool {
         guard let value = fields[name], !(value is NSNull) else { return fallback }
-        guard let flag = value as? Bool else { throw PeerError.wrongType(field: name, expected: "a boolean") }
-        return flag
+        guard let number = value as? NSNumber, JSONKind.isBoolean(number) else { throw PeerError.wrongType(field: name, expected: "a boolean") }
+        return number.boolValue
     }
 
     func bytes(_ name: String) throws -> [UInt8] {
@@ -49,7 +48,6 @@ struct Request {
 
     func optionalBytes(_ name: String) throws -> [UInt8]? {
         guard let value = fields[name], !(value is NSNull) else { return nil }
-        _ = value
         return try bytes(name)
     }
 
@@ -66,5 +64,16 @@ struct Request {
         guard let value = fields[name], !(value is NSNull) else { return nil }
         guard let object = value as? [String: Any] else { throw PeerError.wrongType(field: name, expected: "an object") }
         return object
+    }
+}
+
+/// What kind of JSON number JSONSerialization produced: on Linux `true` and `1`
+/// both bridge to `Bool` and to `Int`, so only the stored C type tells them apart.
+enum JSONKind {
+    static func isBoolean(_ number: NSNumber) -> Bool { String(cString: number.objCType) == "c" }
+
+    static func isInteger(_ number: NSNumber) -> Bool {
+        let type = String(cString: number.objCType)
+        return type != "c" && type != "d" && type != "f"
     }
 }

@@ -1,0 +1,16 @@
+/// Why the benchmark could not run or a replay went wrong.
+enum BenchmarkError: Error, CustomStringConvertible {
+    case unreadableTrace(String, String)
+    case noTraces(String)
+    case badArgument(String)
+    case unsupported(String)
+
+    var description: String {
+        switch self {
+        case let .unreadableTrace(path, why): return "cannot read trace \(path): \(why)"
+        case let .noTraces(detail): return "no traces to run: \(detail)"
+        case let .badArgument(detail): return "\(detail)\nusage: swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt] [--traces DIR]"
+        case let .unsupported(detail): return detail
+        }
+    }
+}

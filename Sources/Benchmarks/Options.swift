@@ -1,0 +1,65 @@
+import Foundation
+
+/// Command-line options: `[--trace NAME]... [--quick] [--no-pycrdt] [--traces DIR]`,
+/// plus the internal `--child PATH` used to run one trace per process so that
+/// each trace's peak memory is its own.
+struct Options {
+    var traceFilters: [String] = []
+    var quick = false
+    var pycrdt = true
+    var tracesDirectory: URL
+    var child: String?
+
+    /// The package root, found from this source file so `swift run` works from anywhere.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init(arguments: [String]) throws {
+        tracesDirectory = Options.packageRoot.appendingPathComponent("../shared/traces").standardized
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--trace":
+                guard let name = rest.popFirst() else { throw BenchmarkError.badArgument("--trace needs a NAME") }
+                traceFilters.append(name)
+            case "--quick": quick = true
+            case "--no-pycrdt": pycrdt = false
+            case "--traces":
+                guard let path = rest.popFirst() else { throw BenchmarkError.badArgument("--traces needs a DIR") }
+                tracesDirectory = URL(fileURLWithPath: path)
+            case "--child":
+                guard let path = rest.popFirst() else { throw BenchmarkError.badArgument("--child needs a PATH") }
+                child = path
+            case "-h", "--help": throw BenchmarkError.badArgument("Replays the editing traces with YCRDT beside a plain buffer and pycrdt.")
+            default: throw BenchmarkError.badArgument("unknown argument \(argument)")
+            }
+        }
+    }
+
+    /// Every trace (top level, ascii_only/, concurrent/), filtered. `--quick`
+    /// keeps the traces under 250 kB compressed (the small half).
+    func traces() throws -> [(name: String, url: URL)] {
+        let manager = FileManager.default
+        var found: [(String, URL)] = []
+        for sub in ["", "ascii_only", "concurrent"] {
+            let directory = sub.isEmpty ? tracesDirectory : tracesDirectory.appendingPathComponent(sub)
+            guard let files = try? manager.contentsOfDirectory(atPath: directory.path) else { continue }
+            for file in files.sorted() where file.hasSuffix(".json.gz") {
+                let url = directory.appendingPathComponent(file)
+                let base = String(file.dropLast(".json.gz".count))
+                let name = sub.isEmpty ? base : "\(sub)/\(base)"
+                if quick {
+                    let attributes = try? manager.attributesOfItem(atPath: url.path)
+                    let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
+                    if size >= 250_000 { continue }
+                }
+                if !traceFilters.isEmpty, !traceFilters.contains(where: { name == $0 || name.contains($0) }) { continue }
+                found.append((name, url))
+            }
+        }
+        if found.isEmpty {
+            throw BenchmarkError.noTraces("nothing matched in \(tracesDirectory.path)")
+        }
+        return found
+    }
+}

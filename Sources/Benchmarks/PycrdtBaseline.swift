@@ -1,0 +1,45 @@
+import Foundation
+
+/// The same replay done by pycrdt (yrs) in a child `python3` running
+/// Tests/python/bench_pycrdt.py, which prints one JSON object of timings.
+struct PycrdtFigures {
+    var applyMs: Double?
+    var encodeMs: Double?
+    var stateBytes: Int?
+    var loadMs: Double?
+    var docMB: Double?
+    var peakMB: Double?
+    var ok = false
+    var error: String?
+
+    static func measure(trace: URL, script: URL) -> PycrdtFigures {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, trace.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        var figures = PycrdtFigures()
+        do {
+            try process.run()
+        } catch {
+            figures.error = "cannot run python3: \(error)"
+            return figures
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            figures.error = "bench_pycrdt.py printed no JSON (exit \(process.terminationStatus))"
+            return figures
+        }
+        figures.applyMs = (object["apply_ms"] as? NSNumber)?.doubleValue
+        figures.encodeMs = (object["encode_ms"] as? NSNumber)?.doubleValue
+        figures.stateBytes = (object["bytes"] as? NSNumber)?.intValue
+        figures.loadMs = (object["load_ms"] as? NSNumber)?.doubleValue
+        figures.docMB = (object["doc_mb"] as? NSNumber)?.doubleValue
+        figures.peakMB = (object["maxrss_mb"] as? NSNumber)?.doubleValue
+        figures.ok = object["ok"] as? Bool ?? false
+        figures.error = object["error"] as? String
+        return figures
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import YCRDT
+
+/// What one replay of a trace measured on the Swift side.
+struct SwiftFigures {
+    var patches = 0
+    var applyMs = 0.0
+    var events = 0
+    /// The same patches on a plain `[UInt16]` (sequential traces only).
+    var floorMs: Double?
+    var encodeMs = 0.0
+    var stateBytes = 0
+    var loadMs = 0.0
+    /// Resident memory the replay added while its docs were alive.
+    var docMB = 0.0
+    var problems: [String] = []
+}
+
+/// Counts the update events of a doc and remembers the last one, so the replay
+/// does the work a provider would (receive every update) without storing them all.
+private final class UpdateSink {
+    var events = 0
+    var bytes = 0
+    /// For concurrent replays: the txn whose update is being produced, and the updates by txn.
+    var currentTxn: Int?
+    var byTxn: [[UInt8]] = []
+}
+
+enum Replay {
+    /// The floor: the same edits on a bare UTF-16 buffer, no CRDT.
+    static func floor(_ edits: [[Edit]], expected: String) -> (Double, Bool) {
+        var buffer: [UInt16] = []
+        let ((), ms) = Measure.time {
+            for txn in edits {
+                for edit in txn {
+                    buffer.replaceSubrange(edit.position..<(edit.position + edit.deleted), with: edit.insertedUnits)
+                }
+            }
+        }
+        return (ms, buffer.elementsEqual(expected.utf16))
+    }
+
+    /// Applies every patch as a local edit, one transaction (so one update event) per patch.
+    static func sequential(_ trace: Trace) throws -> SwiftFigures {
+        var figures = SwiftFigures()
+        let edits = UTF16Positions.edits(of: trace)
+        figures.patches = edits.reduce(0) { $0 + $1.count }
+        let (floorMs, floorOK) = floor(edits, expected: trace.endContent)
+        figures.floorMs = floorMs
+        if !floorOK { figures.problems.append("floor replay != endContent (position conversion bug)") }
+
+        let residentBefore = Measure.residentMB()
+        let doc = Doc(clientID: 1)
+        let text = doc.getText("content")
+        let sink = UpdateSink()
+        _ = doc.onUpdate { update, _ in
+            sink.events += 1
+            sink.bytes += update.count
+        }
+        let ((), applyMs) = Measure.time {
+            for txn in edits {
+                for edit in txn {
+                    doc.transact { _ in
+                        if edit.deleted > 0 { text.delete(at: edit.position, length: edit.deleted) }
+                        if !edit.inserted.isEmpty { text.insert(edit.inserted, at: edit.position) }
+                    }
+                }
+            }
+        }
+        figures.applyMs = applyMs
+        figures.events = sink.events
+        figures.docMB = Measure.residentMB() - residentBefore
+        if sink.events != figures.patches {
+            figures.problems.append("\(sink.events) update events for \(figures.patches) patches")
+        }
+        if text.toString() != trace.endContent { figures.problems.append("final text != endContent") }
+        try encodeAndLoad(doc, expected: trace.endContent, into: &figures)
+        return figures
+    }
+
+    /// One doc per agent. Before an agent's txn, the updates of every ancestor
+    /// txn its doc lacks are applied in trace order (the merge points); at the
+    /// end every doc catches up with every txn and must equal `endContent`.
+    static func concurrent(_ trace: Trace) throws -> SwiftFigures {
+        var figures = SwiftFigures()
+        let hasAstral = trace.txns.contains { txn in
+            txn.patches.contains { $0.inserted.unicodeScalars.contains { $0.value > 0xFFFF } }
+        }
+        if hasAstral {
+            throw BenchmarkError.unsupported("concurrent trace with characters above U+FFFF: positions would need per-agent conversion")
+        }
+        let agents = max(trace.numAgents ?? 1, 1)
+        let txns = trace.txns
+        figures.patches = txns.reduce(0) { $0 + $1.patches.count }
+
+        let residentBefore = Measure.residentMB()
+        let sink = UpdateSink()
+        sink.byTxn = Array(repeating: [], count: txns.count)
+        let docs = (0..<agents).map { Doc(clientID: ClientID($0 + 1)) }
+        let texts = docs.map { $0.getText("content") }
+        for doc in docs {
+            _ = doc.onUpdate { update, _ in
+                sink.events += 1
+                if let txn = sink.currentTxn { sink.byTxn[txn] = update }
+            }
+        }
+        var known = Array(repeating: [Bool](repeating: false, count: txns.count), count: agents)
+
+        func catchUp(_ agent: Int, to roots: [Int]) throws {
+            var missing: [Int] = []
+            var stack = roots
+            while let txn = stack.popLast() {
+                guard txn >= 0, txn < txns.count, !known[agent][txn] else { continue }
+                known[agent][txn] = true
+                missing.append(txn)
+                stack.append(contentsOf: txns[txn].parents ?? [])
+            }
+            for txn in missing.sorted() {
+                try docs[agent].applyUpdate(sink.byTxn[txn], origin: "remote")
+            }
+        }
+
+        let ((), applyMs) = try Measure.time {
+                for (index, txn) in txns.enumerated() {
+                    let agent = min(max(txn.agent ?? 0, 0), agents - 1)
+                    try catchUp(agent, to: txn.parents ?? [])
+                    sink.currentTxn = index
+                    let text = texts[agent]
+                    docs[agent].transact { _ in
+                        for patch in txn.patches {
+                            if patch.deleted > 0 { text.delete(at: patch.position, length: patch.deleted) }
+                            if !patch.inserted.isEmpty { text.insert(patch.inserted, at: patch.position) }
+                        }
+                    }
+                    sink.currentTxn = nil
+                    known[agent][index] = true
+                }
+                for agent in 0..<agents {
+                    try catchUp(agent, to: Array(txns.indices))
+                }
+        }
+        figures.applyMs = applyMs
+        figures.events = sink.events
+        figures.docMB = Measure.residentMB() - residentBefore
+        for (agent, text) in texts.enumerated() where text.toString() != trace.endContent {
+            figures.problems.append("agent \(agent) text != endContent")
+        }
+        try encodeAndLoad(docs[0], expected: trace.endContent, into: &figures)
+        return figures
+    }
+
+    /// Encodes the full state, then loads it into a fresh doc; both timed.
+    static func encodeAndLoad(_ doc: Doc, expected: String, into figures: inout SwiftFigures) throws {
+        let (state, encodeMs) = try Measure.time { try doc.encodeStateAsUpdate() }
+        figures.encodeMs = encodeMs
+        figures.stateBytes = state.count
+        let (fresh, loadMs) = try Measure.time { () throws -> Doc in
+            let fresh = Doc(clientID: 2)
+            try fresh.applyUpdate(state)
+            return fresh
+        }
+        figures.loadMs = loadMs
+        if fresh.getText("content").toString() != expected { figures.problems.append("state loaded into a fresh doc != endContent") }
+    }
+}
