@@ -1,1 +1,0 @@
-// The TextLayout module. See README.md for the module map.
