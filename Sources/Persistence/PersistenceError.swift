@@ -1,0 +1,27 @@
+import DocumentStorage
+
+/// Why the autosaver or the journal could not do what was asked.
+public enum PersistenceError: Error, CustomStringConvertible, Sendable {
+    /// A save was asked for before `load()` succeeded; saving then could
+    /// overwrite the stored document with an empty one.
+    case notLoaded(document: String)
+    /// The journal file could not be created, written or synced.
+    case journal(path: String, reason: String)
+    /// An update could not be merged (it is not a valid Yjs update).
+    case invalidUpdate(String)
+    /// The autosaver was closed.
+    case closed
+
+    public var description: String {
+        switch self {
+        case let .notLoaded(document):
+            return "document \(document) was not loaded from the database, so Qalam will not save it (that could overwrite what is stored); your edits are kept in the crash journal — fix the database connection and reopen the document"
+        case let .journal(path, reason):
+            return "cannot use the crash journal \(path): \(reason). Check that the directory is writable and the disk is not full"
+        case let .invalidUpdate(reason):
+            return "an update could not be merged for saving: \(reason)"
+        case .closed:
+            return "the autosaver was already closed"
+        }
+    }
+}
