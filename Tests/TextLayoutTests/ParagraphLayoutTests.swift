@@ -84,6 +84,13 @@ final class ParagraphLayoutTests: XCTestCase {
         XCTAssertEqual(layout.lines[0].cells[3].text, "", "RLM is not sent to the terminal")
     }
 
+    func testEmojiWithModifierStaysOneClusterInsideAnRTLRun() {
+        let layout = ParagraphLayout(paragraph: "مرحبا 👍🏽 بك", options: LayoutOptions(width: 40))
+        let thumbs = layout.lines[0].cells.first { $0.text.unicodeScalars.first == "👍" }
+        XCTAssertEqual(thumbs?.text, "👍🏽", "the modifier stays after its base, not reversed")
+        XCTAssertEqual(thumbs?.width, 4, "each scalar as wide as wcwidth says, as the terminal will draw them")
+    }
+
     func testControlCharactersAndLoneMarksAreVisible() {
         let layout = ParagraphLayout(paragraph: "\u{0651}a\u{07}", options: LayoutOptions(width: 40))
         XCTAssertEqual(layout.lines[0].cells.map(\.text), ["\u{25CC}\u{0651}", "a", "\u{2407}"])
