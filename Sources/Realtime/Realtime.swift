@@ -1,1 +1,0 @@
-// The Realtime module. See README.md for the module map.

@@ -1,0 +1,57 @@
+import Logging
+import NIOSSL
+
+/// How a `RealtimeClient` connects and how patient it is. The defaults are
+/// realtime-js's; tests shorten the intervals.
+public struct RealtimeOptions: Sendable {
+    /// Serializer version (`vsn`). 2.0.0 (the realtime-js default since 2.91) carries
+    /// binary broadcasts; 1.0.0 only JSON.
+    public var version: SerializerVersion
+    /// Time between a heartbeat's reply and the next heartbeat.
+    public var heartbeatInterval: Duration
+    /// How long a heartbeat may go unanswered before the socket counts as dead.
+    public var heartbeatTimeout: Duration
+    /// Delays between reconnect attempts; reset once a socket opens.
+    public var reconnectBackoff: Backoff
+    /// Delays between rejoin attempts of an errored channel; reset once joined.
+    public var rejoinBackoff: Backoff
+    /// Default time to wait for a reply to a push (join, ack'd broadcast, track).
+    public var pushTimeout: Duration
+    /// Pushes kept per channel while it is not joined; the oldest are dropped beyond it.
+    public var pushBufferLimit: Int
+    /// Largest frame sent or accepted, in bytes (the server accepts 5 000 000).
+    public var maxFrameSize: Int
+    /// Extra query parameters of the socket URL (e.g. `["log_level": "info"]`).
+    public var params: [String: String]
+    /// TLS settings for `wss://`; `nil` uses the system's trust roots.
+    public var tls: TLSConfiguration?
+    /// Where the client logs connection changes and dropped frames. Silent by
+    /// default: a terminal UI owns stdout.
+    public var logger: Logger
+
+    public init(
+        version: SerializerVersion = .v2,
+        heartbeatInterval: Duration = .seconds(25),
+        heartbeatTimeout: Duration = .seconds(25),
+        reconnectBackoff: Backoff = .reconnectDefault,
+        rejoinBackoff: Backoff = .rejoinDefault,
+        pushTimeout: Duration = .seconds(10),
+        pushBufferLimit: Int = 100,
+        maxFrameSize: Int = PhoenixSerializer.defaultMaxFrameBytes,
+        params: [String: String] = [:],
+        tls: TLSConfiguration? = nil,
+        logger: Logger = Logger(label: "qalam.realtime", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.version = version
+        self.heartbeatInterval = heartbeatInterval
+        self.heartbeatTimeout = heartbeatTimeout
+        self.reconnectBackoff = reconnectBackoff
+        self.rejoinBackoff = rejoinBackoff
+        self.pushTimeout = pushTimeout
+        self.pushBufferLimit = pushBufferLimit
+        self.maxFrameSize = maxFrameSize
+        self.params = params
+        self.tls = tls
+        self.logger = logger
+    }
+}
