@@ -42,7 +42,8 @@ public struct JoinConfig: Hashable, Sendable {
         }
     }
 
-    static func flexibleBool(_ value: JSONValue?) -> Bool? {
+    /// `true`/`false` or the strings "true"/"false" in any case; `nil` otherwise.
+    public static func flexibleBool(_ value: JSONValue?) -> Bool? {
         switch value {
         case let .bool(b)?: return b
         case let .string(s)?:

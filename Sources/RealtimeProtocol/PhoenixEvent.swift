@@ -81,7 +81,7 @@ public enum RealtimeReason {
 
 /// Why a JWT was refused; `message` is the exact Supabase text (handshake `error`,
 /// `system` message, and, with a code prefix, join reason).
-public enum TokenFailure: Hashable, Sendable {
+public enum TokenFailure: Error, Hashable, Sendable, CustomStringConvertible {
     /// No API key at all.
     case missing
     /// `exp` is in the past by this many seconds.
@@ -94,6 +94,8 @@ public enum TokenFailure: Hashable, Sendable {
     case malformed
     /// Signature does not verify with the configured secret.
     case badSignature
+
+    public var description: String { message }
 
     public var message: String {
         switch self {

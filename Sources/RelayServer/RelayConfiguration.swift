@@ -1,0 +1,89 @@
+import DocumentStorage
+
+/// Everything a `Relay` needs to know before it starts.
+public struct RelayConfiguration: Sendable {
+    /// Interface to bind. Without a JWT secret only loopback addresses are allowed.
+    public var host: String
+    /// TCP port; 0 picks a free one (see `Relay.start()`).
+    public var port: Int
+    /// HS256 secret that `apikey`, `access_token` and REST bearer tokens must be signed
+    /// with. `nil` disables auth, which is only allowed on loopback.
+    public var jwtSecret: String?
+    /// Supabase's limits; see `RelayLimits`.
+    public var limits: RelayLimits
+    /// Largest body `PUT /api/documents/{id}/yjs` accepts (413 above it).
+    public var maxDocumentBytes: Int
+    /// Where the document REST API keeps Yjs state; `nil` answers 503 on those routes.
+    public var store: (any DocumentStore)?
+    /// Sockets that send nothing for this long are closed (Phoenix's 60 s).
+    public var idleTimeout: Duration
+    /// Delay before every join error reply (Supabase waits 5 s in production, 0 in its tests).
+    public var joinErrorDelay: Duration
+    /// Grace period for clients to answer the close handshake at shutdown.
+    public var shutdownGracePeriod: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 4000, jwtSecret: String? = nil,
+                limits: RelayLimits = RelayLimits(), maxDocumentBytes: Int = 16 * 1024 * 1024,
+                store: (any DocumentStore)? = nil, idleTimeout: Duration = .seconds(60),
+                joinErrorDelay: Duration = .zero, shutdownGracePeriod: Duration = .seconds(2)) {
+        self.host = host
+        self.port = port
+        self.jwtSecret = jwtSecret
+        self.limits = limits
+        self.maxDocumentBytes = maxDocumentBytes
+        self.store = store
+        self.idleTimeout = idleTimeout
+        self.joinErrorDelay = joinErrorDelay
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+
+    /// Whether `host` names a loopback interface.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Supabase Realtime's limits (spec §8) with its self-hosted defaults. Where Supabase
+/// counts per tenant, the relay counts per client socket, so that one client over its
+/// limit gets the error and everyone else keeps working.
+public struct RelayLimits: Sendable {
+    /// Broadcasts a socket may push per second (`TENANT_MAX_EVENTS_PER_SECOND`); over it
+    /// the channel gets `system` "Too many messages per second" and `phx_close`.
+    public var eventsPerSecond: Int
+    /// Largest broadcast or presence payload in bytes as sent on the wire
+    /// (`max_payload_size_in_kb` 3000 → 3 000 000 + 500).
+    public var maxPayloadBytes: Int
+    /// Channels one socket may have joined at once (`TENANT_MAX_CHANNELS_PER_CLIENT`).
+    public var maxChannelsPerClient: Int
+    /// Joins a socket may make per second (`TENANT_MAX_JOINS_PER_SECOND`); over it the join
+    /// fails and the socket is closed with 1001.
+    public var joinsPerSecond: Int
+    /// Sockets with at least one channel (`TENANT_MAX_CONCURRENT_USERS`).
+    public var maxConcurrentUsers: Int
+    /// Presence pushes (track/untrack) per channel per window (`CLIENT_PRESENCE_MAX_CALLS`).
+    public var presenceCallsPerWindow: Int
+    /// The presence window (`CLIENT_PRESENCE_WINDOW_MS`).
+    public var presenceWindow: Duration
+    /// Largest inbound WebSocket message (Phoenix `max_frame_size`).
+    public var maxFrameBytes: Int
+    /// Frames queued for a socket that does not read; beyond it the socket is dropped.
+    public var maxQueuedFrames: Int
+    /// Messages per REST batch.
+    public var maxBatchMessages: Int
+
+    public init(eventsPerSecond: Int = 100, maxPayloadBytes: Int = 3_000_500, maxChannelsPerClient: Int = 100,
+                joinsPerSecond: Int = 100, maxConcurrentUsers: Int = 200, presenceCallsPerWindow: Int = 5,
+                presenceWindow: Duration = .seconds(30), maxFrameBytes: Int = 5_000_000,
+                maxQueuedFrames: Int = 10_000, maxBatchMessages: Int = 100) {
+        self.eventsPerSecond = eventsPerSecond
+        self.maxPayloadBytes = maxPayloadBytes
+        self.maxChannelsPerClient = maxChannelsPerClient
+        self.joinsPerSecond = joinsPerSecond
+        self.maxConcurrentUsers = maxConcurrentUsers
+        self.presenceCallsPerWindow = presenceCallsPerWindow
+        self.presenceWindow = presenceWindow
+        self.maxFrameBytes = maxFrameBytes
+        self.maxQueuedFrames = maxQueuedFrames
+        self.maxBatchMessages = maxBatchMessages
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HTTPTypes
+import Logging
+import NIOCore
+import RealtimeProtocol
+
+/// The relay's HTTP routes: health, handshake errors, REST broadcast, documents.
+struct RelayRoutes: Sendable {
+    let configuration: RelayConfiguration
+    let hub: RelayHub
+    let logger: Logger
+
+    var verifier: JWTVerifier? { configuration.jwtSecret.map(JWTVerifier.init(secret:)) }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ -> Response in
+            let stats = await hub.statistics
+            return Self.json(.ok, ["status": "ok", "sockets": .integer(Int64(stats.sockets)), "channels": .integer(Int64(stats.channels))])
+        }
+        for path in SocketHandshake.paths {
+            // Reached only when the upgrade was refused (or the request was not an upgrade).
+            router.get(RouterPath(path)) { request, _ -> Response in
+                guard let handshake = SocketHandshake(request: request.head) else {
+                    return Self.json(.notFound, ["error": "not found"])
+                }
+                switch handshake.evaluate(verifier: verifier) {
+                case let .unauthorized(message): return Self.json(.unauthorized, ["error": .string(message)])
+                case let .badVersion(message): return Self.json(.badRequest, ["error": .string(message)])
+                case .accepted: return Self.json(.badRequest, ["error": "expected a WebSocket upgrade request"])
+                }
+            }
+        }
+        for path in ["/realtime/v1/api/broadcast", "/api/broadcast"] {
+            router.post(RouterPath(path)) { request, _ -> Response in
+                try await restBroadcast(request)
+            }
+        }
+        DocumentRoutes(configuration: configuration, logger: logger).register(on: router)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
+    }
+
+    /// The bearer token or `apikey` header of a REST request, checked when auth is on.
+    static func authorize(_ request: Request, verifier: JWTVerifier?) -> Bool {
+        guard let verifier else { return true }
+        var token: String?
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        } else if let name = HTTPField.Name("apikey") {
+            token = request.headers[name]
+        }
+        guard let token, case .success = verifier.verify(token) else { return false }
+        return true
+    }
+
+    /// `POST /realtime/v1/api/broadcast` (spec §5.4): validate every message, then relay all.
+    private func restBroadcast(_ request: Request) async throws -> Response {
+        guard Self.authorize(request, verifier: verifier) else {
+            return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
+        }
+        var request = request
+        let limits = configuration.limits
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limits.maxFrameBytes)
+        } catch {
+            return Self.json(.contentTooLarge, ["errors": ["messages": .string(RealtimeReason.restPayloadTooLarge)]])
+        }
+        guard let json = try? JSONValue(parsing: Array(body.readableBytesView)),
+              let messages = json["messages"]?.arrayValue else {
+            return Self.json(.unprocessableContent, ["errors": ["messages": "expected {\"messages\":[{\"topic\",\"event\",\"payload\"}]}"]])
+        }
+        guard messages.count <= limits.maxBatchMessages else {
+            return Self.json(.tooManyRequests, ["message": "Too many messages to broadcast, please reduce the batch size"])
+        }
+        var outgoing: [(topic: String, isPrivate: Bool, message: PhoenixMessage)] = []
+        for (index, message) in messages.enumerated() {
+            guard let topic = message["topic"]?.stringValue, !topic.isEmpty,
+                  let event = message["event"]?.stringValue,
+                  let payload = message["payload"], payload.objectValue != nil else {
+                return Self.json(.unprocessableContent,
+                                 ["errors": .object(["messages[\(index)]": "topic, event and an object payload are required"])])
+            }
+            guard payload.jsonBytes.count <= limits.maxPayloadBytes else {
+                return Self.json(.unprocessableContent, ["errors": .object(["messages[\(index)]": .string(RealtimeReason.restPayloadTooLarge)])])
+            }
+            var broadcast: [String: JSONValue] = ["type": "broadcast", "event": .string(event), "payload": payload]
+            if let id = message["id"], !id.isNull { broadcast["meta"] = ["id": id] }
+            let isPrivate = JoinConfig.flexibleBool(message["private"]) ?? false
+            let wireTopic = RealtimeTopic.topic(forChannel: topic)
+            outgoing.append((wireTopic, isPrivate,
+                             PhoenixMessage(topic: wireTopic, event: PhoenixEvent.broadcast, json: .object(broadcast))))
+        }
+        for item in outgoing {
+            await hub.restBroadcast(topic: item.topic, isPrivate: item.isPrivate, message: item.message)
+        }
+        return Response(status: .accepted)
+    }
+}

@@ -1,1 +1,0 @@
-// The RelayServer module. See README.md for the module map.

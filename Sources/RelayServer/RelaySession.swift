@@ -1,0 +1,128 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import RealtimeProtocol
+
+/// One WebSocket connection: a reader that decodes frames and hands them to the hub,
+/// and a writer that drains the socket's queue. Whichever ends first ends the other.
+enum RelaySession {
+    static func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: RelayHub,
+                    version: SerializerVersion, apiKey: String?, limits: RelayLimits,
+                    closeGrace: Duration, logger: Logger) async {
+        let (stream, continuation) = AsyncStream<Outbound>.makeStream(bufferingPolicy: .bufferingOldest(limits.maxQueuedFrames))
+        guard let id = await hub.connect(version: version, apiKey: apiKey, outbound: continuation) else {
+            try? await outbound.close(.init(codeNumber: 1012), reason: "server restarting")
+            return
+        }
+        let serializer = PhoenixSerializer(version: version, maxFrameBytes: limits.maxFrameBytes)
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await write(stream, to: outbound, serializer: serializer, closeGrace: closeGrace, logger: logger)
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+                        let keepGoing = await handle(message, id: id, hub: hub, serializer: serializer, continuation: continuation, logger: logger)
+                        if !keepGoing { break }
+                    }
+                } catch {
+                    logger.debug("socket read ended", metadata: ["error": "\(error)"])
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await hub.disconnect(id)
+    }
+
+    /// Returns false when the socket is being closed for garbage.
+    private static func handle(_ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer,
+                               continuation: AsyncStream<Outbound>.Continuation, logger: Logger) async -> Bool {
+        let frame: WireFrame
+        switch message {
+        case let .text(text): frame = .text(text)
+        case let .binary(buffer): frame = .binary(Array(buffer.readableBytesView))
+        }
+        do {
+            let decoded = try serializer.decode(frame, direction: .clientToServer)
+            await hub.receive(id, decoded, wireSize: frame.byteCount)
+            return true
+        } catch {
+            await hub.touch(id)
+            switch frame {
+            case .binary:
+                // Undecodable binary data cannot be answered (no ref to reply to): close with 1003.
+                logger.info("closing a socket that sent an undecodable binary frame", metadata: ["error": "\(error)"])
+                continuation.yield(.close(code: 1003, reason: closeReason("\(error)")))
+                return false
+            case let .text(text):
+                // Supabase drops malformed text frames and keeps the socket. When the frame
+                // still names a topic and ref, the sender gets an error reply it can match.
+                logger.info("dropping a malformed frame", metadata: ["error": "\(error)"])
+                if let (topic, ref, joinRef) = salvageAddress(text, version: serializer.version) {
+                    await hub.rejectMalformed(id, topic: topic, ref: ref, joinRef: joinRef, reason: "MalformedMessage: \(error)")
+                }
+                return true
+            }
+        }
+    }
+
+    /// Topic and refs of a frame that is JSON but not a valid message, if recognisable.
+    private static func salvageAddress(_ text: String, version: SerializerVersion) -> (String, String?, String?)? {
+        guard text.utf8.count < 1_000_000, let json = try? JSONValue(parsing: text) else { return nil }
+        switch json {
+        case let .array(a) where a.count >= 3:
+            guard let topic = a[2].stringValue, let ref = a[1].stringValue else { return nil }
+            return (topic, ref, a[0].stringValue)
+        case .object:
+            guard let topic = json["topic"]?.stringValue, let ref = json["ref"]?.stringValue else { return nil }
+            return (topic, ref, json["join_ref"]?.stringValue)
+        default:
+            return nil
+        }
+    }
+
+    /// Close reasons must fit in 123 bytes.
+    static func closeReason(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if out.utf8.count + String(ch).utf8.count > 120 { break }
+            out.append(ch)
+        }
+        return out
+    }
+
+    private static func write(_ stream: AsyncStream<Outbound>, to outbound: WebSocketOutboundWriter,
+                              serializer: PhoenixSerializer, closeGrace: Duration, logger: Logger) async {
+        do {
+            for await item in stream {
+                switch item {
+                case let .message(message):
+                    let frame: WireFrame
+                    do {
+                        frame = try serializer.encode(message, direction: .serverToClient)
+                    } catch {
+                        // A binary broadcast for a vsn 1.0.0 socket: it cannot receive those (spec §2.3).
+                        continue
+                    }
+                    switch frame {
+                    case let .text(text): try await outbound.write(.text(text))
+                    case let .binary(bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+                    }
+                case let .close(code, reason):
+                    try await outbound.close(.init(codeNumber: Int(code)), reason: closeReason(reason))
+                    // Give the peer time to answer the close handshake, then stop reading.
+                    try await Task.sleep(for: closeGrace)
+                    return
+                }
+            }
+            // The queue was finished by the hub (socket dropped or already gone).
+            try await outbound.close(.policyViolation, reason: "connection dropped by the relay")
+        } catch {
+            logger.debug("socket write ended", metadata: ["error": "\(error)"])
+        }
+    }
+}

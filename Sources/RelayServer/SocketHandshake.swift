@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HTTPTypes
+import RealtimeProtocol
+
+/// The WebSocket upgrade request of a Realtime client: path, `vsn`, `apikey`.
+struct SocketHandshake {
+    /// The paths realtime-js (`/realtime/v1/websocket`) and the Realtime server itself
+    /// (`/socket/websocket`) use.
+    static let paths: Set<String> = ["/realtime/v1/websocket", "/socket/websocket"]
+
+    enum Outcome {
+        case accepted(SerializerVersion, apiKey: String?)
+        /// 401 with Supabase's message.
+        case unauthorized(String)
+        /// 400: a `vsn` the relay does not speak.
+        case badVersion(String)
+    }
+
+    let vsn: String?
+    let apiKey: String?
+
+    /// `nil` when the request is not for a socket path.
+    init?(request: HTTPRequest) {
+        guard let target = request.path, let components = URLComponents(string: target),
+              Self.paths.contains(components.path) else { return nil }
+        let query = components.queryItems ?? []
+        vsn = query.last { $0.name == "vsn" }?.value
+        // The server reads the `x-api-key` header first, then the `apikey` query parameter.
+        let header = HTTPField.Name("x-api-key").flatMap { request.headerFields[$0] }
+        apiKey = header ?? query.last { $0.name == "apikey" }?.value
+    }
+
+    func evaluate(verifier: JWTVerifier?) -> Outcome {
+        let version: SerializerVersion
+        do {
+            version = try SerializerVersion(vsn: vsn)
+        } catch {
+            return .badVersion("\(error)")
+        }
+        guard let verifier else { return .accepted(version, apiKey: apiKey) }
+        guard let apiKey, !apiKey.isEmpty else { return .unauthorized(TokenFailure.missing.message) }
+        switch verifier.verify(apiKey) {
+        case let .failure(failure): return .unauthorized(failure.message)
+        case .success: return .accepted(version, apiKey: apiKey)
+        }
+    }
+}
