@@ -1,0 +1,279 @@
+/// A Yjs-compatible document replica.
+///
+/// Not thread-safe: confine each `Doc` to one thread or actor.
+public final class Doc {
+    /// This replica's client id. Changes (as in Yjs) only if a remote update is seen
+    /// that uses it.
+    public private(set) var clientID: ClientID
+    /// Whether deleted content is collected (Yjs `gc`, on by default).
+    public let gc: Bool
+    let store = StructStore()
+    private var share: [String: Branch] = [:]
+    private var shareOrder: [String] = []
+    var currentTransaction: Transaction?
+    private var cleanupQueue: [Transaction] = []
+    private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
+    private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
+    private var nextObserverID = 0
+
+    /// - Parameters:
+    ///   - clientID: a fixed client id; a random 32-bit one when nil, as Yjs does.
+    ///   - gc: collect deleted content (Yjs default).
+    public init(clientID: ClientID? = nil, gc: Bool = true) {
+        self.clientID = clientID ?? ClientID(UInt32.random(in: 0...UInt32.max))
+        self.gc = gc
+    }
+
+    deinit {
+        // Items link to each other both ways; break the cycles so memory is returned.
+        for (_, structs) in store.clients {
+            for s in structs {
+                s.left = nil
+                s.right = nil
+                s.parent = nil
+                if case let .type(b) = s.content {
+                    b.start = nil
+                    b.map = [:]
+                    b.item = nil
+                }
+            }
+        }
+        for (_, b) in share {
+            b.start = nil
+            b.map = [:]
+        }
+    }
+
+    func makeObserverID() -> ObserverID {
+        nextObserverID += 1
+        return ObserverID(raw: nextObserverID)
+    }
+
+    /// The root type `name`, created on first use (kind unknown until someone asks).
+    func rootBranch(_ name: String) -> Branch {
+        if let b = share[name] { return b }
+        let b = Branch(typeRef: TypeRef.unknown)
+        b.rootName = name
+        share[name] = b
+        shareOrder.append(name)
+        return b
+    }
+
+    /// The root `Y.Text` named `name` (the document contract uses "content").
+    public func getText(_ name: String = "content") -> YText {
+        let b = rootBranch(name)
+        if b.typeRef == TypeRef.unknown {
+            // Yjs replaces a generic root by a fresh YText that takes over its items.
+            b.typeRef = TypeRef.text
+            b.searchMarkers = []
+            b.hasFormatting = false
+        }
+        if let t = b.textHandle { return t }
+        let t = YText(branch: b, doc: self)
+        b.textHandle = t
+        return t
+    }
+
+    /// Names of the root types that hold text (asked for as text, or holding strings/formats).
+    public var rootTextNames: [String] {
+        shareOrder.filter { name in
+            guard let b = share[name] else { return false }
+            if b.typeRef == TypeRef.text { return true }
+            guard b.typeRef == TypeRef.unknown, b.map.isEmpty else { return false }
+            var i = b.start
+            while let it = i {
+                switch it.content {
+                case .string, .format: return true
+                default: break
+                }
+                i = it.right
+            }
+            return false
+        }
+    }
+
+    /// Runs `body` in one transaction; nested calls join the outer transaction.
+    /// Observers and the update event fire once, when the outermost call returns.
+    @discardableResult
+    public func transact<T>(origin: AnyHashable? = nil, _ body: (Transaction) throws -> T) rethrows -> T {
+        try transact(origin: origin, local: true, body)
+    }
+
+    func transact<T>(origin: AnyHashable?, local: Bool, _ body: (Transaction) throws -> T) rethrows -> T {
+        if let t = currentTransaction { return try body(t) }
+        let t = Transaction(doc: self, origin: origin, local: local)
+        currentTransaction = t
+        cleanupQueue.append(t)
+        defer {
+            currentTransaction = nil
+            if cleanupQueue.first === t { runCleanups() }
+        }
+        return try body(t)
+    }
+
+    /// Called with each emitted v1 update (local and remote transactions) and its origin.
+    @discardableResult
+    public func onUpdate(_ handler: @escaping (_ update: [UInt8], _ origin: AnyHashable?) -> Void) -> ObserverID {
+        let id = makeObserverID()
+        updateObservers.append((id, handler))
+        return id
+    }
+
+    @discardableResult
+    func onAfterTransaction(_ handler: @escaping (Transaction) -> Void) -> ObserverID {
+        let id = makeObserverID()
+        afterTransactionObservers.append((id, handler))
+        return id
+    }
+
+    public func removeObserver(_ id: ObserverID) {
+        updateObservers.removeAll { $0.0 == id }
+        afterTransactionObservers.removeAll { $0.0 == id }
+    }
+
+    /// The whole state (or the part missing from `stateVector`) as a v1 update,
+    /// including pending structs and deletes, as Yjs does.
+    public func encodeStateAsUpdate(since stateVector: [UInt8] = []) throws -> [UInt8] {
+        let sv = try StateVector.decode(stateVector)
+        var e = Lib0Encoder()
+        UpdateCodec.writeClientsStructs(&e, store: store, from: sv)
+        completeDeleteSet().write(to: &e)
+        var updates = [e.bytes]
+        if let pds = store.pendingDs { updates.append(pds) }
+        if let ps = store.pendingStructs, let decoded = try? UpdateCodec.decode(ps.update) {
+            updates.append(YUpdate.diffDecoded(decoded, sv))
+        }
+        if updates.count > 1 { return try YUpdate.merge(updates) }
+        return updates[0]
+    }
+
+    /// The state vector (pending structs do not count).
+    public func encodeStateVector() -> [UInt8] {
+        StateVector.encode(store.stateVector)
+    }
+
+    /// Whether structs or deletes are waiting for missing updates.
+    public var hasPending: Bool { store.pendingStructs != nil || store.pendingDs != nil }
+
+    /// Decodes and validates `update` completely, then integrates it in one remote
+    /// transaction. A malformed update throws and changes nothing.
+    public func applyUpdate(_ update: [UInt8], origin: AnyHashable? = nil) throws {
+        let decoded = try UpdateCodec.decode(update)
+        transact(origin: origin, local: false) { txn in
+            integrateUpdate(decoded, txn)
+        }
+    }
+
+    /// The delete set of the whole store (Yjs `createDeleteSetFromStructStore`).
+    func completeDeleteSet() -> DeleteSet {
+        var ds = DeleteSet()
+        for (client, structs) in store.clients {
+            var ranges: [DeleteSet.Range] = []
+            var i = 0
+            while i < structs.count {
+                let s = structs[i]
+                if s.deleted {
+                    let clock = s.id.clock
+                    var len = s.length
+                    while i + 1 < structs.count, structs[i + 1].deleted {
+                        len += structs[i + 1].length
+                        i += 1
+                    }
+                    ranges.append(DeleteSet.Range(clock: clock, len: len))
+                }
+                i += 1
+            }
+            if !ranges.isEmpty { ds.clients[client] = ranges }
+        }
+        return ds
+    }
+
+    // MARK: - Transaction end
+
+    private func runCleanups() {
+        var i = 0
+        while i < cleanupQueue.count {
+            cleanup(cleanupQueue[i])
+            i += 1
+        }
+        cleanupQueue.removeAll()
+    }
+
+    /// Yjs `cleanupTransactions` for one transaction.
+    private func cleanup(_ txn: Transaction) {
+        store.currentTransaction = txn
+        defer { store.currentTransaction = nil }
+        txn.deleteSet.sortAndMerge()
+        txn.afterState = store.stateVector
+        for type in txn.changedOrder {
+            if let item = type.item, item.deleted { continue }
+            if !txn.local { type.searchMarkers?.removeAll() }
+            if type.typeRef == TypeRef.text, let text = type.textHandle {
+                text.callObservers(txn)
+                if !txn.local && type.hasFormatting { txn.needFormattingCleanup = true }
+            } else if !txn.local && type.hasFormatting && type.typeRef == TypeRef.text {
+                txn.needFormattingCleanup = true
+            }
+        }
+        for (_, h) in afterTransactionObservers { h(txn) }
+        if txn.needFormattingCleanup { YText.cleanupAfterRemoteTransaction(txn) }
+
+        let ds = txn.deleteSet
+        if gc { tryGcDeleteSet(ds) }
+        tryMergeDeleteSet(ds)
+        for (client, clock) in txn.afterState {
+            let before = txn.beforeState[client] ?? 0
+            guard before != clock, let structs = store.clients[client] else { continue }
+            let firstChangePos = max(StructStore.findIndex(structs, before) ?? 0, 1)
+            var i = structs.count - 1
+            while i >= firstChangePos {
+                i -= 1 + store.tryToMergeWithLefts(client: client, pos: i)
+            }
+        }
+        var m = txn.mergeStructs.count - 1
+        while m >= 0 {
+            let s = txn.mergeStructs[m]
+            m -= 1
+            guard let structs = store.clients[s.id.client], let pos = StructStore.findIndex(structs, s.id.clock) else { continue }
+            if pos + 1 < structs.count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
+            if pos > 0 { store.tryToMergeWithLefts(client: s.id.client, pos: pos) }
+        }
+        if !txn.local, txn.afterState[clientID] != txn.beforeState[clientID] {
+            clientID = ClientID(UInt32.random(in: 0...UInt32.max))
+        }
+        guard !updateObservers.isEmpty else { return }
+        let changedState = txn.afterState.contains { txn.beforeState[$0.key] != $0.value }
+        guard !txn.deleteSet.isEmpty || changedState else { return }
+        var e = Lib0Encoder()
+        UpdateCodec.writeClientsStructs(&e, store: store, from: txn.beforeState)
+        txn.deleteSet.write(to: &e)
+        let update = e.bytes
+        for (_, h) in updateObservers { h(update, txn.origin) }
+    }
+
+    private func tryGcDeleteSet(_ ds: DeleteSet) {
+        for (client, dels) in ds.clients {
+            for d in dels.reversed() {
+                let end = d.clock + d.len
+                guard let structs = store.clients[client], var si = StructStore.findIndex(structs, d.clock) else { continue }
+                while let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock < end {
+                    if !s.isGC && s.deleted && !s.keep { s.gc(store, parentGCd: false) }
+                    si += 1
+                }
+            }
+        }
+    }
+
+    private func tryMergeDeleteSet(_ ds: DeleteSet) {
+        for (client, dels) in ds.clients {
+            for d in dels.reversed() {
+                guard let structs = store.clients[client], !structs.isEmpty else { continue }
+                let found = StructStore.findIndex(structs, d.clock + d.len - 1) ?? (structs.count - 1)
+                var si = min(structs.count - 1, 1 + found)
+                while si > 0, let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock >= d.clock {
+                    si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// Conversions between the UTF-16 code units Yjs counts in and the UTF-8 it sends.
+enum UTF {
+    static func isValidUTF8<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        var it = bytes.makeIterator()
+        var decoder = Unicode.UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Strict UTF-8 → UTF-16; nil when the input is not valid UTF-8.
+    static func utf16<C: Collection>(fromUTF8 bytes: C) -> [UInt16]? where C.Element == UInt8 {
+        var out: [UInt16] = []
+        out.reserveCapacity(bytes.count)
+        var ascii = true
+        for b in bytes where b >= 0x80 { ascii = false; break }
+        if ascii {
+            for b in bytes { out.append(UInt16(b)) }
+            return out
+        }
+        var it = bytes.makeIterator()
+        var decoder = Unicode.UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case let .scalarValue(s):
+                if s.value < 0x10000 {
+                    out.append(UInt16(s.value))
+                } else {
+                    let v = s.value - 0x10000
+                    out.append(UInt16(0xD800 + (v >> 10)))
+                    out.append(UInt16(0xDC00 + (v & 0x3FF)))
+                }
+            case .emptyInput: return out
+            case .error: return nil
+            }
+        }
+    }
+
+    /// UTF-16 → UTF-8 the way `TextEncoder` does it: a lone surrogate becomes U+FFFD.
+    static func utf8<C: Collection>(fromUTF16 units: C) -> [UInt8] where C.Element == UInt16, C.Index == Int {
+        var out: [UInt8] = []
+        out.reserveCapacity(units.count)
+        var i = units.startIndex
+        let end = units.endIndex
+        while i < end {
+            let u = units[i]
+            i += 1
+            if u < 0x80 {
+                out.append(UInt8(u))
+            } else if u < 0x800 {
+                out.append(0xC0 | UInt8(u >> 6))
+                out.append(0x80 | UInt8(u & 0x3F))
+            } else if u >= 0xD800 && u <= 0xDBFF, i < end, units[i] >= 0xDC00, units[i] <= 0xDFFF {
+                let scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i]) - 0xDC00)
+                i += 1
+                out.append(0xF0 | UInt8(scalar >> 18))
+                out.append(0x80 | UInt8((scalar >> 12) & 0x3F))
+                out.append(0x80 | UInt8((scalar >> 6) & 0x3F))
+                out.append(0x80 | UInt8(scalar & 0x3F))
+            } else if u >= 0xD800 && u <= 0xDFFF {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            } else {
+                out.append(0xE0 | UInt8(u >> 12))
+                out.append(0x80 | UInt8((u >> 6) & 0x3F))
+                out.append(0x80 | UInt8(u & 0x3F))
+            }
+        }
+        return out
+    }
+
+    /// UTF-16 units to a Swift String (lone surrogates become U+FFFD).
+    static func string<C: Collection>(_ units: C) -> String where C.Element == UInt16 {
+        String(decoding: units, as: UTF16.self)
+    }
+}

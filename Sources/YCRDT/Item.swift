@@ -1,0 +1,153 @@
+/// One struct of the store: an Item (content in a type's list or map) or a GC struct
+/// (`content == .gc`, never linked into a list). Yjs uses two classes; one class with a
+/// content tag keeps the per-client arrays homogeneous.
+final class Item {
+    var id: ID
+    var length: Int
+    var origin: ID?
+    var rightOrigin: ID?
+    var left: Item?
+    var right: Item?
+    /// nil only for GC structs.
+    var parent: Branch?
+    var parentSub: String?
+    var content: Content
+    var deleted: Bool
+    var keep = false
+    /// A search marker points at this item.
+    var marker = false
+    var redone: ID?
+
+    init(id: ID, length: Int, origin: ID?, left: Item?, rightOrigin: ID?, right: Item?, parent: Branch?, parentSub: String?, content: Content) {
+        self.id = id
+        self.length = length
+        self.origin = origin
+        self.left = left
+        self.rightOrigin = rightOrigin
+        self.right = right
+        self.parent = parent
+        self.parentSub = parentSub
+        self.content = content
+        self.deleted = false
+    }
+
+    /// A GC struct.
+    init(gc id: ID, length: Int) {
+        self.id = id
+        self.length = length
+        self.content = .gc
+        self.deleted = true
+    }
+
+    var isGC: Bool { if case .gc = content { return true }; return false }
+    var countable: Bool { content.isCountable }
+    var lastID: ID { ID(client: id.client, clock: id.clock + length - 1) }
+
+    /// Marks as deleted, updates the parent's length and records the deletion.
+    func delete(_ txn: Transaction) {
+        guard !deleted else { return }
+        guard let parent = parent else { return }
+        if countable && parentSub == nil { parent.length -= length }
+        deleted = true
+        txn.deleteSet.add(client: id.client, clock: id.clock, len: length)
+        txn.addChanged(parent, parentSub)
+        if case let .type(branch) = content {
+            var item = branch.start
+            while let i = item {
+                if !i.deleted { i.delete(txn) } else { txn.keepDeletedChild(i) }
+                item = i.right
+            }
+            for (_, v) in branch.map {
+                if !v.deleted { v.delete(txn) } else { txn.keepDeletedChild(v) }
+            }
+            txn.removeChanged(branch)
+        }
+    }
+
+    /// Replaces deleted content with ContentDeleted, or (inside a collected type) with a GC struct.
+    func gc(_ store: StructStore, parentGCd: Bool) {
+        guard deleted else { return }
+        if case let .type(branch) = content {
+            var item = branch.start
+            while let i = item {
+                i.gc(store, parentGCd: true)
+                item = i.right
+            }
+            branch.start = nil
+            for (_, v) in branch.map {
+                var it: Item? = v
+                while let i = it {
+                    i.gc(store, parentGCd: true)
+                    it = i.left
+                }
+            }
+            branch.map = [:]
+        }
+        if parentGCd {
+            store.replaceWithGC(self)
+        } else {
+            content = .deleted
+        }
+    }
+
+    /// Yjs `Item.mergeWith`: appends `right` (its store neighbour) to self if allowed.
+    func tryMerge(_ right: Item) -> Bool {
+        if isGC {
+            guard right.isGC else { return false }
+            length += right.length
+            return true
+        }
+        guard !right.isGC,
+              right.origin == lastID,
+              self.right === right,
+              rightOrigin == right.rightOrigin,
+              id.client == right.id.client,
+              id.clock + length == right.id.clock,
+              deleted == right.deleted,
+              redone == nil, right.redone == nil,
+              content.ref == right.content.ref
+        else { return false }
+        guard content.mergeWith(right.content) else { return false }
+        if let parent = parent, let markers = parent.searchMarkers {
+            for m in markers where m.p === right {
+                m.p = self
+                if !deleted && countable { m.index -= length }
+            }
+        }
+        if right.keep { keep = true }
+        self.right = right.right
+        self.right?.left = self
+        length += right.length
+        return true
+    }
+
+    /// Writes the struct from `offset` (Yjs `Item.write` / `GC.write`).
+    func write(to e: inout Lib0Encoder, offset: Int) {
+        if isGC {
+            e.writeUInt8(0)
+            e.writeVarUInt(length - offset)
+            return
+        }
+        let origin = offset > 0 ? ID(client: id.client, clock: id.clock + offset - 1) : self.origin
+        var info = content.ref & 0x1F
+        if origin != nil { info |= 0x80 }
+        if rightOrigin != nil { info |= 0x40 }
+        if parentSub != nil { info |= 0x20 }
+        e.writeUInt8(info)
+        if let o = origin { o.write(to: &e) }
+        if let r = rightOrigin { r.write(to: &e) }
+        if origin == nil && rightOrigin == nil {
+            if let p = parent {
+                if let owner = p.item {
+                    e.writeVarUInt(0)
+                    owner.id.write(to: &e)
+                } else {
+                    e.writeVarUInt(1)
+                    e.writeVarString(p.rootName ?? "")
+                }
+            }
+            if let sub = parentSub { e.writeVarString(sub) }
+        }
+        content.write(to: &e, offset: offset, length: length)
+    }
+}

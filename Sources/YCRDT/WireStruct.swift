@@ -1,0 +1,196 @@
+/// Where an item read from an update says its parent is.
+enum ParentRef: Equatable {
+    case root(String)
+    case id(ID)
+}
+
+/// An item as read from an update, before integration.
+struct WireItem {
+    var id: ID
+    var length: Int
+    var origin: ID?
+    var rightOrigin: ID?
+    /// Only present when the item has neither origin nor right origin.
+    var parent: ParentRef?
+    var parentSub: String?
+    var content: Content
+}
+
+/// A struct of an update: GC, Skip or Item.
+enum WireStruct {
+    case gc(ID, Int)
+    case skip(ID, Int)
+    case item(WireItem)
+
+    var id: ID {
+        switch self {
+        case let .gc(id, _), let .skip(id, _): return id
+        case let .item(w): return w.id
+        }
+    }
+
+    var length: Int {
+        switch self {
+        case let .gc(_, l), let .skip(_, l): return l
+        case let .item(w): return w.length
+        }
+    }
+
+    var isSkip: Bool { if case .skip = self { return true }; return false }
+
+    func write(to e: inout Lib0Encoder, offset: Int) {
+        switch self {
+        case let .gc(_, len):
+            e.writeUInt8(0)
+            e.writeVarUInt(len - offset)
+        case let .skip(_, len):
+            e.writeUInt8(10)
+            e.writeVarUInt(len - offset)
+        case let .item(w):
+            let origin = offset > 0 ? ID(client: w.id.client, clock: w.id.clock + offset - 1) : w.origin
+            var info = w.content.ref & 0x1F
+            if origin != nil { info |= 0x80 }
+            if w.rightOrigin != nil { info |= 0x40 }
+            if w.parentSub != nil { info |= 0x20 }
+            e.writeUInt8(info)
+            if let o = origin { o.write(to: &e) }
+            if let r = w.rightOrigin { r.write(to: &e) }
+            if origin == nil && w.rightOrigin == nil {
+                switch w.parent {
+                case let .root(name)?:
+                    e.writeVarUInt(1)
+                    e.writeVarString(name)
+                case let .id(pid)?:
+                    e.writeVarUInt(0)
+                    pid.write(to: &e)
+                case nil:
+                    break
+                }
+                if let sub = w.parentSub { e.writeVarString(sub) }
+            }
+            w.content.write(to: &e, offset: offset, length: w.length)
+        }
+    }
+
+    /// Yjs `sliceStruct`: the part from `diff` on.
+    func sliced(_ diff: Int) -> WireStruct {
+        switch self {
+        case let .gc(id, len): return .gc(ID(client: id.client, clock: id.clock + diff), len - diff)
+        case let .skip(id, len): return .skip(ID(client: id.client, clock: id.clock + diff), len - diff)
+        case let .item(w):
+            var c = w.content
+            let right = c.splice(diff, totalLength: w.length)
+            return .item(WireItem(id: ID(client: w.id.client, clock: w.id.clock + diff), length: w.length - diff,
+                                  origin: ID(client: w.id.client, clock: w.id.clock + diff - 1),
+                                  rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: right))
+        }
+    }
+}
+
+/// A fully decoded v1 update.
+struct DecodedUpdate {
+    /// Client blocks in wire order.
+    var blocks: [(client: ClientID, structs: [WireStruct])]
+    var ds: DeleteSet
+}
+
+/// Decoding and encoding of v1 updates.
+enum UpdateCodec {
+    static let maxClock = (1 << 53) - 1
+
+    /// Decodes and validates a whole v1 update; throws on anything malformed.
+    static func decode(_ bytes: [UInt8]) throws -> DecodedUpdate {
+        var d = Lib0Decoder(bytes)
+        let numClients = try d.readCount("number of client blocks", minBytes: 3)
+        var blocks: [(client: ClientID, structs: [WireStruct])] = []
+        blocks.reserveCapacity(numClients)
+        for _ in 0..<numClients {
+            let numStructs = try d.readCount("number of structs", minBytes: 2)
+            let client = try d.readVarUInt("a client id")
+            var clock = Int(try d.readVarUInt("a start clock"))
+            var structs: [WireStruct] = []
+            structs.reserveCapacity(numStructs)
+            for _ in 0..<numStructs {
+                let at = d.pos
+                let info = try d.readUInt8("a struct info byte")
+                let ref = info & 0x1F
+                let id = ID(client: client, clock: clock)
+                let s: WireStruct
+                switch ref {
+                case 0, 10:
+                    let len = Int(try d.readVarUInt("a struct length"))
+                    s = ref == 0 ? .gc(id, len) : .skip(id, len)
+                case 1...9:
+                    s = .item(try readItem(&d, info: info, id: id))
+                default:
+                    throw YCRDTError.unknownContentRef(ref, offset: at)
+                }
+                guard s.length > 0 else {
+                    throw YCRDTError.impossibleClock("struct at clock \(clock) of client \(client) has length 0 (byte \(at))")
+                }
+                clock += s.length
+                guard clock <= maxClock else { throw YCRDTError.impossibleClock("clocks of client \(client) exceed 2^53") }
+                structs.append(s)
+            }
+            blocks.append((client, structs))
+        }
+        let ds = try DeleteSet.read(&d)
+        guard !d.hasContent else { throw YCRDTError.trailingBytes(count: d.remaining) }
+        return DecodedUpdate(blocks: blocks, ds: ds)
+    }
+
+    private static func readItem(_ d: inout Lib0Decoder, info: UInt8, id: ID) throws -> WireItem {
+        var origin: ID?
+        var rightOrigin: ID?
+        if info & 0x80 != 0 { origin = try ID.read(&d) }
+        if info & 0x40 != 0 { rightOrigin = try ID.read(&d) }
+        var parent: ParentRef?
+        var parentSub: String?
+        if info & 0xC0 == 0 {
+            let at = d.pos
+            let kind = try d.readVarUInt("parent info")
+            switch kind {
+            case 1: parent = .root(try d.readVarString("a root type name"))
+            case 0: parent = .id(try ID.read(&d))
+            default: throw YCRDTError.impossibleClock("parent info \(kind) at byte \(at) is neither 0 nor 1")
+            }
+            if info & 0x20 != 0 { parentSub = try d.readVarString("a map key") }
+        }
+        for (what, ref) in [("origin", origin), ("right origin", rightOrigin)] {
+            if let r = ref, r.client == id.client, r.clock >= id.clock {
+                throw YCRDTError.impossibleClock("item \(id) has its \(what) \(r) at or after itself")
+            }
+        }
+        if case let .id(p)? = parent, p.client == id.client, p.clock >= id.clock {
+            throw YCRDTError.impossibleClock("item \(id) has its parent \(p) at or after itself")
+        }
+        let (content, len) = try Content.read(ref: info & 0x1F, &d)
+        return WireItem(id: id, length: len, origin: origin, rightOrigin: rightOrigin, parent: parent, parentSub: parentSub, content: content)
+    }
+
+    /// An update with no structs and the given delete set.
+    static func encodeDeleteSetUpdate(_ ds: DeleteSet) -> [UInt8] {
+        var e = Lib0Encoder()
+        e.writeVarUInt(0)
+        ds.write(to: &e)
+        return e.bytes
+    }
+
+    /// Writes `numClients` and the blocks of a store from the given state (Yjs `writeClientsStructs`).
+    static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from sm: [ClientID: Int]) {
+        var targets: [ClientID: Int] = [:]
+        for (client, clock) in sm where store.state(client) > clock { targets[client] = clock }
+        for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty { targets[client] = 0 }
+        e.writeVarUInt(targets.count)
+        for client in targets.keys.sorted(by: >) {
+            guard let structs = store.clients[client], let first = structs.first else { continue }
+            let clock = max(targets[client]!, first.id.clock)
+            guard let start = StructStore.findIndex(structs, clock) else { continue }
+            e.writeVarUInt(structs.count - start)
+            e.writeVarUInt(client)
+            e.writeVarUInt(clock)
+            structs[start].write(to: &e, offset: clock - structs[start].id.clock)
+            for i in (start + 1)..<structs.count { structs[i].write(to: &e, offset: 0) }
+        }
+    }
+}

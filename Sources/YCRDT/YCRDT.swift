@@ -1,1 +1,0 @@
-// The YCRDT module. See README.md for the module map.

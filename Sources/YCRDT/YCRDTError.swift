@@ -1,0 +1,59 @@
+/// Everything that can go wrong when YCRDT reads bytes it did not write itself.
+///
+/// Decoding is done completely before anything is applied, so when one of these is
+/// thrown the document is exactly as it was before the call.
+public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The input ended while `what` was being read.
+    case unexpectedEnd(what: String, offset: Int)
+    /// A variable-length integer does not fit in 53 bits (JavaScript's safe integer range).
+    case integerTooLarge(offset: Int)
+    /// A declared length is larger than the bytes that remain.
+    case lengthExceedsInput(what: String, declared: Int, remaining: Int, offset: Int)
+    /// A string is not valid UTF-8.
+    case invalidUTF8(offset: Int)
+    /// A struct uses a content reference this version does not know.
+    case unknownContentRef(UInt8, offset: Int)
+    /// A `ContentType` uses a type reference this version does not know.
+    case unknownTypeRef(Int, offset: Int)
+    /// An `any` value has an unknown tag byte.
+    case unknownAnyTag(UInt8, offset: Int)
+    /// Clocks or lengths that no Yjs document can produce (zero lengths, overflow, self references).
+    case impossibleClock(String)
+    /// Bytes follow the end of a complete message.
+    case trailingBytes(count: Int)
+    /// A JSON text inside the update could not be parsed.
+    case invalidJSON(String)
+    /// A message type this codec does not know.
+    case unknownMessageType(Int)
+    /// An argument given by the caller is out of range.
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case let .unexpectedEnd(what, offset):
+            return "update is truncated: input ended while reading \(what) at byte \(offset)"
+        case let .integerTooLarge(offset):
+            return "variable-length integer at byte \(offset) exceeds 2^53-1; the input is not a Yjs update"
+        case let .lengthExceedsInput(what, declared, remaining, offset):
+            return "\(what) at byte \(offset) declares \(declared) bytes but only \(remaining) remain; the input is truncated or corrupt"
+        case let .invalidUTF8(offset):
+            return "string at byte \(offset) is not valid UTF-8"
+        case let .unknownContentRef(ref, offset):
+            return "unknown struct content reference \(ref) at byte \(offset) (expected 0-10)"
+        case let .unknownTypeRef(ref, offset):
+            return "unknown shared type reference \(ref) at byte \(offset) (expected 0-6)"
+        case let .unknownAnyTag(tag, offset):
+            return "unknown lib0 'any' tag 0x\(String(tag, radix: 16)) at byte \(offset)"
+        case let .impossibleClock(why):
+            return "update is inconsistent: \(why)"
+        case let .trailingBytes(count):
+            return "\(count) unexpected bytes after the end of the message"
+        case let .invalidJSON(why):
+            return "invalid JSON inside the update: \(why)"
+        case let .unknownMessageType(type):
+            return "unknown message type \(type)"
+        case let .invalidArgument(why):
+            return "invalid argument: \(why)"
+        }
+    }
+}

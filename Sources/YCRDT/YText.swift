@@ -1,0 +1,428 @@
+/// A collaborative text (Yjs `Y.Text`). Indices and lengths are UTF-16 code units.
+///
+/// Edits made outside `Doc.transact` run in a transaction of their own.
+public final class YText {
+    let branch: Branch
+    weak var doc: Doc?
+    private var observers: [(ObserverID, (YTextEvent) -> Void)] = []
+
+    init(branch: Branch, doc: Doc) {
+        self.branch = branch
+        self.doc = doc
+    }
+
+    /// Number of UTF-16 code units of visible content (embeds count 1).
+    public var length: Int { branch.length }
+
+    /// Inserts `text` at `index` (clamped to the length). Without `attributes` the text takes
+    /// the formatting in effect on its left, as in Yjs.
+    public func insert(_ text: String, at index: Int, attributes: [String: AnyValue]? = nil) {
+        insert(Array(text.utf16), at: index, attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
+    }
+
+    /// Inserts UTF-16 units (may split surrogate pairs the way JavaScript strings can).
+    func insert(_ units: [UInt16], at index: Int, attributes: OrderedAttributes?) {
+        guard !units.isEmpty, let doc = doc else { return }
+        doc.transact { txn in
+            var pos = findPosition(txn, index: index, useSearchMarker: attributes == nil)
+            let attrs = attributes ?? pos.currentAttributes
+            insertContent(txn, &pos, .string(units), length: units.count, attributes: attrs)
+        }
+    }
+
+    /// Inserts an embed (a JSON-like value of length 1).
+    public func insertEmbed(_ embed: AnyValue, at index: Int, attributes: [String: AnyValue]? = nil) {
+        insertEmbed(embed, at: index, attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
+    }
+
+    func insertEmbed(_ embed: AnyValue, at index: Int, attributes: OrderedAttributes?) {
+        guard let doc = doc, let json = JSONText.stringify(embed) else { return }
+        doc.transact { txn in
+            var pos = findPosition(txn, index: index, useSearchMarker: attributes == nil)
+            let attrs = attributes ?? pos.currentAttributes
+            insertContent(txn, &pos, .embed(json), length: 1, attributes: attrs)
+        }
+    }
+
+    /// Deletes `length` units from `index`; ranges past the end are cut.
+    public func delete(at index: Int, length: Int) {
+        guard length > 0, let doc = doc else { return }
+        doc.transact { txn in
+            var pos = findPosition(txn, index: index, useSearchMarker: true)
+            deleteText(txn, &pos, length)
+        }
+    }
+
+    /// Sets (or with `.null` removes) attributes on a range.
+    public func format(at index: Int, length: Int, attributes: [String: AnyValue]) {
+        format(at: index, length: length, attributes: OrderedAttributes(jsKeyOrder(attributes.keys).map { ($0, attributes[$0]!) }))
+    }
+
+    func format(at index: Int, length: Int, attributes: OrderedAttributes) {
+        guard length > 0, let doc = doc else { return }
+        doc.transact { txn in
+            var pos = findPosition(txn, index: index, useSearchMarker: false)
+            guard pos.right != nil else { return }
+            formatText(txn, &pos, length, attributes)
+        }
+    }
+
+    /// The visible text.
+    public func toString() -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity(branch.length)
+        var n = branch.start
+        while let it = n {
+            if !it.deleted, case let .string(s) = it.content { units.append(contentsOf: s) }
+            n = it.right
+        }
+        return UTF.string(units)
+    }
+
+    /// The visible text as UTF-16 code units (keeps anything a String cannot hold).
+    public func toUTF16() -> [UInt16] {
+        var units: [UInt16] = []
+        var n = branch.start
+        while let it = n {
+            if !it.deleted, case let .string(s) = it.content { units.append(contentsOf: s) }
+            n = it.right
+        }
+        return units
+    }
+
+    /// The text with its formatting, as Yjs `toDelta()`.
+    public func toDelta() -> [TextDelta] {
+        var ops: [TextDelta] = []
+        var current = OrderedAttributes()
+        var str: [UInt16] = []
+        func pack() {
+            if !str.isEmpty {
+                ops.append(.insert(UTF.string(str), attributes: current.dictionary))
+                str = []
+            }
+        }
+        var n = branch.start
+        while let it = n {
+            if !it.deleted {
+                switch it.content {
+                case let .string(s): str.append(contentsOf: s)
+                case let .embed(j):
+                    pack()
+                    ops.append(.embed((try? JSONText.parse(j)) ?? .null, attributes: current.dictionary))
+                case .type:
+                    pack()
+                    ops.append(.embed(.null, attributes: current.dictionary))
+                case let .format(key, value, _):
+                    pack()
+                    current[key] = value.isNull ? nil : value
+                default: break
+                }
+            }
+            n = it.right
+        }
+        pack()
+        return ops
+    }
+
+    /// Calls `handler` once per transaction that changed this text.
+    @discardableResult
+    public func observe(_ handler: @escaping (YTextEvent) -> Void) -> ObserverID {
+        let id = doc?.makeObserverID() ?? ObserverID(raw: -1)
+        observers.append((id, handler))
+        return id
+    }
+
+    public func unobserve(_ id: ObserverID) {
+        observers.removeAll { $0.0 == id }
+    }
+
+    func callObservers(_ txn: Transaction) {
+        guard !observers.isEmpty else { return }
+        let event = YTextEvent(branch: branch, transaction: txn)
+        for (_, h) in observers { h(event) }
+    }
+
+    // MARK: - Yjs text algorithms (ItemTextListPosition and friends)
+
+    struct Position {
+        var left: Item?
+        var right: Item?
+        var index: Int
+        var currentAttributes: OrderedAttributes
+
+        mutating func forward() {
+            guard let r = right else { return }
+            if case let .format(key, value, _) = r.content {
+                if !r.deleted { currentAttributes[key] = value.isNull ? nil : value }
+            } else if !r.deleted {
+                index += r.length
+            }
+            left = r
+            right = r.right
+        }
+    }
+
+    private func findNextPosition(_ txn: Transaction, _ pos: inout Position, _ count: Int) {
+        var count = count
+        let store = txn.doc.store
+        while let r = pos.right, count > 0 {
+            if case let .format(key, value, _) = r.content {
+                if !r.deleted { pos.currentAttributes[key] = value.isNull ? nil : value }
+            } else if !r.deleted {
+                if count < r.length {
+                    _ = store.getItemCleanStart(txn, ID(client: r.id.client, clock: r.id.clock + count))
+                }
+                pos.index += r.length
+                count -= r.length
+            }
+            pos.left = r
+            pos.right = r.right
+        }
+    }
+
+    func findPosition(_ txn: Transaction, index: Int, useSearchMarker: Bool) -> Position {
+        if useSearchMarker, let m = SearchMarker.find(branch, index: index) {
+            var pos = Position(left: m.p.left, right: m.p, index: m.index, currentAttributes: OrderedAttributes())
+            findNextPosition(txn, &pos, index - m.index)
+            return pos
+        }
+        var pos = Position(left: nil, right: branch.start, index: 0, currentAttributes: OrderedAttributes())
+        findNextPosition(txn, &pos, index)
+        return pos
+    }
+
+    private func minimizeAttributeChanges(_ pos: inout Position, _ attributes: OrderedAttributes) {
+        while let r = pos.right {
+            if r.deleted {
+                pos.forward()
+                continue
+            }
+            if case let .format(key, value, _) = r.content, (attributes[key] ?? .null).jsEquals(value) {
+                pos.forward()
+                continue
+            }
+            break
+        }
+    }
+
+    private func newItem(_ txn: Transaction, _ pos: Position, _ content: Content, length: Int) -> Item {
+        let doc = txn.doc
+        return Item(id: ID(client: doc.clientID, clock: doc.store.state(doc.clientID)), length: length,
+                    origin: pos.left?.lastID, left: pos.left, rightOrigin: pos.right?.id, right: pos.right,
+                    parent: branch, parentSub: nil, content: content)
+    }
+
+    private func formatContent(_ key: String, _ value: AnyValue) -> Content {
+        .format(key: key, value: value, json: JSONText.stringify(value) ?? "null")
+    }
+
+    private func insertAttributes(_ txn: Transaction, _ pos: inout Position, _ attributes: OrderedAttributes) -> OrderedAttributes {
+        var negated = OrderedAttributes()
+        for (key, val) in attributes.pairs {
+            let current = pos.currentAttributes[key] ?? .null
+            if !current.jsEquals(val) {
+                negated[key] = current
+                let item = newItem(txn, pos, formatContent(key, val), length: 1)
+                pos.right = item
+                item.integrate(txn)
+                pos.forward()
+            }
+        }
+        return negated
+    }
+
+    private func insertNegatedAttributes(_ txn: Transaction, _ pos: inout Position, _ negated: OrderedAttributes) {
+        var negated = negated
+        while let r = pos.right {
+            if r.deleted {
+                pos.forward()
+                continue
+            }
+            if case let .format(key, value, _) = r.content, let n = negated[key], n.jsEquals(value) {
+                negated[key] = nil
+                pos.forward()
+                continue
+            }
+            break
+        }
+        for (key, val) in negated.pairs {
+            let item = newItem(txn, pos, formatContent(key, val), length: 1)
+            item.integrate(txn)
+            pos.right = item
+            pos.forward()
+        }
+    }
+
+    private func insertContent(_ txn: Transaction, _ pos: inout Position, _ content: Content, length: Int, attributes: OrderedAttributes) {
+        var attributes = attributes
+        for key in pos.currentAttributes.keys where attributes[key] == nil { attributes[key] = .null }
+        minimizeAttributeChanges(&pos, attributes)
+        let negated = insertAttributes(txn, &pos, attributes)
+        SearchMarker.updateChanges(branch, index: pos.index, len: length)
+        let item = newItem(txn, pos, content, length: length)
+        item.integrate(txn)
+        pos.right = item
+        pos.forward()
+        insertNegatedAttributes(txn, &pos, negated)
+    }
+
+    private func formatText(_ txn: Transaction, _ pos: inout Position, _ length: Int, _ attributes: OrderedAttributes) {
+        var length = length
+        let store = txn.doc.store
+        minimizeAttributeChanges(&pos, attributes)
+        var negated = insertAttributes(txn, &pos, attributes)
+        loop: while let r = pos.right, length > 0 || (!negated.isEmpty && (r.deleted || r.content.isFormat)) {
+            if !r.deleted {
+                if case let .format(key, value, _) = r.content {
+                    if let attr = attributes[key] {
+                        if attr.jsEquals(value) {
+                            negated[key] = nil
+                        } else {
+                            if length == 0 { break loop }
+                            negated[key] = value
+                        }
+                        r.delete(txn)
+                    } else {
+                        pos.currentAttributes[key] = value
+                    }
+                } else {
+                    if length < r.length {
+                        _ = store.getItemCleanStart(txn, ID(client: r.id.client, clock: r.id.clock + length))
+                    }
+                    length -= r.length
+                }
+            }
+            pos.forward()
+        }
+        if length > 0 {
+            let newlines = [UInt16](repeating: 10, count: length)
+            let item = newItem(txn, pos, .string(newlines), length: length)
+            pos.right = item
+            item.integrate(txn)
+            pos.forward()
+        }
+        insertNegatedAttributes(txn, &pos, negated)
+    }
+
+    private func deleteText(_ txn: Transaction, _ pos: inout Position, _ length: Int) {
+        var length = length
+        let startLength = length
+        let startAttrs = pos.currentAttributes
+        let start = pos.right
+        let store = txn.doc.store
+        while length > 0, let r = pos.right {
+            if !r.deleted {
+                switch r.content {
+                case .type, .embed, .string:
+                    if length < r.length {
+                        _ = store.getItemCleanStart(txn, ID(client: r.id.client, clock: r.id.clock + length))
+                    }
+                    length -= r.length
+                    r.delete(txn)
+                default: break
+                }
+            }
+            pos.forward()
+        }
+        if let s = start {
+            YText.cleanupFormattingGap(txn, start: s, curr: pos.right, startAttributes: startAttrs, currAttributes: &pos.currentAttributes)
+        }
+        SearchMarker.updateChanges(branch, index: pos.index, len: -startLength + length)
+    }
+
+    // MARK: - Formatting cleanup
+
+    @discardableResult
+    static func cleanupFormattingGap(_ txn: Transaction, start: Item, curr: Item?, startAttributes: OrderedAttributes, currAttributes: inout OrderedAttributes) -> Int {
+        var end: Item? = start
+        var endFormats: [String: Item] = [:]
+        while let e = end, !e.countable || e.deleted {
+            if !e.deleted, case let .format(key, _, _) = e.content { endFormats[key] = e }
+            end = e.right
+        }
+        var cleanups = 0
+        var reachedCurr = false
+        var s: Item? = start
+        while let st = s, st !== end {
+            if curr === st { reachedCurr = true }
+            if !st.deleted, case let .format(key, value, _) = st.content {
+                let startAttrValue = startAttributes[key] ?? .null
+                if endFormats[key] !== st || startAttrValue == value {
+                    st.delete(txn)
+                    cleanups += 1
+                    if !reachedCurr && (currAttributes[key] ?? .null) == value && startAttrValue != value {
+                        currAttributes[key] = startAttrValue.isNull ? nil : startAttrValue
+                    }
+                }
+                if !reachedCurr && !st.deleted { currAttributes[key] = value.isNull ? nil : value }
+            }
+            s = st.right
+        }
+        return cleanups
+    }
+
+    private static func cleanupContextlessFormattingGap(_ txn: Transaction, _ item: Item) {
+        var item: Item? = item
+        while let it = item, let r = it.right, r.deleted || !r.countable { item = r }
+        var attrs = Set<String>()
+        while let it = item, it.deleted || !it.countable {
+            if !it.deleted, case let .format(key, _, _) = it.content {
+                if attrs.contains(key) { it.delete(txn) } else { attrs.insert(key) }
+            }
+            item = it.left
+        }
+    }
+
+    private static func cleanupFormattingGaps(_ txn: Transaction, _ branch: Branch) {
+        var start = branch.start
+        var end = branch.start
+        var startAttributes = OrderedAttributes()
+        var currentAttributes = startAttributes
+        while let e = end {
+            if !e.deleted {
+                if case let .format(key, value, _) = e.content {
+                    currentAttributes[key] = value.isNull ? nil : value
+                } else if let s = start {
+                    cleanupFormattingGap(txn, start: s, curr: e, startAttributes: startAttributes, currAttributes: &currentAttributes)
+                    startAttributes = currentAttributes
+                    start = e
+                }
+            }
+            end = e.right
+        }
+    }
+
+    /// Yjs `cleanupYTextAfterTransaction`: after a remote transaction touched formatted text,
+    /// remove redundant format items in a local transaction of our own.
+    static func cleanupAfterRemoteTransaction(_ txn: Transaction) {
+        let doc = txn.doc
+        var needFull: [Branch] = []
+        func addFull(_ b: Branch) { if !needFull.contains(where: { $0 === b }) { needFull.append(b) } }
+        for (client, afterClock) in txn.afterState {
+            let clock = txn.beforeState[client] ?? 0
+            guard afterClock != clock, let structs = doc.store.clients[client],
+                  var i = StructStore.findIndex(structs, clock) else { continue }
+            while i < structs.count {
+                let s = structs[i]
+                if !s.deleted, case .format = s.content, let p = s.parent { addFull(p) }
+                i += 1
+            }
+        }
+        doc.transact { t in
+            for (client, dels) in txn.deleteSet.clients {
+                for d in dels {
+                    guard let structs = doc.store.clients[client], var i = StructStore.findIndex(structs, d.clock) else { continue }
+                    while i < doc.store.clients[client]!.count {
+                        let item = doc.store.clients[client]![i]
+                        guard item.id.clock < d.clock + d.len else { break }
+                        i += 1
+                        guard !item.isGC, let parent = item.parent, parent.hasFormatting,
+                              !needFull.contains(where: { $0 === parent }) else { continue }
+                        if case .format = item.content { addFull(parent) } else { cleanupContextlessFormattingGap(t, item) }
+                    }
+                }
+            }
+            for b in needFull { cleanupFormattingGaps(t, b) }
+        }
+    }
+}
