@@ -235,6 +235,14 @@ public struct ParagraphLayout: Sendable {
         return startOffset + clusterStarts[ci]
     }
 
+    /// How many grapheme clusters precede `offset` in the paragraph (the caret's
+    /// column in characters, for the status bar).
+    public func clusterOrdinal(atOffset offset: Int) -> Int {
+        let rel = min(max(offset - startOffset, 0), length)
+        guard rel < length, let ci = clusterIndex(containing: rel) else { return clusterCount }
+        return ci
+    }
+
     /// Snaps `offset` to the start of the cluster holding it, so the caret never sits
     /// inside a grapheme (between a letter and its haraka, or inside a surrogate pair).
     public func clusterStart(atOrBefore offset: Int) -> Int {

@@ -1,1 +1,0 @@
-// The TUI module. See README.md for the module map.

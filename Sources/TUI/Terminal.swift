@@ -1,0 +1,187 @@
+import CNcursesw
+import TextLayout
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ncurses attribute bits and key codes that curses.h defines as expression macros,
+/// which Swift does not import.
+enum Curses {
+    static let attrShift = 8
+    static let reverse = attr_t(1) << (10 + 8)
+    static let underline = attr_t(1) << (9 + 8)
+    static let dim = attr_t(1) << (12 + 8)
+    static let bold = attr_t(1) << (13 + 8)
+
+    static let pasteStart = KEY_MAX + 1
+    static let pasteEnd = KEY_MAX + 2
+    static let controlLeft = KEY_MAX + 3
+    static let controlRight = KEY_MAX + 4
+
+    // NCURSES_MOUSE_MASK(button, event) = event << ((button - 1) * 5), version 2.
+    static let button1Released = mmask_t(0o1)
+    static let button1Pressed = mmask_t(0o2)
+    static let button1Clicked = mmask_t(0o4)
+    static let button4Pressed = mmask_t(0o2) << 15
+    static let button5Pressed = mmask_t(0o2) << 20
+    static let allMouseEvents = (mmask_t(0o10) << 25) - 1
+}
+
+/// Bytes written to the terminal when it must be put back without curses' help
+/// (a crash or a fatal signal), kept in memory that a signal handler may read.
+private nonisolated(unsafe) var emergencyRestore: UnsafeMutablePointer<UInt8>?
+private nonisolated(unsafe) var emergencyRestoreCount = 0
+private nonisolated(unsafe) var savedTermios = termios()
+private nonisolated(unsafe) var hasSavedTermios = false
+/// The write end of the pipe that turns SIGTERM/SIGHUP/SIGINT into a clean quit.
+nonisolated(unsafe) var quitSignalFD: Int32 = -1
+
+/// Owns the terminal while the editor runs: curses start-up, the modes Qalam sets
+/// (bracketed paste, mouse, VTE explicit bidi), and putting everything back on every
+/// way out: quit, SIGTERM/SIGHUP/SIGINT (through the loop), and crashes (straight from
+/// the signal handler).
+final class Terminal {
+    let bidiMode: BidiMode
+    let usesColor: Bool
+    private var screen: OpaquePointer?
+    private var restored = false
+    private var colorPairs: [Int: (caret: Int16, text: Int16)] = [:]
+    private var nextPair: Int16 = 1
+
+    /// Starts curses on the process's terminal.
+    /// - Throws: `EditorError.notATerminal` or `.terminalSetupFailed`.
+    init(bidiMode: BidiMode, allowColor: Bool) throws {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw EditorError.notATerminal }
+        self.bidiMode = bidiMode
+        setlocale(LC_ALL, "")
+        if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
+            // Without a UTF-8 locale ncursesw treats input as bytes and Arabic breaks.
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
+        if tcgetattr(0, &savedTermios) == 0 { hasSavedTermios = true }
+        set_escdelay(25)
+        guard let screen = newterm(nil, stdout, stdin) else {
+            let term = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
+            throw EditorError.terminalSetupFailed("TERM=\(term) is not in the terminfo database")
+        }
+        self.screen = screen
+        raw()
+        noecho()
+        nonl()
+        keypad(stdscr, true)
+        nodelay(stdscr, true)
+        if allowColor && has_colors() {
+            start_color()
+            use_default_colors()
+            usesColor = true
+        } else {
+            usesColor = false
+        }
+        mousemask(Curses.allMouseEvents, nil)
+        mouseinterval(0)
+        define_key("\u{1B}[200~", Curses.pasteStart)
+        define_key("\u{1B}[201~", Curses.pasteEnd)
+        define_key("\u{1B}[1;5D", Curses.controlLeft)
+        define_key("\u{1B}[1;5C", Curses.controlRight)
+        var enter = "\u{1B}[?2004h"
+        var leave = "\u{1B}[?2004l"
+        if bidiMode == .app {
+            // VTE and the terminal-wg draft: explicit mode (we reorder), no arrow swapping.
+            enter += "\u{1B}[8l\u{1B}[?1243l"
+            leave += "\u{1B}[8h\u{1B}[?1243h"
+        }
+        writeRaw(enter)
+        Self.armEmergencyRestore(leave + "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
+        Self.installCrashHandlers()
+        leaveSequence = leave
+    }
+
+    private var leaveSequence = ""
+
+    /// Puts the terminal back as it was. Safe to call more than once.
+    func restore() {
+        guard !restored else { return }
+        restored = true
+        writeRaw(leaveSequence)
+        endwin()
+        if let screen { delscreen(screen) }
+        screen = nil
+        if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
+        emergencyRestoreCount = 0
+    }
+
+    deinit { restore() }
+
+    var rows: Int { Int(getmaxy(stdscr)) }
+    var columns: Int { Int(getmaxx(stdscr)) }
+
+    private func writeRaw(_ s: String) {
+        fflush(stdout)
+        let bytes = Array(s.utf8)
+        bytes.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+    }
+
+    // MARK: - Colours
+
+    /// The colour pair for a user's `#rrggbb`: `caret` draws a cell on that
+    /// background, `text` draws text in that colour. Nil without colour.
+    func pairs(forHex hex: String) -> (caret: Int16, text: Int16)? {
+        guard usesColor else { return nil }
+        let index = Self.nearestColor(hex: hex, available: Int(COLORS))
+        if let known = colorPairs[index] { return known }
+        guard Int(nextPair) + 1 < min(Int(COLOR_PAIRS), 32767) else { return nil }
+        let caret = nextPair
+        let text = nextPair + 1
+        nextPair += 2
+        init_pair(caret, Int16(COLOR_BLACK), Int16(index))
+        init_pair(text, Int16(index), -1)
+        colorPairs[index] = (caret, text)
+        return (caret, text)
+    }
+
+    /// The nearest xterm colour to `#rrggbb`: in the 6×6×6 cube with 256 colours,
+    /// else among the 8 basic ones.
+    static func nearestColor(hex: String, available: Int) -> Int {
+        let digits = hex.hasPrefix("#") ? String(hex.dropFirst()) : hex
+        guard digits.count == 6, let value = Int(digits, radix: 16) else { return 6 }
+        let r = (value >> 16) & 0xFF, g = (value >> 8) & 0xFF, b = value & 0xFF
+        if available >= 256 {
+            func level(_ c: Int) -> Int { c < 48 ? 0 : c < 115 ? 1 : (c - 35) / 40 }
+            return 16 + 36 * level(r) + 6 * level(g) + level(b)
+        }
+        // Basic colours: bit 0 red, bit 1 green, bit 2 blue; avoid black (invisible on dark).
+        let index = (r > 127 ? 1 : 0) | (g > 127 ? 2 : 0) | (b > 127 ? 4 : 0)
+        return index == 0 ? 4 : index
+    }
+
+    // MARK: - Emergency restore
+
+    private static func armEmergencyRestore(_ s: String) {
+        let bytes = Array(s.utf8)
+        emergencyRestore?.deallocate()
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+        buffer.initialize(from: bytes, count: bytes.count)
+        emergencyRestore = buffer
+        emergencyRestoreCount = bytes.count
+    }
+
+    private static func installCrashHandlers() {
+        for sig in [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP] {
+            signal(sig) { received in
+                // Only async-signal-safe calls: write(2), tcsetattr(3), signal, raise.
+                if let buffer = emergencyRestore, emergencyRestoreCount > 0 {
+                    _ = write(1, buffer, emergencyRestoreCount)
+                }
+                if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
+                signal(received, SIG_DFL)
+                raise(received)
+            }
+        }
+        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+            signal(sig) { _ in
+                var byte: UInt8 = 1
+                if quitSignalFD >= 0 { _ = write(quitSignalFD, &byte, 1) }
+            }
+        }
+    }
+}
