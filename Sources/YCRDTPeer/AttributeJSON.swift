@@ -54,13 +54,27 @@ enum AttributeJSON {
         }
     }
 
-    /// A Quill-style delta: `[{"insert": …, "attributes": {…}?}]`.
+    /// A Quill-style delta: `[{"insert": …, "attributes": {…}?}]`; embeds are
+    /// written as `{"insert": {"embed": VALUE}}`, retains and deletes as in Quill.
     static func delta(_ chunks: [TextDelta]) -> [[String: Any]] {
         chunks.map { chunk in
-            var out: [String: Any] = ["insert": chunk.insert]
-            if let attributes = chunk.attributes, !attributes.isEmpty {
-                out["attributes"] = attributes.mapValues(json)
+            var out: [String: Any]
+            let attributes: [String: AnyValue]
+            switch chunk {
+            case let .insert(text, attrs):
+                out = ["insert": text]
+                attributes = attrs
+            case let .embed(value, attrs):
+                out = ["insert": ["embed": json(value)]]
+                attributes = attrs
+            case let .retain(count, attrs):
+                out = ["retain": count]
+                attributes = attrs
+            case let .delete(count):
+                out = ["delete": count]
+                attributes = [:]
             }
+            if !attributes.isEmpty { out["attributes"] = attributes.mapValues(json) }
             return out
         }
     }
