@@ -178,7 +178,8 @@ public final class EditorState {
         case .redo:
             if let at = document.redo() { placeCaretAfterHistory(at) } else { message = "Nothing to redo" }
         case .find:
-            mode = .find(query: lastQuery)
+            // Starts empty; Enter on an empty prompt repeats the last search.
+            mode = .find(query: "")
         case .save:
             message = "Saving…"
             return .save
@@ -221,8 +222,10 @@ public final class EditorState {
         case .escape:
             mode = .editing
         case .enter, .find:
-            lastQuery = query
-            findNext(query)
+            let wanted = query.isEmpty ? lastQuery : query
+            lastQuery = wanted
+            mode = .find(query: wanted)
+            findNext(wanted)
         case .quit:
             mode = .editing
             return handleEditing(.quit)
