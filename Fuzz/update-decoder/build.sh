@@ -14,5 +14,9 @@ if [[ ${#sources[@]} -eq 0 ]]; then
     echo "build.sh: no Swift sources under $root/Sources/YCRDT" >&2
     exit 1
 fi
-"$swiftc" -sanitize=fuzzer,address -parse-as-library -O -swift-version 5 \
+# gold prints a warning per ASan symbol it cannot export; lld, shipped with the
+# toolchain, links the same binary quietly.
+linker=()
+if [[ -x "$(dirname "$swiftc")/ld.lld" ]]; then linker=(-use-ld=lld); fi
+"$swiftc" -sanitize=fuzzer,address -parse-as-library -O -swift-version 5 "${linker[@]}" \
     -module-name YCRDTFuzz "${sources[@]}" "$here/main.swift" -o "$out/fuzzer"
