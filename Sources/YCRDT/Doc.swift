@@ -140,8 +140,10 @@ public final class Doc {
         completeDeleteSet().write(to: &e)
         var updates = [e.bytes]
         if let pds = store.pendingDs { updates.append(pds) }
-        if let ps = store.pendingStructs, let decoded = try? UpdateCodec.decode(ps.update) {
-            updates.append(YUpdate.diffDecoded(decoded, sv))
+        if let ps = store.pendingStructs {
+            var diff = YUpdate.diffToDecoded(ps.update, sv)
+            UpdateCodec.v2StringRoundtrip(&diff)
+            updates.append(UpdateCodec.encode(diff))
         }
         if updates.count > 1 { return try YUpdate.merge(updates) }
         return updates[0]

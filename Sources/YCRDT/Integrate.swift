@@ -105,7 +105,9 @@ extension Doc {
                 for (client, clock) in rest.missing where (pending.missing[client].map { $0 > clock } ?? true) {
                     pending.missing[client] = clock
                 }
-                pending.update = (try? YUpdate.merge([pending.update, rest.update])) ?? pending.update
+                var merged = YUpdate.mergeToDecoded([pending.update, rest.update])
+                UpdateCodec.v2StringRoundtrip(&merged)
+                pending.update = merged
             }
             store.pendingStructs = pending
         } else {
@@ -124,11 +126,11 @@ extension Doc {
         }
         if retry, let update = store.pendingStructs?.update {
             store.pendingStructs = nil
-            if let decoded = try? UpdateCodec.decode(update) { integrateUpdate(decoded, txn) }
+            integrateUpdate(update, txn)
         }
     }
 
-    private func integrateStructs(_ txn: Transaction, _ refs: inout [ClientID: RefList]) -> (missing: [ClientID: Int], update: [UInt8])? {
+    private func integrateStructs(_ txn: Transaction, _ refs: inout [ClientID: RefList]) -> (missing: [ClientID: Int], update: DecodedUpdate)? {
         var ids = refs.keys.sorted()
         if ids.isEmpty { return nil }
         var stack: [WireStruct] = []
@@ -216,18 +218,11 @@ extension Doc {
         }
         _ = curValid
         guard !restStructs.isEmpty else { return nil }
-        var e = Lib0Encoder()
-        e.writeVarUInt(restStructs.count)
-        for client in restStructs.keys.sorted(by: >) {
-            let structs = restStructs[client]!
-            guard let first = structs.first else { continue }
-            e.writeVarUInt(structs.count)
-            e.writeVarUInt(client)
-            e.writeVarUInt(first.id.clock)
-            for s in structs { s.write(to: &e, offset: 0) }
-        }
-        e.writeVarUInt(0)
-        return (missingSV, e.bytes)
+        var rest = DecodedUpdate(blocks: restStructs.keys.sorted(by: >).compactMap { c in
+            restStructs[c].flatMap { $0.isEmpty ? nil : (c, $0) }
+        }, ds: DeleteSet())
+        UpdateCodec.v2StringRoundtrip(&rest)
+        return (missingSV, rest)
     }
 
     private enum Resolution {

@@ -2,8 +2,9 @@
 /// could not be integrated yet.
 final class StructStore {
     var clients: [ClientID: [Item]] = [:]
-    /// Structs waiting for missing dependencies, kept as an encoded update (as Yjs does).
-    var pendingStructs: (missing: [ClientID: Int], update: [UInt8])?
+    /// Structs waiting for missing dependencies (Yjs keeps them as a v2 update; the strings
+    /// here have been through the same v2 round trip).
+    var pendingStructs: (missing: [ClientID: Int], update: DecodedUpdate)?
     /// Delete ranges referring to clocks not yet known, as an encoded update.
     var pendingDs: [UInt8]?
 

@@ -72,6 +72,27 @@ enum WireStruct {
         }
     }
 
+    /// The struct as Yjs writes it with `offset`: origin moved, content sliced without the
+    /// surrogate repair (a cut pair leaves a lone half, which v1 writes as U+FFFD).
+    func written(offset: Int) -> WireStruct {
+        guard offset > 0 else { return self }
+        switch self {
+        case let .gc(id, len): return .gc(ID(client: id.client, clock: id.clock + offset), len - offset)
+        case let .skip(id, len): return .skip(ID(client: id.client, clock: id.clock + offset), len - offset)
+        case let .item(w):
+            let content: Content
+            switch w.content {
+            case let .string(u): content = .string(Array(u[offset...]))
+            case let .json(a): content = .json(Array(a[offset...]))
+            case let .any(a): content = .any(Array(a[offset...]))
+            default: content = w.content
+            }
+            return .item(WireItem(id: ID(client: w.id.client, clock: w.id.clock + offset), length: w.length - offset,
+                                  origin: ID(client: w.id.client, clock: w.id.clock + offset - 1),
+                                  rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: content))
+        }
+    }
+
     /// Yjs `sliceStruct`: the part from `diff` on.
     func sliced(_ diff: Int) -> WireStruct {
         switch self {
@@ -166,6 +187,97 @@ enum UpdateCodec {
         }
         let (content, len) = try Content.read(ref: info & 0x1F, &d)
         return WireItem(id: id, length: len, origin: origin, rightOrigin: rightOrigin, parent: parent, parentSub: parentSub, content: content)
+    }
+
+    static func writeBlocks(_ blocks: [(client: ClientID, structs: [WireStruct])], to e: inout Lib0Encoder) {
+        e.writeVarUInt(blocks.count)
+        for b in blocks {
+            e.writeVarUInt(b.structs.count)
+            e.writeVarUInt(b.client)
+            e.writeVarUInt(b.structs.first?.id.clock ?? 0)
+            for s in b.structs { s.write(to: &e, offset: 0) }
+        }
+    }
+
+    /// The v1 encoding of a decoded update.
+    static func encode(_ u: DecodedUpdate) -> [UInt8] {
+        var e = Lib0Encoder()
+        writeBlocks(u.blocks, to: &e)
+        u.ds.write(to: &e)
+        return e.bytes
+    }
+
+    /// What storing an update in Yjs's v2 format does to its strings: v2 writes all strings
+    /// of an update as one concatenated UTF-8 string, so a lone surrogate survives when the
+    /// neighbouring string supplies its other half, and becomes U+FFFD otherwise. Yjs keeps
+    /// pending structs as v2, so a port must apply the same rule to stay byte-identical.
+    static func v2StringRoundtrip(_ u: inout DecodedUpdate) {
+        var segments: [(block: Int, index: Int, units: [UInt16]?)] = []
+        var keysSeen = Set<String>()
+        let order = u.blocks.indices.sorted { u.blocks[$0].client > u.blocks[$1].client }
+        var all: [UInt16] = []
+        func sep(_ s: String) { all.append(contentsOf: s.utf16) }
+        for bi in order {
+            for (si, s) in u.blocks[bi].structs.enumerated() {
+                guard case let .item(w) = s else { continue }
+                if w.origin == nil && w.rightOrigin == nil {
+                    if case let .root(name)? = w.parent { sep(name) }
+                    if let sub = w.parentSub { sep(sub) }
+                }
+                switch w.content {
+                case let .string(units):
+                    segments.append((bi, si, units))
+                    all.append(contentsOf: units)
+                case let .format(key, _, _):
+                    if keysSeen.insert(key).inserted { sep(key) }
+                case let .json(a):
+                    for j in a { sep(j) }
+                case let .doc(guid, _): sep(guid)
+                case let .type(b):
+                    if let n = b.nodeName, keysSeen.insert(n).inserted { sep(n) }
+                default: break
+                }
+            }
+        }
+        guard all.contains(where: { $0 >= 0xD800 && $0 <= 0xDFFF }) else { return }
+        // Recompute positions: walk again, repairing each string in the context of `all`.
+        var pos = 0
+        var repaired = all
+        var i = 0
+        while i < repaired.count {
+            let c = repaired[i]
+            if c >= 0xD800 && c <= 0xDBFF, i + 1 < repaired.count, repaired[i + 1] >= 0xDC00, repaired[i + 1] <= 0xDFFF {
+                i += 2
+                continue
+            }
+            if c >= 0xD800 && c <= 0xDFFF { repaired[i] = 0xFFFD }
+            i += 1
+        }
+        keysSeen.removeAll()
+        for bi in order {
+            for si in u.blocks[bi].structs.indices {
+                guard case var .item(w) = u.blocks[bi].structs[si] else { continue }
+                if w.origin == nil && w.rightOrigin == nil {
+                    if case let .root(name)? = w.parent { pos += name.utf16.count }
+                    if let sub = w.parentSub { pos += sub.utf16.count }
+                }
+                switch w.content {
+                case let .string(units):
+                    w.content = .string(Array(repaired[pos..<pos + units.count]))
+                    pos += units.count
+                    u.blocks[bi].structs[si] = .item(w)
+                case let .format(key, _, _):
+                    if keysSeen.insert(key).inserted { pos += key.utf16.count }
+                case let .json(a):
+                    for j in a { pos += j.utf16.count }
+                case let .doc(guid, _): pos += guid.utf16.count
+                case let .type(b):
+                    if let n = b.nodeName, keysSeen.insert(n).inserted { pos += n.utf16.count }
+                default: break
+                }
+            }
+        }
+        _ = segments
     }
 
     /// An update with no structs and the given delete set.

@@ -12,6 +12,10 @@ public enum YUpdate {
     }
 
     static func mergeDecoded(_ decoded: [DecodedUpdate]) -> [UInt8] {
+        UpdateCodec.encode(mergeToDecoded(decoded))
+    }
+
+    static func mergeToDecoded(_ decoded: [DecodedUpdate]) -> DecodedUpdate {
         var readers = decoded.map { LazyReader($0, filterSkips: true) }
         var currWrite: (s: WireStruct, offset: Int)? = nil
         var writer = LazyWriter()
@@ -85,9 +89,7 @@ public enum YUpdate {
             }
         }
         if let cw = currWrite { writer.write(cw.s, offset: cw.offset) }
-        var e = writer.finish()
-        DeleteSet.merge(decoded.map(\.ds)).write(to: &e)
-        return e.bytes
+        return writer.decoded(ds: DeleteSet.merge(decoded.map(\.ds)))
     }
 
     /// Items never merge here (Yjs compares the decoded item's `right`, which is null);
@@ -108,6 +110,10 @@ public enum YUpdate {
     }
 
     static func diffDecoded(_ u: DecodedUpdate, _ sv: [ClientID: Int]) -> [UInt8] {
+        UpdateCodec.encode(diffToDecoded(u, sv))
+    }
+
+    static func diffToDecoded(_ u: DecodedUpdate, _ sv: [ClientID: Int]) -> DecodedUpdate {
         var reader = LazyReader(u, filterSkips: false)
         var writer = LazyWriter()
         while let curr = reader.curr {
@@ -128,9 +134,7 @@ public enum YUpdate {
                 while let c = reader.curr, c.id.client == client, c.id.clock + c.length <= svClock { reader.advance() }
             }
         }
-        var e = writer.finish()
-        u.ds.write(to: &e)
-        return e.bytes
+        return writer.decoded(ds: u.ds)
     }
 
     /// The state vector an update would produce on an empty doc (Yjs `encodeStateVectorFromUpdate`).
@@ -200,28 +204,27 @@ struct LazyReader {
     mutating func advance() { _ = next() }
 }
 
-/// Writes client blocks as structs arrive (Yjs `LazyStructWriter`).
+/// Collects client blocks as structs arrive (Yjs `LazyStructWriter`); each struct is kept
+/// in the form it is written (offset applied, strings sliced without repair).
 struct LazyWriter {
-    private var blocks: [(client: ClientID, startClock: Int, count: Int, bytes: Lib0Encoder)] = []
+    private(set) var blocks: [(client: ClientID, structs: [WireStruct])] = []
 
     mutating func write(_ s: WireStruct, offset: Int) {
-        if blocks.isEmpty || blocks[blocks.count - 1].client != s.id.client {
-            blocks.append((s.id.client, s.id.clock + offset, 0, Lib0Encoder()))
+        let w = offset == 0 ? s : s.written(offset: offset)
+        if blocks.isEmpty || blocks[blocks.count - 1].client != w.id.client {
+            blocks.append((w.id.client, []))
         }
-        let last = blocks.count - 1
-        s.write(to: &blocks[last].bytes, offset: offset)
-        blocks[last].count += 1
+        blocks[blocks.count - 1].structs.append(w)
     }
 
+    /// The v1 encoding of the blocks (the caller appends a delete set).
     func finish() -> Lib0Encoder {
         var e = Lib0Encoder()
-        e.writeVarUInt(blocks.count)
-        for b in blocks {
-            e.writeVarUInt(b.count)
-            e.writeVarUInt(b.client)
-            e.writeVarUInt(b.startClock)
-            e.writeBytes(b.bytes.bytes)
-        }
+        UpdateCodec.writeBlocks(blocks, to: &e)
         return e
+    }
+
+    func decoded(ds: DeleteSet) -> DecodedUpdate {
+        DecodedUpdate(blocks: blocks, ds: ds)
     }
 }

@@ -10,9 +10,18 @@ enum Vectors {
         return url.deletingLastPathComponent().appendingPathComponent("shared/vectors/yjs")
     }()
 
+    static let orderKey = "\u{0}order"
+
     static func load(_ name: String) throws -> AnyValue {
         let data = try Data(contentsOf: directory.appendingPathComponent(name))
         return try JSONText.parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Like `load`, but every object also records its key order under `orderKey`
+    /// (Yjs inserts format items in the attribute object's key order).
+    static func loadOrdered(_ name: String) throws -> AnyValue {
+        let data = try Data(contentsOf: directory.appendingPathComponent(name))
+        return try JSONText.parse(String(decoding: data, as: UTF8.self), orderKey: orderKey)
     }
 }
 
@@ -85,6 +94,38 @@ func fnv1a(_ bytes: [UInt8]) -> String {
 
 /// Attributes of a vector op in the module's ordered form.
 func orderedAttrs(_ v: AnyValue?) -> OrderedAttributes? {
-    guard let v = v, case let .object(o) = v else { return nil }
-    return OrderedAttributes(jsKeyOrder(o.keys).map { ($0, o[$0]!) })
+    guard let v = v, case var .object(o) = v else { return nil }
+    guard let order = o.removeValue(forKey: Vectors.orderKey) else {
+        return OrderedAttributes(jsKeyOrder(o.keys).map { ($0, o[$0]!) })
+    }
+    // JavaScript objects list integer-like keys first, then insertion order.
+    let keys = order.arrayValue.compactMap(\.stringValue)
+    let ints = keys.filter { k in UInt32(k).map { String($0) == k } ?? false }.sorted { UInt32($0)! < UInt32($1)! }
+    return OrderedAttributes((ints + keys.filter { !ints.contains($0) }).map { ($0, stripOrder(o[$0]!)) })
+}
+
+/// Removes recorded key orders.
+func stripOrder(_ v: AnyValue) -> AnyValue {
+    switch v {
+    case var .object(o):
+        o[Vectors.orderKey] = nil
+        return .object(o.mapValues(stripOrder))
+    case let .array(a): return .array(a.map(stripOrder))
+    default: return v
+    }
+}
+
+extension AnyValue {
+    /// Keeps recorded key orders only inside `attrs` objects (where Yjs's order matters).
+    func strippingOrderOutsideAttrs() -> AnyValue {
+        switch self {
+        case var .object(o):
+            o[Vectors.orderKey] = nil
+            var out: [String: AnyValue] = [:]
+            for (k, v) in o { out[k] = k == "attrs" ? v : v.strippingOrderOutsideAttrs() }
+            return .object(out)
+        case let .array(a): return .array(a.map { $0.strippingOrderOutsideAttrs() })
+        default: return self
+        }
+    }
 }

@@ -122,7 +122,14 @@ public enum JSONText {
     /// Parses JSON text; integers become `.int`, other numbers `.double`.
     /// The bare word `undefined` (used by legacy ContentJSON) parses to `.undefined`.
     public static func parse(_ text: String) throws -> AnyValue {
+        try parse(text, orderKey: nil)
+    }
+
+    /// Parses and, when `orderKey` is given, stores every object's key order under that key
+    /// (an array of strings), for callers that need JavaScript's insertion order.
+    static func parse(_ text: String, orderKey: String?) throws -> AnyValue {
         var p = Parser(Array(text.utf8))
+        p.orderKey = orderKey
         p.skipWS()
         if Array(p.rest) == Array("undefined".utf8) { return .undefined }
         let v = try p.value(depth: 0)
@@ -134,6 +141,7 @@ public enum JSONText {
     private struct Parser {
         let s: [UInt8]
         var i = 0
+        var orderKey: String?
         init(_ s: [UInt8]) { self.s = s }
         var rest: ArraySlice<UInt8> { s[i...] }
 
@@ -154,8 +162,13 @@ public enum JSONText {
             case UInt8(ascii: "{"):
                 i += 1
                 var o: [String: AnyValue] = [:]
+                var order: [AnyValue] = []
                 skipWS()
-                if i < s.count, s[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                if i < s.count, s[i] == UInt8(ascii: "}") {
+                    i += 1
+                    if let ok = orderKey { o[ok] = .array([]) }
+                    return .object(o)
+                }
                 while true {
                     skipWS()
                     guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw YCRDTError.invalidJSON("expected a key") }
@@ -164,10 +177,15 @@ public enum JSONText {
                     guard i < s.count, s[i] == UInt8(ascii: ":") else { throw YCRDTError.invalidJSON("expected ':'") }
                     i += 1
                     o[k] = try value(depth: depth + 1)
+                    if orderKey != nil { order.append(.string(k)) }
                     skipWS()
                     guard i < s.count else { throw YCRDTError.invalidJSON("unexpected end") }
                     if s[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if s[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                    if s[i] == UInt8(ascii: "}") {
+                        i += 1
+                        if let ok = orderKey { o[ok] = .array(order) }
+                        return .object(o)
+                    }
                     throw YCRDTError.invalidJSON("expected ',' or '}'")
                 }
             case UInt8(ascii: "["):
