@@ -51,10 +51,11 @@ public final class RealtimeChannel: Sendable {
     ///
     /// With `broadcastAck` in the join config this returns once the server confirmed
     /// it; otherwise once it is queued on the socket, or in the channel's buffer while
-    /// the channel is not joined (sent after the join).
+    /// the channel is not joined yet (sent in order after the join, even when
+    /// `subscribe()` has not been called yet).
     /// - Throws: `RealtimeError.binaryNeedsVersion2` for `.binary` over vsn 1.0.0;
     ///   `.pushRejected`, `.timedOut`, `.connectionLost` for ack'd sends;
-    ///   `.channelClosed` when the channel is not subscribed.
+    ///   `.channelClosed` when the channel was unsubscribed or closed by the server.
     public func broadcast(event: String, payload: UserPayload, timeout: Duration? = nil) async throws {
         try await client.broadcast(channelID: id, topic: topic, event: event, payload: payload, timeout: timeout)
     }

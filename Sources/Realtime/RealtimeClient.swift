@@ -179,7 +179,7 @@ public actor RealtimeClient {
     }
 
     func broadcast(channelID: Int, topic: String, event: String, payload: UserPayload, timeout: Duration?) async throws {
-        guard let record = record(topic, channelID), record.wantsJoin else {
+        guard let record = record(topic, channelID) else {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
         if case .binary = payload, options.version == .v1 {
@@ -193,7 +193,7 @@ public actor RealtimeClient {
     }
 
     func track(channelID: Int, topic: String, meta: [String: JSONValue], timeout: Duration?) async throws {
-        guard let record = record(topic, channelID), record.wantsJoin else {
+        guard let record = record(topic, channelID) else {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
         record.trackedMeta = .object(meta)
@@ -203,7 +203,7 @@ public actor RealtimeClient {
     }
 
     func untrack(channelID: Int, topic: String, timeout: Duration?) async throws {
-        guard let record = record(topic, channelID), record.wantsJoin else {
+        guard let record = record(topic, channelID) else {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
         record.trackedMeta = nil

@@ -1,0 +1,182 @@
+import Foundation
+import RelayServer
+import XCTest
+@testable import Realtime
+
+/// Joins, errors, heartbeats, reconnects and tokens against the real relay.
+final class ConnectionTests: XCTestCase {
+    func testJoinErrorCarriesTheServerReason() async throws {
+        let relay = try await TestRelay.start()
+        let client = try RealtimeClient(url: relay.url, apiKey: "anon", options: fastOptions())
+        // Topic `realtime:` with no name is refused by Supabase and by the relay.
+        let nameless = await client.channel("")
+        let events = Recorder(await nameless.events())
+        do {
+            try await nameless.subscribe(timeout: .seconds(15))
+            XCTFail("joining realtime: must fail")
+        } catch let error as RealtimeError {
+            XCTAssertEqual(error, .joinRejected(topic: "realtime:", reason: RealtimeReason.topicNameRequired))
+            XCTAssertTrue(error.description.contains("TopicNameRequired"), error.description)
+        }
+        try await events.waitFor("errored status") { $0 == .status(.errored(reason: RealtimeReason.topicNameRequired)) }
+        // It keeps retrying with backoff until unsubscribed.
+        await events.clear()
+        try await events.waitFor("a rejoin attempt") { $0 == .status(.joining) }
+        await nameless.unsubscribe()
+        await client.disconnect()
+        await relay.stop()
+    }
+
+    func testExpiredAccessTokenIsRefusedAtJoin() async throws {
+        let secret = "test-secret-for-realtime-client-tests"
+        let relay = try await TestRelay.start(jwtSecret: secret)
+        let apiKey = RelayToken.make(secret: secret, role: "anon")
+        let client = try RealtimeClient(url: relay.url, apiKey: apiKey, options: fastOptions())
+        await client.setAuth(RelayToken.make(secret: secret, lifetime: -100))
+        let room = await client.channel("secure")
+        do {
+            try await room.subscribe(timeout: .seconds(15))
+            XCTFail("an expired access_token must be refused")
+        } catch let RealtimeError.joinRejected(topic, reason) {
+            XCTAssertEqual(topic, "realtime:secure")
+            XCTAssertTrue(reason.hasPrefix("InvalidJWTToken: Token has expired"), reason)
+        }
+        // A fresh token lets the next rejoin through.
+        await client.setAuth(RelayToken.make(secret: secret))
+        let events = Recorder(await room.events())
+        try await events.waitFor("joined after refresh") { $0 == .status(.joined) }
+        await client.disconnect()
+        await relay.stop()
+    }
+
+    func testSetAuthPushesTheTokenToJoinedChannels() async throws {
+        let secret = "another-secret-for-set-auth"
+        let relay = try await TestRelay.start(jwtSecret: secret)
+        let apiKey = RelayToken.make(secret: secret, role: "anon")
+        let (client, room, events) = try await joinedChannel(relay, "auth", apiKey: apiKey)
+        // A valid new token is accepted silently: the channel stays joined and working.
+        await client.setAuth(RelayToken.make(secret: secret, lifetime: 7200))
+        try await room.broadcast(event: "still-here", json: [:])
+        // An expired one makes the server stop the channel: proof the push went out.
+        await client.setAuth(RelayToken.make(secret: secret, lifetime: -50))
+        let system = try await events.waitFor("system message") {
+            if case .system = $0 { return true }
+            return false
+        }
+        guard case let .system(status, message) = system else { return XCTFail("\(system)") }
+        XCTAssertEqual(status, "error")
+        XCTAssertTrue(message.hasPrefix("Token has expired"), message)
+        try await events.waitFor("closed by server") { $0 == .status(.closed) }
+        let status2 = await room.status()
+        XCTAssertEqual(status2, .closed, "a phx_close is final: no rejoin")
+        await client.disconnect()
+        await relay.stop()
+    }
+
+    func testHeartbeatsKeepAnIdleSocketOpen() async throws {
+        // The relay drops sockets silent for 2 s; heartbeats every 300 ms keep ours.
+        let relay = try await TestRelay.start(idleTimeout: .seconds(2))
+        let (client, room, _) = try await joinedChannel(relay, "idle", options: fastOptions(heartbeat: .milliseconds(300)))
+        let states = Recorder(await client.connectionStates())
+        try await Task.sleep(for: .seconds(5))
+        let drops = await states.count { if case .closed = $0 { return true } else { return false } }
+        XCTAssertEqual(drops, 0, "the socket must not have dropped")
+        let status = await room.status()
+        XCTAssertEqual(status, .joined)
+        await client.disconnect()
+        await relay.stop()
+    }
+
+    func testWithoutHeartbeatsTheIdleSocketIsDroppedAndReopened() async throws {
+        // The control for the test above: with heartbeats far apart the relay's idle
+        // timeout closes the socket, and the client reconnects and rejoins on its own.
+        let relay = try await TestRelay.start(idleTimeout: .seconds(1))
+        let (client, _, events) = try await joinedChannel(relay, "idle", options: fastOptions(heartbeat: .seconds(600)))
+        let states = Recorder(await client.connectionStates())
+        try await states.waitFor("a drop") { if case .closed(reconnectIn: _?) = $0 { return true } else { return false } }
+        try await events.waitFor("errored") { if case .status(.errored) = $0 { return true } else { return false } }
+        await events.clear()
+        try await events.waitFor("rejoined") { $0 == .status(.joined) }
+        await client.disconnect()
+        await relay.stop()
+    }
+
+    func testReconnectsAndRejoinsWhenTheRelayRestartsOnTheSamePort() async throws {
+        var relay = try await TestRelay.start()
+        let port = relay.port
+        let config = JoinConfig(presenceKey: "users", presenceEnabled: true)
+        let (a, roomA, eventsA) = try await joinedChannel(relay, "restart", config: config)
+        let (b, roomB, eventsB) = try await joinedChannel(relay, "restart", config: config)
+        try await roomA.track(["name": "ann"])
+        try await roomB.broadcast(event: "before", json: [:])
+        try await eventsA.waitFor("before") { $0.broadcastEvent == "before" }
+        let statesA = Recorder(await a.connectionStates())
+
+        await relay.stop()
+        try await statesA.waitFor("closed with a retry pending") {
+            if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+        }
+        try await eventsA.waitFor("errored") { if case .status(.errored) = $0 { return true } else { return false } }
+        // Sent while the relay is down: kept in A's buffer until the rejoin.
+        try await roomA.broadcast(event: "during", json: ["n": 1])
+
+        relay = try await TestRelay.restart(port: port)
+        try await eventsA.waitFor("A rejoined") { $0 == .status(.joined) }
+        try await eventsB.waitFor("B rejoined") { $0 == .status(.joined) }
+        try await eventsB.waitFor("buffered broadcast after the rejoin") { $0.broadcastEvent == "during" }
+        try await roomB.broadcast(event: "after", json: [:])
+        try await eventsA.waitFor("after") { $0.broadcastEvent == "after" }
+        // A's presence was tracked again after its rejoin.
+        let deadline = ContinuousClock.now + .seconds(15)
+        var names: [String] = []
+        while ContinuousClock.now < deadline {
+            names = (await roomB.presenceState()["users"] ?? []).compactMap { $0["name"]?.stringValue }
+            if names == ["ann"] { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(names, ["ann"])
+        let opens = await statesA.count { $0 == .open }
+        XCTAssertGreaterThanOrEqual(opens, 1)
+        await a.disconnect()
+        await b.disconnect()
+        await relay.stop()
+    }
+
+    func testConnectionStatesAndDisconnect() async throws {
+        let relay = try await TestRelay.start()
+        let client = try RealtimeClient(url: relay.url, apiKey: "anon", options: fastOptions())
+        let states = Recorder(await client.connectionStates())
+        await client.connect()
+        try await states.waitFor("open") { $0 == .open }
+        let connected = await client.isConnected
+        XCTAssertTrue(connected)
+        await client.disconnect()
+        try await states.waitFor("closed for good") { $0 == .closed(reconnectIn: nil) }
+        // Nothing reconnects afterwards.
+        try await Task.sleep(for: .milliseconds(500))
+        let opens = await states.count { $0 == .open }
+        XCTAssertEqual(opens, 1)
+        await relay.stop()
+    }
+
+    func testUnreachableServerIsRetriedWithBackoffUntilItComesUp() async throws {
+        // Take a free port and stop the relay, so that nothing listens there.
+        let first = try await TestRelay.start()
+        let port = first.port
+        await first.stop()
+        var options = fastOptions()
+        options.reconnectBackoff = Backoff([.milliseconds(50), .milliseconds(100), .milliseconds(150)], then: .milliseconds(200))
+        let client = try RealtimeClient(url: first.url, apiKey: "anon", options: options)
+        let states = Recorder(await client.connectionStates())
+        await client.connect()
+        try await states.waitFor("four failed attempts") { $0 == .closed(reconnectIn: .milliseconds(200)) }
+        let delays = await states.items.compactMap { state -> Duration? in
+            if case let .closed(delay?) = state { return delay } else { return nil }
+        }
+        XCTAssertEqual(Array(delays.prefix(4)), [.milliseconds(50), .milliseconds(100), .milliseconds(150), .milliseconds(200)])
+        let relay = try await TestRelay.restart(port: port)
+        try await states.waitFor("open once the server is up") { $0 == .open }
+        await client.disconnect()
+        await relay.stop()
+    }
+}
