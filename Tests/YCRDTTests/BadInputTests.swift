@@ -1,0 +1,106 @@
+import XCTest
+@testable import YCRDT
+
+/// Malformed updates throw a `YCRDTError` and leave the document exactly as it was.
+final class BadInputTests: XCTestCase {
+    private func populatedDoc() throws -> Doc {
+        let doc = Doc(clientID: 1)
+        doc.getText().insert("hello مرحبا 😀", at: 0)
+        doc.getText().format(at: 0, length: 5, attributes: ["bold": .bool(true)])
+        let other = Doc(clientID: 2)
+        other.getText().insert("x", at: 0)
+        try doc.applyUpdate(try other.encodeStateAsUpdate())
+        return doc
+    }
+
+    private func assertRejected(_ update: [UInt8], _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let doc = try populatedDoc()
+        let before = try doc.encodeStateAsUpdate()
+        let sv = doc.encodeStateVector()
+        var events = 0
+        doc.onUpdate { _, _ in events += 1 }
+        XCTAssertThrowsError(try doc.applyUpdate(update), label, file: file, line: line) { error in
+            XCTAssertTrue(error is YCRDTError, "\(label): \(error)", file: file, line: line)
+            XCTAssertFalse((error as? YCRDTError)?.description.isEmpty ?? true, file: file, line: line)
+        }
+        XCTAssertThrowsError(try YUpdate.validate(update), label, file: file, line: line)
+        XCTAssertThrowsError(try YUpdate.merge([update, before]), label, file: file, line: line)
+        XCTAssertEqual(try doc.encodeStateAsUpdate(), before, "\(label): doc changed", file: file, line: line)
+        XCTAssertEqual(doc.encodeStateVector(), sv, file: file, line: line)
+        XCTAssertEqual(events, 0, "\(label): an update event fired", file: file, line: line)
+        XCTAssertFalse(doc.hasPending, file: file, line: line)
+    }
+
+    private let valid = hex("01020100040107636f6e74656e740568656c6c6f8401040620776f726c640101010102")
+
+    func testValidUpdateIsAccepted() throws {
+        try YUpdate.validate(valid)
+        let d = Doc()
+        try d.applyUpdate(valid)
+        XCTAssertEqual(d.getText().toString(), "hlo world")
+    }
+
+    func testEveryTruncationIsRejected() throws {
+        for n in 0..<valid.count {
+            try assertRejected(Array(valid[0..<n]), "truncated to \(n) bytes")
+        }
+    }
+
+    func testGarbageAndTrailingBytes() throws {
+        try assertRejected(valid + [0x00], "trailing byte")
+        try assertRejected([0xFF, 0xFF, 0xFF], "garbage")
+        var rng = SystemRandomNumberGenerator()
+        var rejected = 0
+        for i in 0..<300 {
+            let junk = (0..<(1 + i % 40)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let doc = try populatedDoc()
+            let before = try doc.encodeStateAsUpdate()
+            do { try doc.applyUpdate(junk) } catch {
+                XCTAssertTrue(error is YCRDTError)
+                XCTAssertEqual(try doc.encodeStateAsUpdate(), before)
+                rejected += 1
+            }
+        }
+        XCTAssertGreaterThan(rejected, 250)
+    }
+
+    func testHugeDeclaredLengths() throws {
+        // 2^53-1 clients, a string claiming 4 GB, a struct count larger than the input.
+        try assertRejected([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00], "huge client count")
+        try assertRejected(hex("01010100040107636f6e74656e74ffffffff0f68656c6c6f00"), "huge string length")
+        try assertRejected(hex("01ffffff7f0100040107636f6e74656e740568656c6c6f00"), "huge struct count")
+        try assertRejected([0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], "varUint beyond 2^53")
+    }
+
+    func testInvalidUTF8() throws {
+        try assertRejected(hex("01010100040107636f6e74656e7402c3280000"), "invalid UTF-8 in content")
+        try assertRejected(hex("010101000401076366ff6e74656e740568656c6c6f00"), "invalid UTF-8 in root name")
+    }
+
+    func testImpossibleClocksAndReferences() throws {
+        // Origin pointing at the item itself; a zero-length GC; clocks beyond 2^53.
+        try assertRejected(hex("0101010584010506" + "0568656c6c6f00"), "origin at or after itself")
+        try assertRejected(hex("01010100000000"), "zero-length struct")
+        try assertRejected(hex("010101feffffffffffff0f00ffffffff0f00"), "clock overflow")
+        try assertRejected(hex("01010100" + "1f" + "00"), "unknown content ref")
+        try assertRejected(hex("0101010007010163" + "0763" + "00"), "unknown type ref")
+        try assertRejected(hex("010101000601076" + "36f6e74656e7401620374727500"), "format value that is not JSON")
+        try assertRejected(hex("01010100040207636f6e74656e740568656c6c6f00"), "parent info neither 0 nor 1")
+    }
+
+    func testErrorsNameTheProblem() {
+        XCTAssertThrowsError(try YUpdate.validate([0x01, 0x01])) { error in
+            XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
+        }
+        XCTAssertThrowsError(try YUpdate.validate(hex("01010100040107636f6e74656e74ffffffff0f68656c6c6f00"))) { error in
+            XCTAssertTrue("\(error)".contains("declares"), "\(error)")
+        }
+    }
+
+    func testStateVectorAndDiffInputsAreValidated() throws {
+        let doc = try populatedDoc()
+        XCTAssertThrowsError(try doc.encodeStateAsUpdate(since: [0x05, 0x01]))
+        XCTAssertThrowsError(try YUpdate.diff(valid, against: [0x01]))
+        XCTAssertThrowsError(try YUpdate.stateVector(of: [0x01]))
+    }
+}
