@@ -11,6 +11,7 @@ struct PycrdtFigures {
     var peakMB: Double?
     var ok = false
     var error: String?
+    var version: String?
 
     static func measure(trace: URL, script: URL) -> PycrdtFigures {
         let process = Process()
@@ -40,6 +41,7 @@ struct PycrdtFigures {
         figures.peakMB = (object["maxrss_mb"] as? NSNumber)?.doubleValue
         figures.ok = object["ok"] as? Bool ?? false
         figures.error = object["error"] as? String
+        figures.version = object["pycrdt"] as? String
         return figures
     }
 }

@@ -8,10 +8,13 @@ struct Table {
     ]
     var rows: [[String]] = []
     var notes: [String] = []
+    /// The pycrdt version the baselines ran with, as the child reported it.
+    var pycrdtVersion: String?
 
     mutating func add(name: String, kind: String, swift: SwiftFigures, peakMB: Double, yrs: PycrdtFigures?) {
         let rate = swift.applyMs > 0 ? Double(swift.patches) / (swift.applyMs / 1000) : 0
         let ok = swift.problems.isEmpty
+        if let version = yrs?.version { pycrdtVersion = version }
         if let yrs, !yrs.ok { notes.append("\(name): pycrdt: \(yrs.error ?? "failed")") }
         for problem in swift.problems { notes.append("\(name): \(problem)") }
         rows.append([

@@ -36,7 +36,7 @@ do {
 
     apply: every patch as a local edit, one transaction and one update event each (concurrent: \
     one doc per agent, ancestors' updates applied at merge points, all docs end equal to endContent).
-    floor: the same patches on a plain [UInt16] with replaceSubrange. yrs: pycrdt \(options.pycrdt ? "0.14" : "(skipped)") \
+    floor: the same patches on a plain [UInt16] with replaceSubrange. yrs: pycrdt \(options.pycrdt ? table.pycrdtVersion ?? "?" : "(skipped)") \
     replaying the same trace in the same run. doc MB: resident memory added by the replay; peak MB: maxrss of the \
     process that ran the trace (Swift child / python3). ×floor and ×yrs: Swift time divided by the baseline's.
     """)

@@ -197,6 +197,14 @@ def bench_concurrent(trace: dict) -> dict:
     return result
 
 
+def pycrdt_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("pycrdt")
+    except Exception:
+        return "?"
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(json.dumps({"ok": False, "error": "usage: bench_pycrdt.py TRACE.json.gz"}))
@@ -214,6 +222,7 @@ def main(argv: list[str]) -> int:
         result = bench_sequential(trace)
     del trace
     result["trace"] = path
+    result["pycrdt"] = pycrdt_version()
     result["maxrss_mb"] = maxrss_mb()
     print(json.dumps(result))
     return 0 if result.get("ok") else 1
