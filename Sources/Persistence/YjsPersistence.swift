@@ -55,7 +55,10 @@ public actor YjsPersistence {
     private var unsavedSince: Date?
     private var lastSaved: Date?
     private var timer: Task<Void, Never>?
-    private var inFlight: Task<[UInt8], Error>?
+    /// Whether a save runs; others wait in `saveWaiters` (one save in flight
+    /// per document).
+    private var isSaving = false
+    private var saveWaiters: [CheckedContinuation<Void, Never>] = []
     private var retryDelay: Duration?
     private var isClosed = false
     private(set) var saveCount = 0
@@ -95,22 +98,25 @@ public actor YjsPersistence {
             throw error
         }
         let recovered = journal?.recovered ?? []
+        // Updates recorded before the load finished join the loaded state, so
+        // the journal mark taken with them covers everything in it.
+        let (early, mark) = inbox.drain()
         let merged: [UInt8]
         do {
-            merged = try merge(rows + recovered)
+            merged = try merge(rows + recovered + early)
         } catch {
             publish(.notLoaded(reason: "the stored document cannot be decoded: \(error)"))
             throw PersistenceError.invalidUpdate("\(error)")
         }
         state = merged
-        if recovered.isEmpty {
+        if recovered.isEmpty && early.isEmpty {
             publish(.saved(at: nil))
         } else {
-            // Edits a crashed session never saved: save them soon.
+            // Edits a crashed session never saved, or made while loading: save them soon.
             stateUnsaved = true
+            stateMark = mark
             markUnsaved()
         }
-        if !inbox.isEmpty { markUnsaved() }
         return merged
     }
 
@@ -135,7 +141,7 @@ public actor YjsPersistence {
 
     private func markUnsaved() {
         if unsavedSince == nil { unsavedSince = Date() }
-        if state != nil, timer == nil, inFlight == nil, retryDelay == nil {
+        if state != nil, timer == nil, !isSaving, retryDelay == nil {
             scheduleSave(after: options.saveDelay)
         }
         switch status {
@@ -168,7 +174,7 @@ public actor YjsPersistence {
     }
 
     /// Whether changes are waiting to be saved.
-    public var hasUnsavedChanges: Bool { stateUnsaved || !inbox.isEmpty || inFlight != nil }
+    public var hasUnsavedChanges: Bool { stateUnsaved || !inbox.isEmpty || isSaving }
 
     /// Stops the timers and closes the journal (kept on disk while it holds
     /// unsaved records). Call `flush()` first to save.
@@ -201,9 +207,11 @@ public actor YjsPersistence {
 
     private func save() async throws {
         // One save in flight per document: wait for it to finish first.
-        while let current = inFlight {
-            _ = try? await current.value
+        while isSaving {
+            await withCheckedContinuation { saveWaiters.append($0) }
         }
+        isSaving = true
+        defer { endSaving() }
         guard !isClosed else { throw PersistenceError.closed }
         guard let base = state else {
             if inbox.isEmpty { return }
@@ -227,13 +235,9 @@ public actor YjsPersistence {
         let merge = self.merge
         let store = self.store
         let document = self.document
-        let task = Task { try await store.save(document) { rows in try merge(rows + [local]) } }
-        inFlight = task
         publish(.saving)
-        defer { inFlight = nil }
-
         do {
-            _ = try await task.value
+            _ = try await store.save(document) { rows in try merge(rows + [local]) }
         } catch {
             let delay = nextRetryDelay()
             publish(.failed(reason: "\(error)", retryIn: delay))
@@ -259,6 +263,13 @@ public actor YjsPersistence {
             publish(.unsaved(since: now))
             if timer == nil { scheduleSave(after: options.saveDelay) }
         }
+    }
+
+    private func endSaving() {
+        isSaving = false
+        let waiters = saveWaiters
+        saveWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     private func nextRetryDelay() -> Duration {
