@@ -30,7 +30,9 @@ public actor RealtimeClient {
     private var connectionCounter = 0
     private var reconnectAttempt = 0
     private var reconnectTimer: Task<Void, Never>?
-    private var heartbeatTimer: Task<Void, Never>?
+    /// The current socket's one timer: the connect timeout until it opens, then the
+    /// wait for the next heartbeat or for a heartbeat's reply.
+    private var socketTimer: Task<Void, Never>?
     private var pendingHeartbeat: String?
     private var refCounter: UInt64 = 0
     private var state: ConnectionState = .closed(reconnectIn: nil)
@@ -248,6 +250,21 @@ public actor RealtimeClient {
         ) { [weak self] id, event in
             await self?.handle(socketEvent: event, from: id)
         }
+        // A server that accepts the TCP connection but never answers the upgrade
+        // would otherwise hold the client in `connecting` for ever.
+        let id = connectionCounter
+        let timeout = options.connectTimeout
+        socketTimer?.cancel()
+        socketTimer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            await self?.connectTimedOut(connectionID: id)
+        }
+    }
+
+    private func connectTimedOut(connectionID: Int) {
+        guard let connection, connection.id == connectionID, !isOpen else { return }
+        abandonSocket(reason: "no WebSocket handshake within \(options.connectTimeout)")
     }
 
     private func handle(socketEvent event: SocketEvent, from id: Int) {
@@ -293,8 +310,8 @@ public actor RealtimeClient {
         let wasOpen = isOpen
         connection = nil
         isOpen = false
-        heartbeatTimer?.cancel()
-        heartbeatTimer = nil
+        socketTimer?.cancel()
+        socketTimer = nil
         pendingHeartbeat = nil
         for (ref, reply) in pending where reply.sent {
             pending[ref] = nil
@@ -358,9 +375,9 @@ public actor RealtimeClient {
     // MARK: - Heartbeat
 
     private func scheduleHeartbeat() {
-        heartbeatTimer?.cancel()
+        socketTimer?.cancel()
         let interval = options.heartbeatInterval
-        heartbeatTimer = Task { [weak self] in
+        socketTimer = Task { [weak self] in
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
             await self?.sendHeartbeat()
@@ -373,7 +390,7 @@ public actor RealtimeClient {
         pendingHeartbeat = ref
         transmit(.heartbeat(ref: ref))
         let timeout = options.heartbeatTimeout
-        heartbeatTimer = Task { [weak self] in
+        socketTimer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled else { return }
             await self?.heartbeatTimedOut(ref: ref)

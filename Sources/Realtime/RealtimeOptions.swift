@@ -11,6 +11,9 @@ public struct RealtimeOptions: Sendable {
     public var heartbeatInterval: Duration
     /// How long a heartbeat may go unanswered before the socket counts as dead.
     public var heartbeatTimeout: Duration
+    /// How long a connection attempt (TCP, TLS and the WebSocket upgrade) may take
+    /// before it is abandoned and retried.
+    public var connectTimeout: Duration
     /// Delays between reconnect attempts; reset once a socket opens.
     public var reconnectBackoff: Backoff
     /// Delays between rejoin attempts of an errored channel; reset once joined.
@@ -33,6 +36,7 @@ public struct RealtimeOptions: Sendable {
         version: SerializerVersion = .v2,
         heartbeatInterval: Duration = .seconds(25),
         heartbeatTimeout: Duration = .seconds(25),
+        connectTimeout: Duration = .seconds(10),
         reconnectBackoff: Backoff = .reconnectDefault,
         rejoinBackoff: Backoff = .rejoinDefault,
         pushTimeout: Duration = .seconds(10),
@@ -45,6 +49,7 @@ public struct RealtimeOptions: Sendable {
         self.version = version
         self.heartbeatInterval = heartbeatInterval
         self.heartbeatTimeout = heartbeatTimeout
+        self.connectTimeout = connectTimeout
         self.reconnectBackoff = reconnectBackoff
         self.rejoinBackoff = rejoinBackoff
         self.pushTimeout = pushTimeout

@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+
+/// A Python program run beside a test: its stdout lines are recorded, its stdin is
+/// held open so that it exits when the test closes it (or dies).
+final class PythonPeer: @unchecked Sendable {
+    // @unchecked: the Process is only touched by the test that owns the peer.
+    let process = Process()
+    let lines: Recorder<String>
+    private let stdin = Pipe()
+
+    /// Starts `python3 -c script args…`.
+    init(script: String, arguments: [String]) throws {
+        let stdout = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", "-c", script] + arguments
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.standardError
+        let (chunks, continuation) = AsyncStream<Data>.makeStream()
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+            } else {
+                continuation.yield(data)
+            }
+        }
+        let (lineStream, lineContinuation) = AsyncStream<String>.makeStream()
+        Task {
+            var buffer = Data()
+            for await chunk in chunks {
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    lineContinuation.yield(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
+            }
+            lineContinuation.finish()
+        }
+        lines = Recorder(lineStream)
+        try process.run()
+    }
+
+    /// Waits for a stdout line parsed as JSON that satisfies `predicate`.
+    func waitForJSON(_ what: String, timeout: Duration = .seconds(20), file: StaticString = #filePath, line: UInt = #line,
+                     _ predicate: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let hit = try await lines.waitFor(what, timeout: timeout, file: file, line: line) { text in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return false }
+            return predicate(object)
+        }
+        return (try JSONSerialization.jsonObject(with: Data(hit.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// Closes stdin (the peer exits on EOF) and terminates it if it lingers.
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+
+    /// Whether `import module` works in this Python (the peers need `websockets` and `realtime`).
+    static func hasModule(_ module: String) -> Bool {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import \(module)"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }
+}
+
+/// Python sources of the peers.
+enum PythonScripts {
+    /// Exits when stdin reaches EOF, so no peer outlives its test.
+    static let exitOnEOF = """
+    import os, sys, threading
+    threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    """
+
+    /// `ws`: a WebSocket server that accepts and then never answers (heartbeats go
+    /// unanswered). `tcp`: a TCP server that never answers the HTTP upgrade.
+    /// Prints its port.
+    static let silentServer = exitOnEOF + """
+
+    import asyncio
+    from websockets.asyncio.server import serve
+
+    async def silent(ws):
+        async for _ in ws:
+            pass
+
+    async def hold(reader, writer):
+        await reader.read()
+
+    async def main():
+        if sys.argv[1] == "ws":
+            server = await serve(silent, "127.0.0.1", 0, ping_interval=None)
+        else:
+            server = await asyncio.start_server(hold, "127.0.0.1", 0)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Future()
+
+    asyncio.run(main())
+    """
+
+    /// The PyPI `realtime` client (vsn 1.0.0) on channel argv[2] of the server at
+    /// argv[1]: tracks `{"name": "py"}`, prints presence syncs and the broadcasts it
+    /// gets, and answers `from-swift` with `from-python` echoing the payload.
+    static let realtimePeer = exitOnEOF + """
+
+    import asyncio, json
+    from realtime import AsyncRealtimeClient
+
+    def out(obj):
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+    async def main():
+        client = AsyncRealtimeClient(argv_url, token="anon", auto_reconnect=False)
+        await client.connect()
+        channel = client.channel(argv_channel, {"config": {
+            "broadcast": {"self": False, "ack": False},
+            "presence": {"key": "users", "enabled": True},
+            "private": False}})
+        loop = asyncio.get_running_loop()
+
+        def on_swift(message):
+            out({"broadcast": message})
+            inner = message.get("payload", {})
+            loop.create_task(channel.send_broadcast("from-python", {"echo": inner}))
+
+        def on_sync():
+            state = channel.presence_state()
+            names = sorted(m.get("name") for metas in state.values() for m in metas)
+            out({"presence": names})
+
+        channel.on_broadcast("from-swift", on_swift)
+        channel.on_presence_sync(on_sync)
+        await channel.subscribe()
+        await channel.track({"name": "py"})
+        out({"ready": True})
+        await asyncio.Future()
+
+    argv_url, argv_channel = sys.argv[1], sys.argv[2]
+    asyncio.run(main())
+    """
+}

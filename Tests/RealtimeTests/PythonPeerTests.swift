@@ -1,0 +1,99 @@
+import Foundation
+import RelayServer
+import XCTest
+@testable import Realtime
+
+/// Tests against real Python programs: servers that misbehave on purpose, and the
+/// PyPI `realtime` client as a second, independent implementation of the protocol.
+final class PythonPeerTests: XCTestCase {
+    override func setUpWithError() throws {
+        // scripts/install-deps.sh --test installs both (Tests/python/requirements.txt).
+        guard PythonPeer.hasModule("websockets"), PythonPeer.hasModule("realtime") else {
+            throw XCTSkip("python3 with `websockets` and `realtime` is needed: pip install -r Tests/python/requirements.txt")
+        }
+    }
+
+    private func silentServer(_ mode: String) async throws -> (PythonPeer, URL) {
+        let peer = try PythonPeer(script: PythonScripts.silentServer, arguments: [mode])
+        let portLine = try await peer.lines.waitFor("the silent server's port") { Int($0) != nil }
+        return (peer, URL(string: "http://127.0.0.1:\(portLine)")!)
+    }
+
+    func testUnansweredHeartbeatClosesTheSocketAndReconnects() async throws {
+        let (server, url) = try await silentServer("ws")
+        defer { server.stop() }
+        var options = fastOptions(heartbeat: .milliseconds(200))
+        options.heartbeatTimeout = .milliseconds(300)
+        let client = try RealtimeClient(url: url, apiKey: "anon", options: options)
+        let states = Recorder(await client.connectionStates())
+        await client.connect()
+        try await states.waitFor("first open") { $0 == .open }
+        // No reply within 300 ms: the client gives up on the socket and opens a new one.
+        try await states.waitFor("closed after the heartbeat timeout") {
+            if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+        }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while await states.count(where: { $0 == .open }) < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let opens = await states.count { $0 == .open }
+        XCTAssertGreaterThanOrEqual(opens, 2, "reconnected after the heartbeat timeout")
+        await client.disconnect()
+    }
+
+    func testUnansweredUpgradeIsAbandonedAndRetried() async throws {
+        let (server, url) = try await silentServer("tcp")
+        defer { server.stop() }
+        var options = fastOptions()
+        options.connectTimeout = .milliseconds(300)
+        let client = try RealtimeClient(url: url, apiKey: "anon", options: options)
+        let states = Recorder(await client.connectionStates())
+        await client.connect()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while await states.count(where: { $0 == .connecting }) < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let attempts = await states.count { $0 == .connecting }
+        XCTAssertGreaterThanOrEqual(attempts, 3, "each hung handshake is abandoned and retried")
+        let opens = await states.count { $0 == .open }
+        XCTAssertEqual(opens, 0)
+        await client.disconnect()
+    }
+
+    func testSwiftAndPythonClientsExchangeBroadcastsAndPresence() async throws {
+        let relay = try await TestRelay.start()
+        let python = try PythonPeer(script: PythonScripts.realtimePeer,
+                                    arguments: ["http://127.0.0.1:\(relay.port)/realtime/v1", "crossroom"])
+        defer { python.stop() }
+        _ = try await python.waitForJSON("python ready") { $0["ready"] as? Bool == true }
+
+        let (client, room, events) = try await joinedChannel(
+            relay, "crossroom", config: JoinConfig(presenceKey: "users", presenceEnabled: true))
+        // Swift sees Python's presence, Python sees Swift's.
+        let deadline = ContinuousClock.now + .seconds(15)
+        var names: [String] = []
+        while ContinuousClock.now < deadline {
+            names = (await room.presenceState()["users"] ?? []).compactMap { $0["name"]?.stringValue }
+            if names == ["py"] { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(names, ["py"])
+        try await room.track(["name": "swift"])
+        _ = try await python.waitForJSON("python sees both") { ($0["presence"] as? [String]) == ["py", "swift"] }
+
+        // Swift (vsn 2.0.0, kind-3 frame) → relay → Python (vsn 1.0.0 JSON) → back.
+        let payload: JSONValue = ["text": "مرحبا Qalam", "update": .init(bytes: [0, 1, 2, 254, 255])]
+        try await room.broadcast(event: "from-swift", json: payload)
+        let seen = try await python.waitForJSON("python got the broadcast") { $0["broadcast"] != nil }
+        let message = try XCTUnwrap(seen["broadcast"] as? [String: Any])
+        XCTAssertEqual(message["event"] as? String, "from-swift")
+        let inner = try XCTUnwrap(message["payload"] as? [String: Any])
+        XCTAssertEqual(inner["text"] as? String, "مرحبا Qalam")
+        XCTAssertEqual(inner["update"] as? [Int], [0, 1, 2, 254, 255])
+
+        let echo = try await events.waitFor("python's echo") { $0.broadcastEvent == "from-python" }
+        XCTAssertEqual(echo.broadcastPayload, .json(["echo": payload]))
+        await client.disconnect()
+        await relay.stop()
+    }
+}
