@@ -149,8 +149,10 @@ final class AutosaverTests: XCTestCase {
         let store = try await directory.sqliteStore()
         let document = DocumentID(name: "crash")
         let journalDirectory = directory.url.appendingPathComponent("state")
+        weak var crashedJournal: Journal?
         do {
             let journal = try Journal.open(document: document, in: journalDirectory)
+            crashedJournal = journal
             let persistence = YjsPersistence(store: store, document: document, journal: journal,
                                              options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
             _ = try await persistence.load()
@@ -158,6 +160,7 @@ final class AutosaverTests: XCTestCase {
             persistence.record(Words.encode(["before-crash-2"]))
             // The crash: no flush, no close; the session's objects just vanish.
         }
+        await eventually { crashedJournal == nil }
         let stillEmpty = try await stored(store, document)
         XCTAssertEqual(stillEmpty, [])
 
@@ -191,8 +194,11 @@ final class AutosaverTests: XCTestCase {
         persistence?.record(Words.encode(["saved"]))
         try await persistence?.saveNow()
         persistence?.record(Words.encode(["unsaved"]))
+        weak var crashedJournal = journal
         persistence = nil
         journal = nil
+        // The autosaver's wake-up task may hold it a moment longer.
+        await eventually { crashedJournal == nil }
 
         let reopened = try Journal.open(document: document, in: journalDirectory)
         XCTAssertEqual(reopened.recovered.map(Words.decode), [["unsaved"]])
