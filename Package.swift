@@ -40,7 +40,7 @@ let modules: [Module] = [
            products: [("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
                       ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio")]),
     // The autosaver and the crash journal: knows Yjs and stores, nothing of networks.
-    Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage"]),
+    Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage", "Persistence"],
            products: [("Logging", "swift-log")]),
     Module(name: "TextLayout", kind: .library, deps: ["CFriBidi"]),
