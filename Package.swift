@@ -56,7 +56,8 @@ let modules: [Module] = [
 
     Module(name: "YCRDTTests", kind: .test, deps: ["YCRDT"]),
     Module(name: "RealtimeProtocolTests", kind: .test, deps: ["RealtimeProtocol"]),
-    Module(name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"]),
+    Module(name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"],
+           products: [("NIOSSL", "swift-nio-ssl")]),
     Module(name: "RelayServerTests", kind: .test, deps: ["RelayServer", "YCRDT", "SQLiteStore"],
            products: [("WSClient", "swift-websocket")]),
     Module(name: "StoreTests", kind: .test, deps: ["DocumentStorage", "SQLiteStore", "PostgresStore"]),

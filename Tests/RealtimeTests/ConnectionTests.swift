@@ -27,6 +27,30 @@ final class ConnectionTests: XCTestCase {
         await relay.stop()
     }
 
+    func testJoinWithoutAnswerTimesOutAndIsRetried() async throws {
+        // The relay holds join errors back for 3 s (Supabase: 5 s), longer than we wait.
+        let relay = try await TestRelay.start(joinErrorDelay: .seconds(3))
+        let client = try RealtimeClient(url: relay.url, apiKey: "anon", options: fastOptions())
+        let nameless = await client.channel("")
+        let events = Recorder(await nameless.events())
+        let started = ContinuousClock.now
+        do {
+            try await nameless.subscribe(timeout: .milliseconds(300))
+            XCTFail("the join cannot succeed")
+        } catch let error as RealtimeError {
+            XCTAssertEqual(error, .timedOut(topic: "realtime:", event: "phx_join", after: .milliseconds(300)))
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(3), "gave up before the late error reply")
+        try await events.waitFor("errored by the timeout") { $0 == .status(.errored(reason: "join timed out")) }
+        // The channel retries on its own; a later attempt gets the server's answer.
+        try await events.waitFor("the server's reason from a later attempt", timeout: .seconds(20)) {
+            $0 == .status(.errored(reason: RealtimeReason.topicNameRequired))
+        }
+        await nameless.unsubscribe()
+        await client.disconnect()
+        await relay.stop()
+    }
+
     func testExpiredAccessTokenIsRefusedAtJoin() async throws {
         let secret = "test-secret-for-realtime-client-tests"
         let relay = try await TestRelay.start(jwtSecret: secret)

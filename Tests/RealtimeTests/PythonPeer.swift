@@ -146,4 +146,56 @@ enum PythonScripts {
     argv_url, argv_channel = sys.argv[1], sys.argv[2]
     asyncio.run(main())
     """
+
+    /// A TLS terminator in front of the relay at 127.0.0.1:argv[1], with a fresh
+    /// self-signed certificate for `localhost` written to argv[2]. Prints its port.
+    static let tlsProxy = exitOnEOF + """
+
+    import asyncio, datetime, ipaddress, ssl
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    relay_port, cert_path = int(sys.argv[1]), sys.argv[2]
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path = cert_path + ".key"
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+
+    async def pipe(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    async def handle(client_reader, client_writer):
+        relay_reader, relay_writer = await asyncio.open_connection("127.0.0.1", relay_port)
+        await asyncio.gather(pipe(client_reader, relay_writer), pipe(relay_reader, client_writer))
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Future()
+
+    asyncio.run(main())
+    """
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RelayServer
+import NIOSSL
 import XCTest
 @testable import Realtime
 
@@ -94,6 +95,55 @@ final class PythonPeerTests: XCTestCase {
         let echo = try await events.waitFor("python's echo") { $0.broadcastEvent == "from-python" }
         XCTAssertEqual(echo.broadcastPayload, .json(["echo": payload]))
         await client.disconnect()
+        await relay.stop()
+    }
+}
+
+/// `wss://` through swift-nio-ssl, against the relay behind a Python TLS terminator.
+final class SecureSocketTests: XCTestCase {
+    override func setUpWithError() throws {
+        guard PythonPeer.hasModule("cryptography") else {
+            throw XCTSkip("python3 with `cryptography` is needed for the TLS terminator")
+        }
+    }
+
+    func testBroadcastOverWSSWithAPinnedCertificate() async throws {
+        let relay = try await TestRelay.start()
+        let certPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("qalam-realtime-\(UUID().uuidString).pem").path
+        defer {
+            try? FileManager.default.removeItem(atPath: certPath)
+            try? FileManager.default.removeItem(atPath: certPath + ".key")
+        }
+        let proxy = try PythonPeer(script: PythonScripts.tlsProxy, arguments: [String(relay.port), certPath])
+        defer { proxy.stop() }
+        let port = try await proxy.lines.waitFor("the TLS port") { Int($0) != nil }
+
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certPath))
+        var options = fastOptions()
+        options.tls = tls
+        // `localhost`: SNI cannot carry an IP address; the certificate names localhost.
+        let url = URL(string: "https://localhost:\(port)")!
+        let a = try RealtimeClient(url: url, apiKey: "anon", options: options)
+        XCTAssertEqual(a.endpoint.scheme, "wss")
+        let roomA = await a.channel("tls")
+        try await roomA.subscribe(timeout: .seconds(15))
+        let (b, _, eventsB) = try await joinedChannel(relay, "tls")
+        try await roomA.broadcast(event: "secret", payload: .binary([1, 2, 3]))
+        let got = try await eventsB.waitFor("broadcast sent over TLS") { $0.broadcastEvent == "secret" }
+        XCTAssertEqual(got.broadcastPayload, .binary([1, 2, 3]))
+
+        // Without the pinned certificate the handshake fails and the client keeps retrying.
+        let untrusting = try RealtimeClient(url: url, apiKey: "anon", options: fastOptions())
+        let states = Recorder(await untrusting.connectionStates())
+        await untrusting.connect()
+        try await states.waitFor("a failed TLS attempt") { if case .closed(reconnectIn: _?) = $0 { return true } else { return false } }
+        let opens = await states.count { $0 == .open }
+        XCTAssertEqual(opens, 0, "an untrusted certificate must not be accepted")
+        await untrusting.disconnect()
+        await a.disconnect()
+        await b.disconnect()
         await relay.stop()
     }
 }

@@ -12,9 +12,10 @@ struct TestRelay {
 
     /// Starts a relay; `port` 0 picks a free one, a fixed port restarts on it.
     static func start(port: Int = 0, jwtSecret: String? = nil, limits: RelayLimits = RelayLimits(),
-                      idleTimeout: Duration = .seconds(60)) async throws -> TestRelay {
+                      idleTimeout: Duration = .seconds(60), joinErrorDelay: Duration = .zero) async throws -> TestRelay {
         let configuration = RelayConfiguration(host: "127.0.0.1", port: port, jwtSecret: jwtSecret, limits: limits,
-                                               idleTimeout: idleTimeout, shutdownGracePeriod: .milliseconds(500))
+                                               idleTimeout: idleTimeout, joinErrorDelay: joinErrorDelay,
+                                               shutdownGracePeriod: .milliseconds(500))
         var logger = Logger(label: "test.relay")
         logger.logLevel = .critical
         let relay = try Relay(configuration: configuration, logger: logger)
