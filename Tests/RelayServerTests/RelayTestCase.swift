@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import RealtimeProtocol
+@testable import RelayServer
+import XCTest
+
+/// Starts a relay on an ephemeral loopback port for one test, and stops it after.
+class RelayTestCase: XCTestCase {
+    func withRelay(_ configure: (inout RelayConfiguration) -> Void = { _ in },
+                   _ body: (Relay, Int) async throws -> Void) async throws {
+        var configuration = RelayConfiguration(port: 0)
+        configure(&configuration)
+        var logger = Logger(label: "relay-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"] == nil ? .critical : .debug
+        let relay = try Relay(configuration: configuration, logger: logger)
+        let port = try await relay.start()
+        do {
+            try await body(relay, port)
+        } catch {
+            await relay.shutdown()
+            throw error
+        }
+        await relay.shutdown()
+    }
+
+    /// Waits until `condition` holds (checked every 20 ms) or fails after `timeout`.
+    func eventually(timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line,
+                    _ condition: () async throws -> Bool) async rethrows {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if try await condition() { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        XCTFail("condition not met within \(timeout)", file: file, line: line)
+    }
+
+    func status(of reply: PhoenixMessage) -> String? { reply.json?["status"]?.stringValue }
+    func reason(of reply: PhoenixMessage) -> String? { reply.json?["response"]?["reason"]?.stringValue }
+}
