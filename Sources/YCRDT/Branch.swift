@@ -1,7 +1,8 @@
 /// A shared type's list and map (Yjs `AbstractType`). Root types have a `rootName`;
 /// nested types are owned by the item holding their ContentType.
 final class Branch {
-    var start: Item?
+    /// First item of the list (owned by the store, like all list links).
+    unowned(unsafe) var start: Item?
     var map: [String: Item] = [:]
     /// The item whose ContentType holds this type; nil for root types.
     var item: Item?
@@ -15,7 +16,8 @@ final class Branch {
     var searchMarkers: [SearchMarker]?
     var hasFormatting = false
     /// The text API object handed out for this branch, if any.
-    weak var textHandle: YText?
+    /// The text API object for this branch (strong: it holds the observers; `Doc.deinit` breaks the cycle).
+    var textHandle: YText?
 
     init(typeRef: UInt8) {
         self.typeRef = typeRef
@@ -26,12 +28,14 @@ final class Branch {
 
 /// A cached (item, index) pair that speeds up index lookups (Yjs `ArraySearchMarker`).
 /// Yjs's marker choice decides which neighbour a local insert takes as its origin, so this
-/// follows Yjs exactly (it affects the bytes emitted, not only the speed).
-final class SearchMarker {
+/// follows Yjs exactly (it affects the bytes emitted, not only the speed). A value type:
+/// markers live in their branch's array and are changed in place.
+struct SearchMarker {
     nonisolated(unsafe) static var globalTimestamp = 0
     static let maxMarkers = 80
 
-    var p: Item
+    /// Owned by the store; markers are moved off items before they leave it.
+    unowned(unsafe) var p: Item
     var index: Int
     var timestamp: Int
 
@@ -47,9 +51,7 @@ final class SearchMarker {
         return globalTimestamp
     }
 
-    func refresh() { timestamp = SearchMarker.nextTimestamp() }
-
-    func overwrite(p: Item, index: Int) {
+    mutating func overwrite(p: Item, index: Int) {
         self.p.marker = false
         self.p = p
         p.marker = true
@@ -57,33 +59,36 @@ final class SearchMarker {
         self.timestamp = SearchMarker.nextTimestamp()
     }
 
-    static func markPosition(_ branch: Branch, p: Item, index: Int) -> SearchMarker {
-        if let markers = branch.searchMarkers, markers.count >= maxMarkers {
-            var oldest = markers[0]
-            for m in markers where m.timestamp < oldest.timestamp { oldest = m }
-            oldest.overwrite(p: p, index: index)
-            return oldest
+    /// Yjs `markPosition`: a new marker, or the least recently used one moved.
+    static func markPosition(_ markers: inout [SearchMarker], p: Item, index: Int) -> SearchMarker {
+        if markers.count >= maxMarkers {
+            var oldest = 0
+            for i in markers.indices where markers[i].timestamp < markers[oldest].timestamp { oldest = i }
+            markers[oldest].overwrite(p: p, index: index)
+            return markers[oldest]
         }
         let m = SearchMarker(p: p, index: index)
-        branch.searchMarkers?.append(m)
+        markers.append(m)
         return m
     }
 
-    /// Yjs `findMarker`.
+    /// Yjs `findMarker`: the (item, index) to start a walk from, or nil for the list start.
     static func find(_ branch: Branch, index: Int) -> SearchMarker? {
-        guard let start = branch.start, index != 0, let markers = branch.searchMarkers else { return nil }
-        var marker: SearchMarker? = nil
+        guard let start = branch.start, index != 0, var markers = branch.searchMarkers else { return nil }
+        branch.searchMarkers = nil  // own the array while changing it
+        defer { branch.searchMarkers = markers }
+        var best: Int? = nil
         if !markers.isEmpty {
-            var best = markers[0]
-            for m in markers.dropFirst() where !(abs(index - best.index) < abs(index - m.index)) { best = m }
-            marker = best
+            var b = 0
+            for i in 1..<markers.count where !(abs(index - markers[b].index) < abs(index - markers[i].index)) { b = i }
+            best = b
         }
         var p = start
         var pindex = 0
-        if let m = marker {
-            p = m.p
-            pindex = m.index
-            m.refresh()
+        if let b = best {
+            p = markers[b].p
+            pindex = markers[b].index
+            markers[b].timestamp = SearchMarker.nextTimestamp()
         }
         while let r = p.right, pindex < index {
             if !p.deleted && p.countable {
@@ -100,39 +105,49 @@ final class SearchMarker {
             p = l
             if !p.deleted && p.countable { pindex -= p.length }
         }
-        if let m = marker, Double(abs(m.index - pindex)) < Double(branch.length) / Double(maxMarkers) {
-            m.overwrite(p: p, index: pindex)
-            return m
+        if let b = best, Double(abs(markers[b].index - pindex)) < Double(branch.length) / Double(maxMarkers) {
+            markers[b].overwrite(p: p, index: pindex)
+            return markers[b]
         }
-        return markPosition(branch, p: p, index: pindex)
+        return markPosition(&markers, p: p, index: pindex)
     }
 
     /// Yjs `updateMarkerChanges`.
     static func updateChanges(_ branch: Branch, index: Int, len: Int) {
         guard var markers = branch.searchMarkers else { return }
+        branch.searchMarkers = nil  // own the array so changes do not copy it
+        defer { branch.searchMarkers = markers }
         var i = markers.count - 1
         while i >= 0 {
-            let m = markers[i]
             if len > 0 {
-                var p: Item? = m.p
+                var p: Item? = markers[i].p
                 p?.marker = false
                 while let q = p, q.deleted || !q.countable {
                     p = q.left
-                    if let l = p, !l.deleted, l.countable { m.index -= l.length }
+                    if let l = p, !l.deleted, l.countable { markers[i].index -= l.length }
                 }
                 guard let q = p, !q.marker else {
                     markers.remove(at: i)
                     i -= 1
                     continue
                 }
-                m.p = q
+                markers[i].p = q
                 q.marker = true
             }
-            if index < m.index || (len > 0 && index == m.index) {
-                m.index = max(index, m.index + len)
+            let mi = markers[i].index
+            if index < mi || (len > 0 && index == mi) {
+                markers[i].index = max(index, mi + len)
             }
             i -= 1
         }
-        branch.searchMarkers = markers
+    }
+
+    /// Moves markers on `right` to `left` when `right` is merged into it.
+    static func retarget(_ branch: Branch, from right: Item, to left: Item) {
+        guard branch.searchMarkers != nil else { return }
+        for i in branch.searchMarkers!.indices where branch.searchMarkers![i].p === right {
+            branch.searchMarkers![i].p = left
+            if !left.deleted && left.countable { branch.searchMarkers![i].index -= left.length }
+        }
     }
 }

@@ -25,23 +25,7 @@ public final class Doc {
     }
 
     deinit {
-        // Items link to each other both ways; break the cycles so memory is returned.
-        for (_, structs) in store.clients {
-            for s in structs {
-                s.left = nil
-                s.right = nil
-                s.parent = nil
-                if case let .type(b) = s.content {
-                    b.start = nil
-                    b.map = [:]
-                    b.item = nil
-                }
-            }
-        }
-        for (_, b) in share {
-            b.start = nil
-            b.map = [:]
-        }
+        for (_, b) in share { b.textHandle = nil }
     }
 
     func makeObserverID() -> ObserverID {

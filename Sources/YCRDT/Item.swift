@@ -6,12 +6,20 @@ final class Item {
     var length: Int
     var origin: ID?
     var rightOrigin: ID?
-    var left: Item?
-    var right: Item?
+    // The store owns every item; list links are unowned so that walking the list costs no
+    // reference counting (items leave the store only when merged into their left
+    // neighbour, after every link to them has been moved, or when a collected type's
+    // children are replaced by GC structs, after the type's list has been cut).
+    unowned(unsafe) var left: Item?
+    unowned(unsafe) var right: Item?
     /// nil only for GC structs.
     var parent: Branch?
     var parentSub: String?
-    var content: Content
+    var content: Content {
+        didSet { countable = content.isCountable }
+    }
+    /// Cached `content.isCountable` (read on every step of every list walk).
+    private(set) var countable: Bool
     var deleted: Bool
     var keep = false
     /// A search marker points at this item.
@@ -28,6 +36,7 @@ final class Item {
         self.parent = parent
         self.parentSub = parentSub
         self.content = content
+        self.countable = content.isCountable
         self.deleted = false
     }
 
@@ -36,11 +45,11 @@ final class Item {
         self.id = id
         self.length = length
         self.content = .gc
+        self.countable = false
         self.deleted = true
     }
 
     var isGC: Bool { if case .gc = content { return true }; return false }
-    var countable: Bool { content.isCountable }
     var lastID: ID { ID(client: id.client, clock: id.clock + length - 1) }
 
     /// Marks as deleted, updates the parent's length and records the deletion.
@@ -74,6 +83,7 @@ final class Item {
                 item = i.right
             }
             branch.start = nil
+            branch.searchMarkers = branch.searchMarkers.map { _ in [] }
             for (_, v) in branch.map {
                 var it: Item? = v
                 while let i = it {
@@ -108,12 +118,7 @@ final class Item {
               content.ref == right.content.ref
         else { return false }
         guard content.mergeWith(right.content) else { return false }
-        if let parent = parent, let markers = parent.searchMarkers {
-            for m in markers where m.p === right {
-                m.p = self
-                if !deleted && countable { m.index -= length }
-            }
-        }
+        if let parent = parent { SearchMarker.retarget(parent, from: right, to: self) }
         if right.keep { keep = true }
         self.right = right.right
         self.right?.left = self
