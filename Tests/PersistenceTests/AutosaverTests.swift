@@ -194,7 +194,7 @@ final class AutosaverTests: XCTestCase {
         persistence?.record(Words.encode(["saved"]))
         try await persistence?.saveNow()
         persistence?.record(Words.encode(["unsaved"]))
-        weak var crashedJournal = journal
+        weak let crashedJournal = journal
         persistence = nil
         journal = nil
         // The autosaver's wake-up task may hold it a moment longer.
