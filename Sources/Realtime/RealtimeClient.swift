@@ -133,6 +133,11 @@ public actor RealtimeClient {
         }
     }
 
+    private func refreshedToken(_ token: String?) {
+        guard let token, token != accessToken else { return }
+        setAuth(token)
+    }
+
     /// The current `access_token`, if `setAuth` set one.
     public var currentAccessToken: String? { accessToken }
 
@@ -267,10 +272,17 @@ public actor RealtimeClient {
         abandonSocket(reason: "no WebSocket handshake within \(options.connectTimeout)")
     }
 
-    private func handle(socketEvent event: SocketEvent, from id: Int) {
+    private func handle(socketEvent event: SocketEvent, from id: Int) async {
         guard let connection, connection.id == id else { return }
         switch event {
         case .opened:
+            if let provider = options.accessToken {
+                // Joins on the new socket carry the freshest token. No frame is read
+                // before this returns, but the socket may have been replaced meanwhile.
+                let token = await provider()
+                guard self.connection?.id == id else { return }
+                if let token { accessToken = token }
+            }
             socketOpened()
         case let .text(text):
             receive(.text(text))
@@ -389,6 +401,12 @@ public actor RealtimeClient {
         let ref = makeRef()
         pendingHeartbeat = ref
         transmit(.heartbeat(ref: ref))
+        if let provider = options.accessToken {
+            Task { [weak self] in
+                let token = await provider()
+                await self?.refreshedToken(token)
+            }
+        }
         let timeout = options.heartbeatTimeout
         socketTimer = Task { [weak self] in
             try? await Task.sleep(for: timeout)

@@ -26,6 +26,11 @@ public struct RealtimeOptions: Sendable {
     public var maxFrameSize: Int
     /// Extra query parameters of the socket URL (e.g. `["log_level": "info"]`).
     public var params: [String: String]
+    /// Supplies the JWT sent as `access_token` (realtime-js `accessToken` option). It is
+    /// asked before channels (re)join on a new socket and with every heartbeat; a
+    /// changed token is pushed to joined channels as `setAuth` does, so a session
+    /// token can be refreshed before it expires. `nil` for a static token.
+    public var accessToken: (@Sendable () async -> String?)?
     /// TLS settings for `wss://`; `nil` uses the system's trust roots.
     public var tls: TLSConfiguration?
     /// Where the client logs connection changes and dropped frames. Silent by
@@ -43,6 +48,7 @@ public struct RealtimeOptions: Sendable {
         pushBufferLimit: Int = 100,
         maxFrameSize: Int = PhoenixSerializer.defaultMaxFrameBytes,
         params: [String: String] = [:],
+        accessToken: (@Sendable () async -> String?)? = nil,
         tls: TLSConfiguration? = nil,
         logger: Logger = Logger(label: "qalam.realtime", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -56,6 +62,7 @@ public struct RealtimeOptions: Sendable {
         self.pushBufferLimit = pushBufferLimit
         self.maxFrameSize = maxFrameSize
         self.params = params
+        self.accessToken = accessToken
         self.tls = tls
         self.logger = logger
     }

@@ -106,6 +106,29 @@ final class BroadcastTests: XCTestCase {
         await relay.stop()
     }
 
+    func testSeveralChannelsShareOneSocketAndStayApart() async throws {
+        let relay = try await TestRelay.start()
+        let a = try RealtimeClient(url: relay.url, apiKey: "anon", options: fastOptions())
+        let one = await a.channel("one")
+        let two = await a.channel("two")
+        let sameAsOne = await a.channel("one", config: JoinConfig(broadcastSelf: true))
+        XCTAssertEqual(sameAsOne.topic, one.topic, "one channel object per topic, as realtime-js")
+        let eventsOne = Recorder(await one.events())
+        let eventsTwo = Recorder(await two.events())
+        try await one.subscribe()
+        try await two.subscribe()
+        let (b, roomTwo, _) = try await joinedChannel(relay, "two")
+        try await roomTwo.broadcast(event: "for-two", json: ["n": 2])
+        try await eventsTwo.waitFor("broadcast on two") { $0.broadcastEvent == "for-two" }
+        let stats = await relay.relay.statistics()
+        XCTAssertEqual(stats.sockets, 2, "both channels of client A ride one socket")
+        let leaked = await eventsOne.count { $0.broadcastEvent == "for-two" }
+        XCTAssertEqual(leaked, 0)
+        await a.disconnect()
+        await b.disconnect()
+        await relay.stop()
+    }
+
     func testPushesOnAnUnsubscribedChannelFail() async throws {
         let relay = try await TestRelay.start()
         let (client, room, events) = try await joinedChannel(relay, "gone")

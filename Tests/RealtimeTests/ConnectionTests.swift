@@ -97,6 +97,35 @@ final class ConnectionTests: XCTestCase {
         await relay.stop()
     }
 
+    func testAccessTokenProviderIsAskedAtJoinAndWithEveryHeartbeat() async throws {
+        let secret = "secret-for-the-token-provider"
+        let relay = try await TestRelay.start(jwtSecret: secret)
+        let tokens = TokenSource(RelayToken.make(secret: secret, lifetime: -10))
+        var options = fastOptions(heartbeat: .milliseconds(200))
+        options.accessToken = { await tokens.current() }
+        let client = try RealtimeClient(url: relay.url, apiKey: RelayToken.make(secret: secret, role: "anon"), options: options)
+        let room = await client.channel("provided")
+        let events = Recorder(await room.events())
+        // The provider's (expired) token goes with the join, so the join is refused…
+        do {
+            try await room.subscribe(timeout: .seconds(15))
+            XCTFail("the expired token from the provider must be refused")
+        } catch let RealtimeError.joinRejected(_, reason) {
+            XCTAssertTrue(reason.contains("Token has expired"), reason)
+        }
+        // …and a refreshed one is picked up with the next heartbeat and used by the rejoin.
+        await tokens.set(RelayToken.make(secret: secret))
+        try await events.waitFor("joined with the refreshed token") { $0 == .status(.joined) }
+        let joinedToken = await client.currentAccessToken
+        let fresh = await tokens.current()
+        XCTAssertEqual(joinedToken, fresh)
+        // Expiring it now is pushed to the joined channel, which the server then stops.
+        await tokens.set(RelayToken.make(secret: secret, lifetime: -5))
+        try await events.waitFor("stopped after the pushed expired token") { $0 == .status(.closed) }
+        await client.disconnect()
+        await relay.stop()
+    }
+
     func testHeartbeatsKeepAnIdleSocketOpen() async throws {
         // The relay drops sockets silent for 2 s; heartbeats every 300 ms keep ours.
         let relay = try await TestRelay.start(idleTimeout: .seconds(2))
@@ -203,4 +232,12 @@ final class ConnectionTests: XCTestCase {
         await client.disconnect()
         await relay.stop()
     }
+}
+
+/// A token that a test changes while a client keeps asking for it.
+actor TokenSource {
+    private var token: String
+    init(_ token: String) { self.token = token }
+    func current() -> String { token }
+    func set(_ token: String) { self.token = token }
 }
