@@ -1,9 +1,45 @@
 import ArgumentParser
+import Persistence
+
+/// `--database-url`, shared by the commands that touch the document database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"),
+            help: ArgumentHelp("PostgreSQL URL or libpq string, or sqlite:///path (default: DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam).",
+                               valueName: "url"))
+    var databaseURL: String?
+
+    func location() throws -> StoreLocation {
+        try StoreLocation.resolve(databaseURL: databaseURL)
+    }
+}
 
 struct DatabaseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "db", abstract: "Manage the document database.")
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the document database.",
+        subcommands: [MigrateCommand.self]
+    )
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update the schema (safe to run again).",
+        discussion: "Applies the migrations Qalam knows that the database lacks, in order, under a lock, so several editors may run it at once."
+    )
+
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        throw ValidationError("qalam db is not available in this build yet")
+        let location = try database.location()
+        let store = try await location.open(migrateSQLite: false)
+        do {
+            try await store.migrate()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        print("The schema of \(location) is up to date.")
     }
 }
