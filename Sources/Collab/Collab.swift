@@ -1,1 +1,0 @@
-// The Collab module. See README.md for the module map.

@@ -1,0 +1,243 @@
+import DocumentStorage
+import Foundation
+import Persistence
+import Realtime
+import YCRDT
+
+/// Where and as whom to edit a document.
+public struct SessionConfiguration: Sendable {
+    public var document: DocumentID
+    public var identity: CollabIdentity
+    /// The Realtime base URL (`http://127.0.0.1:4000`, `https://xyz.supabase.co`).
+    public var realtimeURL: URL
+    /// The `apikey` (Supabase anon key; anything for a relay without a JWT secret).
+    public var apiKey: String
+    public var realtimeOptions: RealtimeOptions
+    public var provider: ProviderConfiguration
+    public var persistence: YjsPersistence.Options
+    /// Where the crash journal lives; `nil` for no journal (tests of the network alone).
+    public var journalDirectory: URL?
+
+    public init(document: DocumentID, identity: CollabIdentity, realtimeURL: URL, apiKey: String,
+                realtimeOptions: RealtimeOptions = .init(), provider: ProviderConfiguration = .init(),
+                persistence: YjsPersistence.Options = .init(), journalDirectory: URL? = nil) {
+        self.document = document
+        self.identity = identity
+        self.realtimeURL = realtimeURL
+        self.apiKey = apiKey
+        self.realtimeOptions = realtimeOptions
+        self.provider = provider
+        self.persistence = persistence
+        self.journalDirectory = journalDirectory
+    }
+}
+
+/// The connection and save state together, for the status bar.
+public struct SessionStatus: Sendable, Equatable, CustomStringConvertible {
+    public var network: ProviderStatus
+    public var save: SaveStatus
+
+    public var description: String { "\(network); \(save)" }
+}
+
+/// What the editor applies on its UI thread, in order.
+public enum SessionEvent: Sendable, Equatable {
+    /// Apply these bytes to the editor's document with a non-local origin.
+    case remoteUpdate([UInt8])
+    case onlineUsers([OnlineUser])
+    case cursors([RemoteCursor])
+    case status(SessionStatus)
+}
+
+/// One open document: the network provider, the autosaver and crash journal, and
+/// the presence/awareness model, behind a small API for the editor's UI thread.
+///
+/// The editor owns its `Doc`. It applies `initialState` first, then sends every
+/// local update here with `submit` (synchronous: the update is journaled before this
+/// returns, and broadcast within 100 ms), and applies `events` as they come.
+///
+/// ```swift
+/// let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
+/// try doc.applyUpdate(session.initialState, origin: SupabaseProvider.remoteOrigin)
+/// doc.onUpdate { update, origin in if origin != SupabaseProvider.remoteOrigin { session.submit(update) } }
+/// for await event in session.events { … }
+/// ```
+public actor EditingSession {
+    public nonisolated let document: DocumentID
+    /// The document as loaded (stored rows merged with the crash journal's leftovers).
+    public nonisolated let initialState: [UInt8]
+    public nonisolated let events: AsyncStream<SessionEvent>
+    /// The network side, for status queries and tests.
+    public nonisolated let provider: SupabaseProvider
+    public nonisolated let persistence: YjsPersistence
+
+    private nonisolated let inputs: AsyncStream<Input>.Continuation
+    private let eventsContinuation: AsyncStream<SessionEvent>.Continuation
+    private let client: RealtimeClient
+    private var tasks: [Task<Void, Never>] = []
+    private var inputTask: Task<Void, Never>?
+    private var status: SessionStatus
+    private var closed = false
+
+    enum Input: Sendable {
+        case update([UInt8])
+        case cursor(CursorPosition?)
+        /// Called when every earlier input has reached the provider.
+        case barrier(@Sendable () -> Void)
+    }
+
+    /// Loads the document from `store` (and the crash journal), connects to the
+    /// channel and starts syncing.
+    ///
+    /// - Throws: `CollabError.loadFailed` when the stored document cannot be read;
+    ///   nothing is connected or saved then.
+    public static func open(_ configuration: SessionConfiguration, store: any DocumentStore,
+                            editorClientID: UInt64) async throws -> EditingSession {
+        let journal = try configuration.journalDirectory.map {
+            try Journal.open(document: configuration.document, in: $0)
+        }
+        let persistence = YjsPersistence(store: store, document: configuration.document, journal: journal,
+                                         options: configuration.persistence, merge: { try YUpdate.merge($0) })
+        let state: [UInt8]
+        do {
+            state = try await persistence.load()
+        } catch {
+            await persistence.close()
+            throw CollabError.loadFailed("\(error)")
+        }
+        let client = try RealtimeClient(url: configuration.realtimeURL, apiKey: configuration.apiKey,
+                                    options: configuration.realtimeOptions)
+        let provider = try SupabaseProvider(client: client, document: configuration.document,
+                                            identity: configuration.identity, editorClientID: editorClientID,
+                                            initialState: state, configuration: configuration.provider)
+        // Edits a crashed session journaled may never have reached anyone: send them.
+        if let recovered = journal?.recovered, !recovered.isEmpty, let merged = try? YUpdate.merge(recovered) {
+            try? await provider.submitLocal(merged)
+        }
+        let session = EditingSession(document: configuration.document, initialState: state, provider: provider,
+                                     persistence: persistence, client: client)
+        await session.start()
+        return session
+    }
+
+    private init(document: DocumentID, initialState: [UInt8], provider: SupabaseProvider,
+                 persistence: YjsPersistence, client: RealtimeClient) {
+        self.document = document
+        self.initialState = initialState
+        self.provider = provider
+        self.persistence = persistence
+        self.client = client
+        (events, eventsContinuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        let (inputStream, inputs) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
+        self.inputs = inputs
+        status = SessionStatus(network: ProviderStatus(), save: .saved(at: nil))
+        inputTask = Task { [provider] in
+            // One consumer keeps local updates in the order they were made.
+            for await input in inputStream {
+                switch input {
+                case let .update(bytes): try? await provider.submitLocal(bytes)
+                case let .cursor(position): await provider.setCursor(position)
+                case let .barrier(reached): reached()
+                }
+            }
+        }
+    }
+
+    private func start() async {
+        let providerEvents = provider.events
+        let saveUpdates = await persistence.statusUpdates()
+        let persistence = self.persistence
+        tasks.append(Task { [weak self] in
+            for await event in providerEvents {
+                if case let .remoteUpdate(bytes) = event {
+                    // Saved like local edits: every editor's save holds the whole document.
+                    persistence.record(bytes)
+                }
+                await self?.forward(event)
+            }
+        })
+        tasks.append(Task { [weak self] in
+            for await save in saveUpdates {
+                await self?.saveChanged(save)
+            }
+        })
+        await provider.start()
+    }
+
+    // MARK: - For the UI thread
+
+    /// Hands a local update of the editor's document to the session. It is written
+    /// to the crash journal before this returns, then broadcast with the next batch
+    /// and saved with the next autosave.
+    public nonisolated func submit(_ update: [UInt8], cursor: CursorPosition? = nil) {
+        persistence.record(update)
+        inputs.yield(.update(update))
+        if let cursor { inputs.yield(.cursor(cursor)) }
+    }
+
+    /// Moves the local cursor (relative positions in the editor's document), or hides it.
+    public nonisolated func moveCursor(_ cursor: CursorPosition?) {
+        inputs.yield(.cursor(cursor))
+    }
+
+    /// Saves now (Ctrl-S).
+    public func saveNow() async throws {
+        guard !closed else { throw CollabError.closed }
+        try await persistence.saveNow()
+    }
+
+    /// Waits until every local update is sent and the initial exchange with the
+    /// other editors is done. Returns whether that happened within `timeout`.
+    public func waitUntilSynced(timeout: Duration) async -> Bool {
+        // Updates submitted before this call must reach the provider first.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if case .terminated = inputs.yield(.barrier({ continuation.resume() })) {
+                continuation.resume()
+            }
+        }
+        return await provider.waitUntilSynced(timeout: timeout)
+    }
+
+    /// The status now.
+    public var currentStatus: SessionStatus { status }
+
+    /// Sends what is unsent, saves, leaves the channel, and closes the journal.
+    /// - Throws: the save error, if the final save failed (the journal keeps the
+    ///   edits; the next session replays them).
+    public func close() async throws {
+        guard !closed else { return }
+        closed = true
+        inputs.finish()
+        await inputTask?.value
+        await provider.stop()
+        var saveError: Error?
+        do {
+            try await persistence.flush()
+        } catch {
+            saveError = error
+        }
+        await persistence.close()
+        await client.disconnect()
+        for task in tasks { task.cancel() }
+        eventsContinuation.finish()
+        if let saveError { throw saveError }
+    }
+
+    // MARK: - Event plumbing
+
+    private func forward(_ event: ProviderEvent) {
+        switch event {
+        case let .remoteUpdate(bytes): eventsContinuation.yield(.remoteUpdate(bytes))
+        case let .onlineUsers(users): eventsContinuation.yield(.onlineUsers(users))
+        case let .cursors(cursors): eventsContinuation.yield(.cursors(cursors))
+        case let .status(network):
+            status.network = network
+            eventsContinuation.yield(.status(status))
+        }
+    }
+
+    private func saveChanged(_ save: SaveStatus) {
+        status.save = save
+        eventsContinuation.yield(.status(status))
+    }
+}

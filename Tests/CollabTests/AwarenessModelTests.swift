@@ -1,0 +1,145 @@
+import Realtime
+import XCTest
+@testable import Collab
+
+final class AwarenessModelTests: XCTestCase {
+    let start = ContinuousClock.now
+
+    func testNewerClocksWinAndNullRemoves() throws {
+        var model = AwarenessModel(localClientID: 1, now: start)
+        var result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"user":{"name":"سارة"}}"#)], now: start)
+        XCTAssertTrue(result.changed)
+        XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
+
+        // An older or equal clock with a state changes nothing.
+        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"user":{"name":"x"}}"#)], now: start)
+        XCTAssertFalse(result.changed)
+        XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
+
+        // Equal clock with null removes a known state (y-protocols rule).
+        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: "null")], now: start)
+        XCTAssertTrue(result.changed)
+        XCTAssertNil(model.remoteStates[2])
+
+        // A late duplicate of the old state cannot bring it back.
+        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"a":1}"#)], now: start)
+        XCTAssertFalse(result.changed)
+        XCTAssertNil(model.remoteStates[2])
+    }
+
+    func testARemoteNullForUsIsAnsweredByReannouncing() throws {
+        var model = AwarenessModel(localClientID: 1, now: start)
+        model.setLocalState(["user": ["name": "me"]], now: start)
+        let before = model.localEntry.clock
+        let result = try model.apply([AwarenessEntry(clientID: 1, clock: before, stateJSON: "null")], now: start)
+        XCTAssertTrue(result.reannounce)
+        XCTAssertGreaterThan(model.localEntry.clock, before)
+        XCTAssertNotEqual(model.localEntry.stateJSON, "null")
+    }
+
+    func testInvalidJSONRejectsTheWholeUpdate() {
+        var model = AwarenessModel(localClientID: 1, now: start)
+        XCTAssertThrowsError(try model.apply([
+            AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"ok":true}"#),
+            AwarenessEntry(clientID: 3, clock: 1, stateJSON: "{broken"),
+        ], now: start))
+        XCTAssertTrue(model.remoteStates.isEmpty)
+    }
+
+    func testSilentClientsExpireAndTheLocalStateIsRenewed() throws {
+        var model = AwarenessModel(localClientID: 1, timeout: .seconds(30), renewInterval: .seconds(15), now: start)
+        model.setLocalState(["user": ["name": "me"]], now: start)
+        _ = try model.apply([AwarenessEntry(clientID: 2, clock: 4, stateJSON: "{}")], now: start)
+        XCTAssertFalse(model.needsRenewal(now: start + .seconds(14)))
+        XCTAssertTrue(model.needsRenewal(now: start + .seconds(15)))
+        XCTAssertFalse(model.expire(now: start + .seconds(29)))
+        XCTAssertTrue(model.expire(now: start + .seconds(30)))
+        XCTAssertTrue(model.remoteStates.isEmpty)
+        let clock = model.localEntry.clock
+        model.renew(now: start + .seconds(15))
+        XCTAssertEqual(model.localEntry.clock, clock + 1)
+    }
+
+    func testCursorsComeFromEditorBindingStates() throws {
+        let identity = CollabIdentity(userID: "u1", name: "ليلى", color: "#FF0000")
+        let state = AwarenessStateFormat.localState(identity: identity,
+                                                     cursor: CursorPosition(anchor: [0, 1, 4, 0], head: [1, 7] + Array("content".utf8) + [0x41]))
+        XCTAssertEqual(state["cursor"]?["anchor"], ["item": ["client": 1, "clock": 4], "assoc": 0])
+        let cursors = AwarenessStateFormat.cursors(from: [9: state, 3: ["user": ["name": "bare"]]])
+        XCTAssertEqual(cursors.map(\.clientID), [3, 9])
+        XCTAssertEqual(cursors[1].name, "ليلى")
+        XCTAssertEqual(cursors[1].color, "#ff0000")
+        XCTAssertEqual(cursors[1].position?.anchor, [0, 1, 4, 0])
+        XCTAssertNil(cursors[0].position)
+    }
+}
+
+final class PresenceRosterTests: XCTestCase {
+    func testUsersAreDeduplicatedSortedAndColoredStably() {
+        let state: [String: [JSONValue]] = [
+            "users": [
+                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 20, "presence_ref": "r1"],
+                ["user_id": "a", "name": "amira", "client_id": 11, "presence_ref": "r2"],
+                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 21, "presence_ref": "r3"],
+            ],
+            "other": [["presence_ref": "r4"]],
+        ]
+        let users = PresenceRoster.users(from: state, selfUserID: "a")
+        XCTAssertEqual(users.map(\.userID), ["a", "r4", "b"])
+        XCTAssertEqual(users[0].name, "amira")
+        XCTAssertTrue(users[0].isSelf)
+        XCTAssertEqual(users[0].color, UserColor.color(for: "a"))
+        XCTAssertEqual(users[2].clientIDs, [20, 21])
+        XCTAssertEqual(users[2].color, "#00ff00")
+        XCTAssertEqual(PresenceRoster.clientIDs(in: state), [11, 20, 21])
+    }
+
+    func testColorsAreTheSameInEveryProcess() {
+        // FNV-1a of "alice" — fixed, unlike Swift's seeded Hasher.
+        XCTAssertEqual(UserColor.color(for: "alice"), UserColor.color(for: "alice"))
+        XCTAssertTrue(UserColor.palette.contains(UserColor.color(for: "alice")))
+        XCTAssertEqual(UserColor.normalized("ABCDEF"), "#abcdef")
+        XCTAssertNil(UserColor.normalized("#abcdeg"))
+    }
+}
+
+final class BroadcastRateLimiterTests: XCTestCase {
+    func testAtMostTenInAnySecond() {
+        var limiter = BroadcastRateLimiter(limit: 10)
+        let t0 = ContinuousClock.now
+        for i in 0..<10 {
+            XCTAssertTrue(limiter.allows(at: t0 + .milliseconds(i)))
+            limiter.record(at: t0 + .milliseconds(i))
+        }
+        XCTAssertFalse(limiter.allows(at: t0 + .milliseconds(500)))
+        XCTAssertEqual(limiter.delay(at: t0 + .milliseconds(500)), .milliseconds(500))
+        XCTAssertTrue(limiter.allows(at: t0 + .milliseconds(1000)))
+    }
+}
+
+/// The awareness codec against the y-protocols vectors.
+final class AwarenessCodecTests: XCTestCase {
+    func testEveryVectorDecodesAndReencodesByteForByte() throws {
+        let url = packageRoot().appendingPathComponent("../shared/vectors/yjs/awareness.json")
+        let file = try JSONValue(parsing: [UInt8](Data(contentsOf: url)))
+        let updates = try XCTUnwrap(file["awareness"]?["updates"]?.arrayValue)
+        XCTAssertGreaterThan(updates.count, 3)
+        for update in updates {
+            let name = update["name"]?.stringValue ?? "?"
+            let bytes = RelativePositionJSONTests.bytes(hex: try XCTUnwrap(update["hex"]?.stringValue))
+            let entries = try AwarenessCodec.decode(bytes)
+            let clients = try XCTUnwrap(update["clients"]?.arrayValue).compactMap { $0.intValue }.map(UInt64.init)
+            XCTAssertEqual(entries.map(\.clientID), clients, name)
+            XCTAssertEqual(try AwarenessCodec.encode(entries), bytes, name)
+            var model = AwarenessModel(localClientID: 999)
+            XCTAssertNoThrow(try model.apply(entries, now: .now), name)
+        }
+    }
+
+    func testTruncatedOrLyingUpdatesAreRefused() {
+        for bytes: [UInt8] in [[], [0x01], [0x01, 0x01, 0x01], [0x01, 0x01, 0x01, 0x05, 0x7B], [0xFF, 0xFF, 0x01],
+                               [0x01, 0x01, 0x01, 0x02, 0xC3, 0x28], [0x00, 0x00]] {
+            XCTAssertThrowsError(try AwarenessCodec.decode(bytes), "\(bytes)")
+        }
+    }
+}
