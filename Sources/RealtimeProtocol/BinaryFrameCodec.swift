@@ -139,7 +139,11 @@ enum BinaryFrameCodec {
         let name = try text(event, "user_event")
         // Spelled out: JSONValue is ExpressibleByNilLiteral, so a bare `nil` here would become `.null`.
         var meta = Optional<JSONValue>.none
-        if !metadata.isEmpty { meta = try JSONValue(parsing: Array(metadata)) }
+        if !metadata.isEmpty {
+            let parsed = try JSONValue(parsing: Array(metadata))
+            // `null` metadata means none, as an absent field does; encoding writes it as absent too.
+            if !parsed.isNull { meta = parsed }
+        }
         switch encoding {
         case encodingBinary:
             return UserBroadcast(event: name, payload: .binary(body), metadata: meta)

@@ -29,6 +29,7 @@ public actor Relay {
     private var serviceGroup: ServiceGroup?
     private var runTask: Task<Void, Error>?
     private var startWaiters: [CheckedContinuation<Int, Error>] = []
+    private var onListening: (@Sendable (Int) async -> Void)?
     /// The port the server listens on, once it is running.
     public private(set) var boundPort: Int?
 
@@ -46,8 +47,11 @@ public actor Relay {
     /// Serves until SIGINT/SIGTERM (when `handleSignals`) or `shutdown()`. On the way
     /// out every channel gets `system` "Server requested disconnect" and every socket a
     /// 1012 close, which Realtime clients answer by reconnecting later.
-    public func run(handleSignals: Bool = true) async throws {
+    ///
+    /// - Parameter onListening: called once with the bound port when the server accepts connections.
+    public func run(handleSignals: Bool = true, onListening: (@Sendable (Int) async -> Void)? = nil) async throws {
         guard serviceGroup == nil else { throw RelayError.alreadyRunning }
+        self.onListening = onListening
         let app = makeApplication()
         let housekeeping = Housekeeping(hub: hub, grace: configuration.shutdownGracePeriod)
         // Services shut down in reverse order: housekeeping drains the sockets first,
@@ -92,12 +96,13 @@ public actor Relay {
         await hub.statistics
     }
 
-    private func serverStarted(_ port: Int) {
+    private func serverStarted(_ port: Int) async {
         boundPort = port
         logger.notice("relay listening on \(configuration.host):\(port)")
         let waiters = startWaiters
         startWaiters = []
         for waiter in waiters { waiter.resume(returning: port) }
+        await onListening?(port)
     }
 
     private func failStart(_ error: Error) {
