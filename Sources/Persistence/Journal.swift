@@ -90,6 +90,7 @@ public final class Journal: @unchecked Sendable {
             let modified = attributes?[.modificationDate] as? Date ?? .distantPast
             orphans.append((fd, url, decode(bytes).records, modified))
         }
+        removeStaleTemporaryFiles(of: document, in: directory, names: names)
         orphans.sort { $0.modified < $1.modified }
         let recovered = orphans.flatMap(\.records)
 
@@ -109,6 +110,23 @@ public final class Journal: @unchecked Sendable {
             Glibc.close(orphan.descriptor)
         }
         return journal
+    }
+
+    /// Deletes the half-made files (`.…journal.new`, `.…tmp`) that a session
+    /// killed while creating or compacting its journal left behind. A running
+    /// session holds the lock on its own, and only for a moment, so an
+    /// unlocked one older than a minute is garbage.
+    private static func removeStaleTemporaryFiles(of document: DocumentID, in directory: URL, names: [String]) {
+        let prefix = "." + document.description + "."
+        for name in names where name.hasPrefix(prefix) && (name.hasSuffix(".new") || name.hasSuffix(".tmp")) {
+            let url = directory.appendingPathComponent(name)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+            guard let modified = attributes?[.modificationDate] as? Date, modified.timeIntervalSinceNow < -60 else { continue }
+            let fd = Glibc.open(url.path, O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(url.path) }
+            Glibc.close(fd)
+        }
     }
 
     private init(url: URL, recovered: [[UInt8]], syncInterval: Duration) throws {

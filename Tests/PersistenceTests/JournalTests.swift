@@ -137,6 +137,18 @@ final class JournalTests: XCTestCase {
         otherDocument.close()
     }
 
+    func testStaleTemporaryFilesAreRemoved() throws {
+        let stale = directory.url.appendingPathComponent(".\(document.description).dead.journal.new")
+        let fresh = directory.url.appendingPathComponent(".\(document.description).live.journal.new")
+        try Data([1]).write(to: stale)
+        try Data([1]).write(to: fresh)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: stale.path)
+        let journal = try Journal.open(document: document, in: directory.url)
+        journal.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: fresh.path), "a file that may be in use is left alone")
+    }
+
     func testBackgroundSyncRuns() async throws {
         let journal = try Journal.open(document: document, in: directory.url, syncInterval: .milliseconds(10))
         try journal.append([42])
