@@ -1,12 +1,14 @@
 import Foundation
 
-/// Command-line options: `[--trace NAME]... [--quick] [--no-pycrdt] [--traces DIR]`,
+/// Command-line options: `[--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]`,
 /// plus the internal `--child PATH` used to run one trace per process so that
 /// each trace's peak memory is its own.
 struct Options {
     var traceFilters: [String] = []
     var quick = false
     var pycrdt = true
+    /// Seconds one pycrdt baseline may take before it is stopped.
+    var pycrdtTimeout = 900.0
     var tracesDirectory: URL
     var child: String?
 
@@ -24,6 +26,11 @@ struct Options {
                 traceFilters.append(name)
             case "--quick": quick = true
             case "--no-pycrdt": pycrdt = false
+            case "--pycrdt-timeout":
+                guard let value = rest.popFirst().flatMap(Double.init), value > 0 else {
+                    throw BenchmarkError.badArgument("--pycrdt-timeout needs a number of seconds")
+                }
+                pycrdtTimeout = value
             case "--traces":
                 guard let path = rest.popFirst() else { throw BenchmarkError.badArgument("--traces needs a DIR") }
                 tracesDirectory = URL(fileURLWithPath: path)

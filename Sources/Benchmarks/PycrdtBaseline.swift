@@ -13,7 +13,8 @@ struct PycrdtFigures {
     var error: String?
     var version: String?
 
-    static func measure(trace: URL, script: URL) -> PycrdtFigures {
+    /// Runs the baseline; a run longer than `timeout` seconds is stopped and reported.
+    static func measure(trace: URL, script: URL, timeout: Double) -> PycrdtFigures {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, trace.path]
@@ -27,8 +28,17 @@ struct PycrdtFigures {
             figures.error = "cannot run python3: \(error)"
             return figures
         }
+        // yrs locates UTF-8 offsets by walking blocks, so very long traces can
+        // take many minutes; a watchdog keeps the whole table bounded.
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
+        if process.terminationReason == .uncaughtSignal {
+            figures.error = "stopped after \(Int(timeout)) s (--pycrdt-timeout)"
+            return figures
+        }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             figures.error = "bench_pycrdt.py printed no JSON (exit \(process.terminationStatus))"
             return figures

@@ -4,7 +4,7 @@ import Foundation
 // YCRDT and prints one table, every figure beside a baseline measured in the
 // same run: a plain UTF-16 buffer (the no-CRDT floor) and pycrdt (yrs).
 //
-//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt]
+//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS]
 
 let options: Options
 do {
@@ -28,7 +28,7 @@ do {
     for (name, url) in traces {
         FileHandle.standardError.write(Data("running \(name)…\n".utf8))
         let (swift, kind, peak) = ChildRun.measure(url)
-        let yrs = options.pycrdt ? PycrdtFigures.measure(trace: url, script: script) : nil
+        let yrs = options.pycrdt ? PycrdtFigures.measure(trace: url, script: script, timeout: options.pycrdtTimeout) : nil
         table.add(name: name, kind: kind, swift: swift, peakMB: peak, yrs: yrs)
     }
     print(table.render())
