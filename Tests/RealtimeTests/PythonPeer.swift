@@ -201,4 +201,45 @@ enum PythonScripts {
 
     asyncio.run(main())
     """
+
+    /// A scripted vsn 2.0.0 server: accepts one join, then sends frames no client
+    /// should act on (garbage, truncated binary kinds, a malformed presence diff, a
+    /// frame of a stale join) followed by one good broadcast. Prints its port.
+    static let garbageServer = exitOnEOF + #"""
+
+    import asyncio, json
+    from websockets.asyncio.server import serve
+
+    async def phoenix(ws):
+        try:
+            async for raw in ws:
+                join_ref, ref, topic, event, payload = json.loads(raw)[:5]
+                if event == "heartbeat":
+                    await ws.send(json.dumps([None, ref, "phoenix", "phx_reply", {"status": "ok", "response": {}}]))
+                elif event == "phx_join":
+                    await ws.send(json.dumps([join_ref, ref, topic, "phx_reply", {"status": "ok", "response": {}}]))
+                    for junk in ["not json", "[1,2]", '{"topic":1}', "[null,null,7,\"x\",{}]",
+                                 json.dumps([None, None, topic, "broadcast", "not an object"]),
+                                 json.dumps([None, None, topic, "broadcast", {"type": "broadcast"}]),
+                                 json.dumps([join_ref, None, topic, "presence_diff", {"joins": 5}]),
+                                 json.dumps([join_ref, None, topic, "presence_state", {"k": {"metas": [{"no": "ref"}]}}]),
+                                 json.dumps(["stale", None, topic, "broadcast",
+                                             {"type": "broadcast", "event": "stale", "payload": {}}]),
+                                 json.dumps([None, None, "realtime:elsewhere", "broadcast",
+                                             {"type": "broadcast", "event": "elsewhere", "payload": {}}])]:
+                        await ws.send(junk)
+                    for junk in [b"\x04\x05", b"\x04\x01\x01\x00\x07ab", b"\x09", b""]:
+                        await ws.send(junk)
+                    await ws.send(json.dumps([None, None, topic, "broadcast",
+                                              {"type": "broadcast", "event": "after-garbage", "payload": {"ok": True}}]))
+        except Exception:
+            pass
+
+    async def main():
+        server = await serve(phoenix, "127.0.0.1", 0, ping_interval=None)
+        print(server.sockets[0].getsockname()[1], flush=True)
+        await asyncio.Future()
+
+    asyncio.run(main())
+    """#
 }

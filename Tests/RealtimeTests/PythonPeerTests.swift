@@ -61,6 +61,27 @@ final class PythonPeerTests: XCTestCase {
         await client.disconnect()
     }
 
+    func testUnreadableAndStaleFramesChangeNothing() async throws {
+        let server = try PythonPeer(script: PythonScripts.garbageServer, arguments: [])
+        defer { server.stop() }
+        let port = try await server.lines.waitFor("the scripted server's port") { Int($0) != nil }
+        let client = try RealtimeClient(url: URL(string: "http://127.0.0.1:\(port)")!, apiKey: "anon", options: fastOptions())
+        let states = Recorder(await client.connectionStates())
+        let room = await client.channel("junk", config: JoinConfig(presenceEnabled: true))
+        let events = Recorder(await room.events())
+        try await room.subscribe(timeout: .seconds(15))
+        try await events.waitFor("the good broadcast after the junk") { $0.broadcastEvent == "after-garbage" }
+        let broadcasts = await events.items.compactMap(\.broadcastEvent)
+        XCTAssertEqual(broadcasts, ["after-garbage"], "junk, stale and foreign frames are dropped")
+        let presence = await room.presenceState()
+        XCTAssertTrue(presence.isEmpty, "malformed presence payloads are not applied")
+        let drops = await states.count { if case .closed(reconnectIn: _?) = $0 { return true } else { return false } }
+        XCTAssertEqual(drops, 0, "bad frames do not cost the connection")
+        let status = await room.status()
+        XCTAssertEqual(status, .joined)
+        await client.disconnect()
+    }
+
     func testSwiftAndPythonClientsExchangeBroadcastsAndPresence() async throws {
         let relay = try await TestRelay.start()
         let python = try PythonPeer(script: PythonScripts.realtimePeer,
