@@ -1,6 +1,6 @@
 /// Something that happened on a channel, delivered by `RealtimeChannel.events()`.
 public enum ChannelEvent: Sendable, Equatable {
-    /// A broadcast from another client (or this one, with `receiveOwn`).
+    /// A broadcast from another client (or this one, with `broadcastSelf`).
     /// `payload` is `.json` for JSON broadcasts and `.binary` for vsn 2.0.0 binary ones.
     case broadcast(event: String, payload: UserPayload)
     /// A presence change; `.sync` follows every applied state or diff.
