@@ -10,9 +10,11 @@ import YCRDT
 /// while the replica answers other editors' sync requests without touching the UI.
 ///
 /// What goes over the channel (see DESIGN.md, "the channel contract"):
-/// - local updates, merged every `batchInterval` into one `yjs-update`
-///   `{"update": [byte, …]}`, split when larger than the payload limit; never a
-///   remote update, and each local update once (again only after a failed send);
+/// - local updates: the first unsent one starts a `batchInterval` (100 ms) timer and
+///   everything typed until it fires goes out merged as one `yjs-update`
+///   `{"update": [byte, …]}`, split when larger than the payload limit; an idle
+///   editor sends nothing; never a remote update, and each local update once (again
+///   only after a failed send);
 /// - on every (re)join a `yjs-sync-step1` with the replica's state vector; peers
 ///   answer with `yjs-sync-step2` (one of them: answers wait a random delay and are
 ///   skipped when another peer's answer already covers them), and a peer that learns
@@ -54,6 +56,9 @@ public actor SupabaseProvider {
     private var tasks: [Task<Void, Never>] = []
     private var channelTask: Task<Void, Never>?
     private var rejoinTask: Task<Void, Never>?
+    private var flushTask: Task<Void, Never>?
+    private var awarenessTask: Task<Void, Never>?
+    private var pumpTask: Task<Void, Never>?
 
     // Outgoing
     private var pendingLocal: [[UInt8]] = []
@@ -66,7 +71,6 @@ public actor SupabaseProvider {
     private var lastStep1Sent: ContinuousClock.Instant?
     private var answerStarted = false
     private var pendingAnswers: [String: PendingAnswer] = [:]
-    private var syncWaiters: [CheckedContinuation<Void, Never>] = []
 
     // Presence and awareness
     private var awareness: AwarenessModel
@@ -128,12 +132,14 @@ public actor SupabaseProvider {
         })
         await client.connect()
         await openChannel()
-        let interval = configuration.batchInterval
+        // Awareness renewals and timeouts; batches have timers of their own, so an
+        // idle editor sends nothing and wakes up only for this.
+        let interval = configuration.awarenessCheckInterval
         tasks.append(Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard let self else { return }
-                await self.tick()
+                await self.housekeeping()
             }
         })
     }
@@ -148,6 +154,7 @@ public actor SupabaseProvider {
         if pendingLocal.count >= 512, let merged = try? YUpdate.merge(pendingLocal) {
             pendingLocal = [merged]
         }
+        scheduleFlush()
         refreshStatus()
     }
 
@@ -158,6 +165,7 @@ public actor SupabaseProvider {
         cursor = position
         awareness.setLocalState(AwarenessStateFormat.localState(identity: identity, cursor: position), now: .now)
         awarenessDirty = true
+        scheduleAwareness()
     }
 
     /// The current status.
@@ -198,7 +206,7 @@ public actor SupabaseProvider {
     public func stop(flushTimeout: Duration = .seconds(3)) async {
         guard started, !stopped else { return }
         let deadline = ContinuousClock.now + flushTimeout
-        // Flush at once rather than waiting for the next tick.
+        // Flush at once rather than waiting for the batch timer.
         while joined, !(pendingLocal.isEmpty && outbox.isEmpty && inFlight == nil), ContinuousClock.now < deadline {
             formBatch()
             pump()
@@ -207,6 +215,9 @@ public actor SupabaseProvider {
         stopped = true
         for task in tasks { task.cancel() }
         tasks = []
+        flushTask?.cancel()
+        awarenessTask?.cancel()
+        pumpTask?.cancel()
         rejoinTask?.cancel()
         if joined, let channel {
             awareness.setLocalState(nil, now: .now)
@@ -222,8 +233,6 @@ public actor SupabaseProvider {
         status.connection = .offline(reason: nil)
         eventsContinuation.yield(.status(status))
         eventsContinuation.finish()
-        for waiter in syncWaiters { waiter.resume() }
-        syncWaiters = []
     }
 
     // MARK: - Channel lifecycle
@@ -317,13 +326,16 @@ public actor SupabaseProvider {
         status.warning = nil
         setConnection(.connected)
         sendStep1()
+        // Unsent updates go right after the state vector; the cursor is re-announced.
+        formBatch()
         awarenessDirty = true
+        scheduleAwareness()
         let requestAtJoin = currentRequest
         let timeout = configuration.syncTimeout
-        tasks.append(Task { [weak self] in
+        Task { [weak self] in
             try? await Task.sleep(for: timeout)
             await self?.syncTimedOut(request: requestAtJoin)
-        })
+        }
         pump()
     }
 
@@ -421,7 +433,10 @@ public actor SupabaseProvider {
             do {
                 let entries = try AwarenessCodec.decode(bytes)
                 let result = try awareness.apply(entries, now: .now)
-                if result.reannounce { awarenessDirty = true }
+                if result.reannounce {
+                    awarenessDirty = true
+                    scheduleAwareness()
+                }
                 if result.changed { publishCursors() }
             } catch {
                 reject("\(error)")
@@ -468,11 +483,10 @@ public actor SupabaseProvider {
         }
         pendingAnswers[request.request] = PendingAnswer(request: request)
         let jitter = Double.random(in: configuration.answerJitter)
-        tasks.removeAll { $0.isCancelled }
-        tasks.append(Task { [weak self] in
+        Task { [weak self] in
             try? await Task.sleep(for: .seconds(jitter))
             await self?.answer(request.request)
-        })
+        }
         // Both ways: if the requester has something this replica lacks, ask for it.
         if let ours = try? StateVectorMap(decoding: replica.encodeStateVector()), theirs.isAhead(of: ours) {
             let now = ContinuousClock.now
@@ -546,29 +560,57 @@ public actor SupabaseProvider {
         if awareness.needsRenewal(now: now) {
             awareness.renew(now: now)
             awarenessDirty = true
+            scheduleAwareness()
         }
         if awareness.expire(now: now) { publishCursors() }
     }
 
     // MARK: - Outgoing
 
-    /// Every `batchInterval`: merge local updates into one broadcast, add a throttled
-    /// awareness update, check awareness timeouts, and send what the rate allows.
-    private func tick() {
+    /// Renews the local awareness state and drops silent remote ones.
+    private func housekeeping() {
         guard !stopped else { return }
-        let now = ContinuousClock.now
-        checkAwareness(now: now)
-        if joined {
-            formBatch()
-            if awarenessDirty,
-               !outbox.contains(where: { $0.isAwareness }),
-               lastAwarenessSent.map({ now - $0 >= configuration.awarenessThrottle }) ?? true {
-                outbox.append(Outgoing(.awareness([])))
-                awarenessDirty = false
-            }
+        checkAwareness(now: .now)
+        if awarenessDirty { scheduleAwareness() }
+    }
+
+    /// The first unsent local update starts the batch timer: everything typed in
+    /// the next `batchInterval` goes out as one merged update.
+    private func scheduleFlush() {
+        guard flushTask == nil, !stopped else { return }
+        let delay = configuration.batchInterval
+        flushTask = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.flush()
         }
+    }
+
+    private func flush() {
+        flushTask = nil
+        guard joined, !stopped else { return }  // sent after the (re)join instead
+        formBatch()
         pump()
-        refreshStatus()
+    }
+
+    /// Sends the cursor at most once per `awarenessThrottle`, always the newest one.
+    private func scheduleAwareness() {
+        guard awarenessTask == nil, !stopped else { return }
+        let now = ContinuousClock.now
+        let wait = lastAwarenessSent.map { max(.zero, configuration.awarenessThrottle - (now - $0)) } ?? .zero
+        awarenessTask = Task { [weak self] in
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            await self?.queueAwareness()
+        }
+    }
+
+    private func queueAwareness() {
+        awarenessTask = nil
+        guard joined, awarenessDirty, !stopped else { return }
+        if !outbox.contains(where: { $0.isAwareness }) {
+            outbox.append(Outgoing(.awareness([])))
+        }
+        awarenessDirty = false
+        pump()
     }
 
     /// Moves pending local updates into the outbox as one merged update (split into
@@ -592,9 +634,19 @@ public actor SupabaseProvider {
 
     /// Sends the next message when none is in flight and the rate allows.
     private func pump() {
-        guard joined, inFlight == nil, !outbox.isEmpty, let channel else { return }
+        guard joined, inFlight == nil, !outbox.isEmpty, let channel, !stopped else { return }
         let now = ContinuousClock.now
-        guard limiter.allows(at: now) else { return }
+        guard limiter.allows(at: now) else {
+            // Over the rate: try again when the oldest send leaves the window.
+            if pumpTask == nil {
+                let wait = limiter.delay(at: now)
+                pumpTask = Task { [weak self] in
+                    try? await Task.sleep(for: wait)
+                    await self?.pumpLater()
+                }
+            }
+            return
+        }
         var item = outbox.removeFirst()
         if item.isAwareness {
             guard let bytes = try? AwarenessCodec.encode([awareness.localEntry]) else { return }
@@ -615,10 +667,17 @@ public actor SupabaseProvider {
         }
     }
 
+    private func pumpLater() {
+        pumpTask = nil
+        pump()
+    }
+
     private func sent(_ message: ChannelMessage, generation: Int) {
         inFlight = nil
         statistics.sent[message.event, default: 0] += 1
         if case let .update(bytes) = message { statistics.updateBytesSent += bytes.count }
+        // Typed while this batch was waiting: their own batch, on their own timer.
+        if !pendingLocal.isEmpty { scheduleFlush() }
         refreshStatus()
         pump()
     }
@@ -631,6 +690,7 @@ public actor SupabaseProvider {
             pendingLocal.insert(bytes, at: 0)
         case .awareness:
             awarenessDirty = true
+            scheduleAwareness()
         case .syncStep1:
             if generation == self.generation, joined { sendStep1() }
         case .syncStep2:
