@@ -41,6 +41,12 @@ final class UpdateInbox: @unchecked Sendable {
         }
     }
 
+    /// Puts drained updates back in front, when they could not be used.
+    func restore(_ drained: [[UInt8]]) {
+        guard !drained.isEmpty else { return }
+        lock.withLock { updates = drained + updates }
+    }
+
     var isEmpty: Bool { lock.withLock { updates.isEmpty } }
 
     /// The last journal write failure, cleared by reading it.

@@ -53,7 +53,8 @@ public actor YjsPersistence {
     /// The journal position a commit of `state` makes safe to discard.
     private var stateMark: Journal.Mark?
     private var unsavedSince: Date?
-    private var lastSaved: Date?
+    /// When the last save of this session committed.
+    public private(set) var lastSaved: Date?
     private var timer: Task<Void, Never>?
     /// Whether a save runs; others wait in `saveWaiters` (one save in flight
     /// per document).
@@ -105,6 +106,7 @@ public actor YjsPersistence {
         do {
             merged = try merge(rows + recovered + early)
         } catch {
+            inbox.restore(early)
             publish(.notLoaded(reason: "the stored document cannot be decoded: \(error)"))
             throw PersistenceError.invalidUpdate("\(error)")
         }
@@ -223,6 +225,7 @@ public actor YjsPersistence {
             do {
                 state = try merge([base] + updates)
             } catch {
+                inbox.restore(updates)
                 let failure = PersistenceError.invalidUpdate("\(error)")
                 publish(.failed(reason: failure.description, retryIn: .zero))
                 throw failure
