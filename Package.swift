@@ -50,6 +50,9 @@ let modules: [Module] = [
                   "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"],
            products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
+    // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
+    Module(name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
+           products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio")]),
     // A replica driven line by line over stdin/stdout by the differential tests
     // against pycrdt (Tests/python); not installed.
     Module(name: "YCRDTPeer", kind: .executable, deps: ["YCRDT"]),

@@ -1,0 +1,1 @@
+print("RelayBenchmark: not built yet")
