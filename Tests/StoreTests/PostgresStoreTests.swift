@@ -94,6 +94,35 @@ final class PostgresStoreTests: XCTestCase {
         await store.close()
     }
 
+    /// The connection dies in the middle of a save's transaction: the server
+    /// rolls it back, and the store redoes the whole save on a new connection.
+    func testConnectionKilledMidSaveIsRedoneWhole() async throws {
+        let applicationName = "qalam-midsave-\(UUID().uuidString.prefix(8))"
+        let store = PostgresStore(connectionString: Self.url(url, applicationName: applicationName))
+        let document = DocumentID(uuid: UUID())
+        try await store.save(document, merge: StoreContract.union(adding: ["first"]))
+
+        let url = self.url!
+        let calls = SeenRows()
+        let attempts = Counter()
+        try await store.save(document) { rows in
+            calls.record(rows)
+            if attempts.increment() == 1 {
+                // Kill this very connection while its transaction holds the lock.
+                let admin = PostgresConnection(conninfo: url)
+                try admin.ensureOpen()
+                _ = try admin.query(
+                    "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE application_name = $1",
+                    [.text(applicationName)])
+            }
+            return try StoreContract.union(adding: ["second"])(rows)
+        }
+        XCTAssertEqual(attempts.value, 2, "the save is redone once on a fresh connection")
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows.map(StoreContract.decode), [["first", "second"]])
+        await store.close()
+    }
+
     func testUnreachableServerIsAConnectionError() async throws {
         // Port 1 on loopback: nothing listens there, so the refusal is immediate.
         let store = PostgresStore(connectionString: "postgresql://qalam@127.0.0.1:1/qalam?connect_timeout=2")
@@ -135,4 +164,13 @@ enum PostgresTestDatabase {
         }
         throw XCTSkip("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL")
     }
+}
+
+/// Counts calls across the store's queue.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() -> Int { lock.withLock { count += 1; return count } }
+    var value: Int { lock.withLock { count } }
 }
