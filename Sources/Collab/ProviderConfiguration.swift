@@ -32,6 +32,11 @@ public struct ProviderConfiguration: Sendable {
     public var syncTimeout: Duration
     /// Delays before re-joining a channel the server closed (rate limit, token expiry).
     public var rejoinBackoff: Backoff
+    /// A join that lasted this long resets `rejoinBackoff` to its first step.
+    public var stableJoin: Duration
+    /// After the server's "Too many messages per second" the broadcast rate is halved
+    /// (each time, down to one a second) and restored after this long without another.
+    public var rateRecovery: Duration
 
     public init(
         batchInterval: Duration = .milliseconds(100),
@@ -45,7 +50,9 @@ public struct ProviderConfiguration: Sendable {
         answerJitter: ClosedRange<Double> = 0.02...0.3,
         step1Cooldown: Duration = .seconds(2),
         syncTimeout: Duration = .seconds(2),
-        rejoinBackoff: Backoff = .reconnectDefault
+        rejoinBackoff: Backoff = .reconnectDefault,
+        stableJoin: Duration = .seconds(10),
+        rateRecovery: Duration = .seconds(30)
     ) {
         self.batchInterval = batchInterval
         self.maxBroadcastsPerSecond = maxBroadcastsPerSecond
@@ -59,6 +66,8 @@ public struct ProviderConfiguration: Sendable {
         self.step1Cooldown = step1Cooldown
         self.syncTimeout = syncTimeout
         self.rejoinBackoff = rejoinBackoff
+        self.stableJoin = stableJoin
+        self.rateRecovery = rateRecovery
     }
 
     /// The largest raw update carried in one `yjs-update` (a JSON number array costs

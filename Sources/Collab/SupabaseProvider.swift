@@ -53,6 +53,9 @@ public actor SupabaseProvider {
     private var started = false
     private var stopped = false
     private var rejoinAttempt = 0
+    private var joinedAt: ContinuousClock.Instant?
+    /// When the server last said we sent too much; the rate stays reduced for a while.
+    private var slowedDownAt: ContinuousClock.Instant?
     private var tasks: [Task<Void, Never>] = []
     private var channelTask: Task<Void, Never>?
     private var rejoinTask: Task<Void, Never>?
@@ -297,6 +300,7 @@ public actor SupabaseProvider {
             await presenceChanged(presenceEvent)
         case let .system(systemStatus, message):
             if systemStatus != "ok" {
+                if message.localizedCaseInsensitiveContains("too many messages") { slowDown() }
                 status.warning = message
                 refreshStatus(force: true)
             }
@@ -320,7 +324,7 @@ public actor SupabaseProvider {
 
     private func didJoin() {
         joined = true
-        rejoinAttempt = 0
+        joinedAt = .now
         status.isSynced = false
         answerStarted = false
         status.warning = nil
@@ -384,6 +388,9 @@ public actor SupabaseProvider {
     /// open a fresh channel and resync.
     private func scheduleRejoin(reason: String?) {
         guard !stopped, rejoinTask == nil else { return }
+        // The backoff starts over only after a join that lasted: a server that keeps
+        // closing the channel right after the join gets longer and longer pauses.
+        if let joinedAt, ContinuousClock.now - joinedAt > configuration.stableJoin { rejoinAttempt = 0 }
         rejoinAttempt += 1
         let delay = configuration.rejoinBackoff.delay(forAttempt: rejoinAttempt)
         if let reason { status.warning = reason }
@@ -567,9 +574,20 @@ public actor SupabaseProvider {
 
     // MARK: - Outgoing
 
+    /// The server closed us for sending too much (Supabase counts the whole
+    /// project): halve our own rate, down to one a second, for `rateRecovery`.
+    private func slowDown() {
+        slowedDownAt = .now
+        limiter = BroadcastRateLimiter(limit: max(1, limiter.limit / 2))
+    }
+
     /// Renews the local awareness state and drops silent remote ones.
     private func housekeeping() {
         guard !stopped else { return }
+        if let slowedDownAt, ContinuousClock.now - slowedDownAt > configuration.rateRecovery {
+            self.slowedDownAt = nil
+            limiter = BroadcastRateLimiter(limit: configuration.maxBroadcastsPerSecond)
+        }
         checkAwareness(now: .now)
         if awarenessDirty { scheduleAwareness() }
     }
@@ -691,9 +709,9 @@ public actor SupabaseProvider {
         case .awareness:
             awarenessDirty = true
             scheduleAwareness()
-        case .syncStep1:
-            if generation == self.generation, joined { sendStep1() }
-        case .syncStep2:
+        case .syncStep1, .syncStep2:
+            // Not retried here: every (re)join sends a fresh step 1, and requesters
+            // ask again when they re-join. Retrying at once could feed a rate limit.
             break
         }
         status.warning = "\(error)"

@@ -1,0 +1,189 @@
+import Collab
+import DocumentStorage
+import Foundation
+import Realtime
+import RelayServer
+import XCTest
+import YCRDT
+
+/// What goes over the wire, seen by a plain subscriber on the channel (as a web
+/// client would see it): batching, no duplicates, payload sizes, rate limits, bad input.
+final class ProviderWireTests: XCTestCase {
+    func testFiftyKeystrokesWithinOneBatchAreOneBroadcast() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let a = try TestEditor(relay: relay.url, document: document, name: "typist")
+        await a.start()
+        let synced = await a.waitUntilSynced()
+        XCTAssertTrue(synced)
+        // Nothing typed: nothing sent, however long we wait.
+        try await Task.sleep(for: .milliseconds(400))
+        let idle = await spy.payloads(of: "yjs-update").count
+        XCTAssertEqual(idle, 0)
+
+        let keys = Array(String(repeating: "اكتب hello, عالم! ", count: 4).prefix(50))
+        XCTAssertEqual(keys.count, 50)
+        let start = ContinuousClock.now
+        for key in keys { await a.insert(String(key)) }
+        XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(100), "typing took too long to prove batching")
+
+        await eventually("the batch arrived") { await spy.payloads(of: "yjs-update").count >= 1 }
+        try await Task.sleep(for: .milliseconds(500))
+        let updates = await spy.payloads(of: "yjs-update")
+        XCTAssertEqual(updates.count, 1, "50 keystrokes in one batch must be one broadcast")
+        // The web app's format: a number array under "update", and it rebuilds the text.
+        guard case let .json(payload) = updates.first, let bytes = payload["update"]?.byteArrayValue else {
+            return XCTFail("yjs-update is not {\"update\": [numbers]}: \(String(describing: updates.first))")
+        }
+        let web = Doc()
+        try web.applyUpdate(bytes)
+        XCTAssertEqual(web.getText().toString(), String(keys))
+        await a.stop()
+        await spy.stop()
+        await relay.stop()
+    }
+
+    func testAScriptedSessionBroadcastsEveryLocalChangeOnce() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let a = try TestEditor(relay: relay.url, document: document, name: "a")
+        let b = try TestEditor(relay: relay.url, document: document, name: "b")
+        await a.start()
+        await b.start()
+        _ = await a.waitUntilSynced()
+        _ = await b.waitUntilSynced()
+
+        // 12 bursts from each editor, spaced wider than a batch.
+        for i in 0..<12 {
+            await a.insert("a\(i) ")
+            await b.insert("ب\(i) ", at: 0)
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        await eventually("converged") { await a.string() == (await b.string()) }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let updates = await spy.payloads(of: "yjs-update")
+        let sentA = await a.provider.currentStatistics.sent["yjs-update"] ?? 0
+        let sentB = await b.provider.currentStatistics.sent["yjs-update"] ?? 0
+        XCTAssertEqual(updates.count, sentA + sentB, "the spy saw exactly what was sent")
+        XCTAssertGreaterThanOrEqual(sentA, 12)
+        XCTAssertLessThanOrEqual(sentA, 13, "one broadcast per burst (a burst may straddle two batches at most once)")
+        // No update went twice: every payload is different, and a remote update is never re-broadcast.
+        let texts = updates.map { payload -> String in
+            if case let .json(value) = payload { return value.jsonString }
+            return "\(payload)"
+        }
+        XCTAssertEqual(Set(texts).count, texts.count, "a duplicate update was broadcast")
+        let receivedB = await b.provider.currentStatistics.received["yjs-update"] ?? 0
+        XCTAssertEqual(receivedB, sentA, "B received A's updates once each")
+        for editor in [a, b] { await editor.stop() }
+        await spy.stop()
+        await relay.stop()
+    }
+
+    func testALargePasteIsSplitUnderThePayloadLimitAndArrivesWhole() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let limit = 16 * 1024
+        let configuration = fastProviderConfiguration { $0.maxPayloadBytes = limit }
+        let a = try TestEditor(relay: relay.url, document: document, name: "a", configuration: configuration)
+        let b = try TestEditor(relay: relay.url, document: document, name: "b", configuration: configuration)
+        await a.start()
+        await b.start()
+        _ = await b.waitUntilSynced()
+
+        let paste = String(repeating: "فقرة طويلة 👍🏽 with English text. ", count: 2000)  // ≈ 130 KB of UTF-8
+        await a.insert(paste)
+        await eventually(timeout: .seconds(30), "B has the whole paste") { await b.string() == paste }
+
+        let updates = await spy.payloads(of: "yjs-update")
+        XCTAssertGreaterThan(updates.count, 4, "the paste should have been split")
+        for payload in updates {
+            guard case let .json(value) = payload else { return XCTFail("not JSON") }
+            XCTAssertLessThanOrEqual(value.jsonBytes.count, limit, "a broadcast exceeded the payload limit")
+        }
+        // A web client applying the parts one by one, in order, gets the same text.
+        let web = Doc()
+        for payload in updates {
+            if case let .json(value) = payload, let bytes = value["update"]?.byteArrayValue { try web.applyUpdate(bytes) }
+        }
+        XCTAssertEqual(web.getText().toString(), paste)
+        XCTAssertFalse(web.hasPending)
+        for editor in [a, b] { await editor.stop() }
+        await spy.stop()
+        await relay.stop()
+    }
+
+    func testTheRateLimitClosesTheChannelAndTheProviderRejoinsLosingNothing() async throws {
+        // A relay far stricter than Supabase: 3 events a second per socket.
+        let relay = try await TestRelay.start(limits: RelayLimits(eventsPerSecond: 3))
+        let document = freshDocument()
+        let escalating = fastProviderConfiguration {
+            $0.rejoinBackoff = Backoff([.milliseconds(200), .milliseconds(500)], then: .seconds(1))
+        }
+        let a = try TestEditor(relay: relay.url, document: document, name: "fast", configuration: escalating)
+        let b = try TestEditor(relay: relay.url, document: document, name: "reader")
+        await a.start()
+        await b.start()
+        _ = await a.waitUntilSynced()
+        var expected = ""
+        for i in 0..<30 {
+            let piece = "k\(i) "
+            await a.insert(piece)
+            expected += piece
+            try await Task.sleep(for: .milliseconds(110))
+        }
+        await eventually(timeout: .seconds(40), "every keystroke reached B despite the closes") {
+            await b.string() == expected
+        }
+        if await b.string() != expected {
+            print("A stats", await a.provider.currentStatistics, "B stats", await b.provider.currentStatistics)
+        }
+        let warnings = await a.events.compactMap { event -> String? in
+            if case let .status(status) = event { return status.warning }
+            return nil
+        }
+        XCTAssertTrue(warnings.contains { $0.contains("Too many messages") }, "the relay's limit was never hit: \(warnings)")
+        for editor in [a, b] { await editor.stop() }
+        await relay.stop()
+    }
+
+    func testMalformedOrInvalidUpdatesChangeNothing() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let b = try TestEditor(relay: relay.url, document: document, name: "b")
+        await b.start()
+        await b.insert("سليم")
+        _ = await b.waitUntilSynced()
+
+        try await spy.send("yjs-update", ["update": [1, 2, 3]])              // truncated Yjs
+        try await spy.send("yjs-update", ["update": [300]])                  // not a byte
+        try await spy.send("yjs-update", ["update": "%%%"])                  // not base64
+        try await spy.send("yjs-sync-step1", ["peer": "x", "request": "r", "stateVector": "AQ=="])  // bad vector
+        try await spy.send("yjs-awareness", ["update": [5, 1]])              // truncated awareness
+        await eventually("all five were rejected") { await b.provider.currentStatistics.rejected == 5 }
+        let text = await b.string()
+        XCTAssertEqual(text, "سليم")
+        let replica = await b.provider.text()
+        XCTAssertEqual(replica, "سليم")
+        let remote = await b.events.filter { if case .remoteUpdate = $0 { return true } else { return false } }
+        XCTAssertTrue(remote.isEmpty, "a rejected update reached the editor")
+
+        // And a valid update in the base64 form still applies.
+        let other = Doc(clientID: 4242)
+        other.getText().insert("!", at: 0)
+        try await spy.send("yjs-update", ["update": .string(Data(try other.encodeStateAsUpdate()).base64EncodedString())])
+        await eventually("the valid base64 update applied") { await b.string().contains("!") }
+        await b.stop()
+        await spy.stop()
+        await relay.stop()
+    }
+}
