@@ -39,6 +39,8 @@ func fastProviderConfiguration(_ change: (inout ProviderConfiguration) -> Void =
 actor TestEditor {
     let doc: Doc
     let text: YText
+    /// The editor document's Yjs client id.
+    nonisolated let clientID: ClientID
     let provider: SupabaseProvider
     let client: RealtimeClient
     private var listener: Task<Void, Never>?
@@ -50,6 +52,7 @@ actor TestEditor {
          configuration: ProviderConfiguration = fastProviderConfiguration()) throws {
         doc = Doc(clientID: clientID)
         text = doc.getText("content")
+        self.clientID = doc.clientID
         client = try RealtimeClient(url: relay, apiKey: "test-key", options: fastRealtimeOptions())
         provider = try SupabaseProvider(client: client, document: document,
                                         identity: CollabIdentity(userID: "user-\(name)", name: name),

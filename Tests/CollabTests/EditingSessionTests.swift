@@ -1,0 +1,127 @@
+import Collab
+import DocumentStorage
+import Foundation
+import Persistence
+import PostgresStore
+import SQLiteStore
+import XCTest
+import YCRDT
+
+/// The whole session: provider + autosave + crash journal, against real stores.
+final class EditingSessionTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("qalam-session-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func configuration(_ document: DocumentID, relay: URL, name: String) -> SessionConfiguration {
+        SessionConfiguration(document: document, identity: CollabIdentity(userID: name, name: name),
+                             realtimeURL: relay, apiKey: "k", realtimeOptions: fastRealtimeOptions(),
+                             provider: fastProviderConfiguration(),
+                             persistence: .init(saveDelay: .milliseconds(300), initialRetryDelay: .milliseconds(200)),
+                             journalDirectory: directory.appendingPathComponent("journal-\(name)"))
+    }
+
+    /// An editor doc driven by a session, as the TUI and headless editor do it.
+    final class Editor: @unchecked Sendable {
+        let doc: Doc
+        let session: EditingSession
+        let lock = NSLock()
+        var listener: Task<Void, Never>?
+
+        /// Opens a session for a new editor document (the session must know its client id).
+        static func open(_ configuration: SessionConfiguration, store: any DocumentStore) async throws -> Editor {
+            let doc = Doc()
+            let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
+            return try Editor(doc: doc, session: session)
+        }
+
+        init(doc: Doc, session: EditingSession) throws {
+            self.doc = doc
+            self.session = session
+            try doc.applyUpdate(session.initialState, origin: SupabaseProvider.remoteOrigin)
+            doc.onUpdate { update, origin in
+                if origin != SupabaseProvider.remoteOrigin { session.submit(update) }
+            }
+            let events = session.events
+            listener = Task { [weak self] in
+                for await event in events {
+                    if case let .remoteUpdate(bytes) = event {
+                        self?.withDoc { try? $0.applyUpdate(bytes, origin: SupabaseProvider.remoteOrigin) }
+                    }
+                }
+            }
+        }
+
+        func withDoc<T>(_ body: (Doc) -> T) -> T { lock.withLock { body(doc) } }
+        func insert(_ s: String) { withDoc { $0.getText().insert(s, at: $0.getText().length) } }
+        var text: String { withDoc { $0.getText().toString() } }
+    }
+
+    func runSaveAndReopen(store: @escaping () throws -> any DocumentStore) async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let firstStore = try store()
+        try await firstStore.migrate()
+        let a = try await Editor.open(configuration(document, relay: relay.url, name: "a"), store: firstStore)
+        XCTAssertEqual(a.text, "")
+        a.insert("محفوظ saved")
+        let synced = await a.session.waitUntilSynced(timeout: .seconds(20))
+        XCTAssertTrue(synced)
+        try await a.session.saveNow()
+        try await a.session.close()
+        await firstStore.close()
+
+        // A new process, a new store connection: the text is there.
+        let secondStore = try store()
+        let b = try await Editor.open(configuration(document, relay: relay.url, name: "b"), store: secondStore)
+        XCTAssertEqual(b.text, "محفوظ saved")
+        try await b.session.close()
+        await secondStore.close()
+        await relay.stop()
+    }
+
+    func testSaveAndReopenWithSQLite() async throws {
+        let path = directory.appendingPathComponent("qalam.sqlite3").path
+        try await runSaveAndReopen { try SQLiteStore(path: path) }
+    }
+
+    func testSaveAndReopenWithPostgreSQL() async throws {
+        guard let url = ProcessInfo.processInfo.environment["QALAM_TEST_DATABASE_URL"] else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                return XCTFail("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh")
+            }
+            throw XCTSkip("QALAM_TEST_DATABASE_URL is not set (run under scripts/with-postgres.sh)")
+        }
+        try await runSaveAndReopen { PostgresStore(connectionString: url) }
+    }
+
+    func testRemoteEditsAreSavedByEveryEditor() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let path = directory.appendingPathComponent("shared.sqlite3").path
+        let storeA = try SQLiteStore(path: path)
+        try await storeA.migrate()
+        let storeB = try SQLiteStore(path: path)
+        let a = try await Editor.open(configuration(document, relay: relay.url, name: "a"), store: storeA)
+        let b = try await Editor.open(configuration(document, relay: relay.url, name: "b"), store: storeB)
+        a.insert("from A. ")
+        b.insert("من ب. ")
+        await eventually("converged") { a.text == b.text && a.text.count == "from A. من ب. ".count }
+        try await a.session.close()
+        try await b.session.close()
+        let rows = try await storeA.load(document)
+        let merged = Doc()
+        for row in rows { try merged.applyUpdate(row) }
+        XCTAssertEqual(merged.getText().toString(), a.text)
+        await storeA.close()
+        await storeB.close()
+        await relay.stop()
+    }
+}
