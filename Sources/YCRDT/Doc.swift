@@ -25,7 +25,21 @@ public final class Doc {
     }
 
     deinit {
-        for (_, b) in share { b.textHandle = nil }
+        // Types and their items refer to each other (map entries, owning items, the
+        // text handle); break those cycles so a dropped doc returns its memory.
+        for (_, b) in share {
+            b.textHandle = nil
+            b.map = [:]
+        }
+        for (_, structs) in store.clients {
+            for s in structs {
+                if case let .type(b) = s.content {
+                    b.map = [:]
+                    b.item = nil
+                    b.textHandle = nil
+                }
+            }
+        }
     }
 
     func makeObserverID() -> ObserverID {

@@ -125,9 +125,15 @@ enum UpdateCodec {
         let numClients = try d.readCount("number of client blocks", minBytes: 3)
         var blocks: [(client: ClientID, structs: [WireStruct])] = []
         blocks.reserveCapacity(numClients)
+        var seenClients = Set<ClientID>()
         for _ in 0..<numClients {
             let numStructs = try d.readCount("number of structs", minBytes: 2)
             let client = try d.readVarUInt("a client id")
+            // Yjs never writes two blocks for one client, and its reader would silently keep
+            // only the last; refuse such updates instead of guessing.
+            guard seenClients.insert(client).inserted else {
+                throw YCRDTError.impossibleClock("two client blocks for client \(client)")
+            }
             var clock = Int(try d.readVarUInt("a start clock"))
             var structs: [WireStruct] = []
             structs.reserveCapacity(numStructs)

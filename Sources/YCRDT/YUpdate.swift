@@ -16,7 +16,15 @@ public enum YUpdate {
     }
 
     static func mergeToDecoded(_ decoded: [DecodedUpdate]) -> DecodedUpdate {
-        var readers = decoded.map { LazyReader($0, filterSkips: true) }
+        // Yjs's streaming merge assumes each input lists its clients in descending order
+        // (Yjs always writes them so); other writers' updates are put in that order first.
+        var readers = decoded.map { u -> LazyReader in
+            var sorted = u
+            if !zip(u.blocks, u.blocks.dropFirst()).allSatisfy({ $0.client > $1.client }) {
+                sorted.blocks.sort { $0.client > $1.client }
+            }
+            return LazyReader(sorted, filterSkips: true)
+        }
         var currWrite: (s: WireStruct, offset: Int)? = nil
         var writer = LazyWriter()
 

@@ -1,0 +1,58 @@
+import Foundation
+import XCTest
+@testable import YCRDT
+
+/// Inputs found by the libFuzzer harness (Fuzz/update-decoder) that once crashed or hung.
+final class FuzzRegressionTests: XCTestCase {
+    private func applyEverywhere(_ base64: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let data = Data(base64Encoded: base64) else { return XCTFail("bad base64", file: file, line: line) }
+        let bytes = [UInt8](data)
+        _ = try? YUpdate.validate(bytes)
+        _ = try? YUpdate.stateVector(of: bytes)
+        _ = try? YUpdate.merge([bytes, bytes])
+        _ = try? YUpdate.diff(bytes, against: [0])
+        let doc = Doc(clientID: 3)
+        _ = doc.getText()
+        _ = try? doc.applyUpdate(bytes)
+        _ = try? doc.applyUpdate(bytes)
+        _ = try? doc.encodeStateAsUpdate()
+        _ = doc.getText().toString()
+        let base = baseState()
+        let withContent = Doc(clientID: 5, gc: false)
+        XCTAssertNoThrow(try withContent.applyUpdate(base))
+        let before = try? withContent.encodeStateAsUpdate()
+        do { try withContent.applyUpdate(bytes) } catch {
+            XCTAssertEqual(try? withContent.encodeStateAsUpdate(), before, file: file, line: line)
+        }
+        if let state = try? withContent.encodeStateAsUpdate() {
+            XCTAssertNoThrow(try Doc(clientID: 9).applyUpdate(state), file: file, line: line)
+        }
+        if let merged = try? YUpdate.merge([base, bytes]) {
+            let viaMerge = Doc(clientID: 15), viaParts = Doc(clientID: 15)
+            if (try? viaMerge.applyUpdate(merged)) != nil, (try? viaParts.applyUpdate(base)) != nil, (try? viaParts.applyUpdate(bytes)) != nil {
+                XCTAssertEqual(viaMerge.encodeStateVector(), viaParts.encodeStateVector(), file: file, line: line)
+            }
+        }
+        _ = try? YUpdate.diff(base, against: bytes)
+        let fromSV = Doc(clientID: 11)
+        if (try? fromSV.applyUpdate(base)) != nil { _ = try? fromSV.encodeStateAsUpdate(since: bytes) }
+    }
+
+    /// The fuzz harness's fixture: two clients, formatting, deletions, two root texts.
+    private func baseState() -> [UInt8] {
+        let a = Doc(clientID: 7, gc: true)
+        let text = a.getText("content")
+        text.insert("سَلامٌ hello 😀", at: 0)
+        text.format(at: 2, length: 5, attributes: ["bold": .bool(true)])
+        text.delete(at: 1, length: 2)
+        let b = Doc(clientID: 1_000_000_007, gc: false)
+        try? b.applyUpdate(try! a.encodeStateAsUpdate())
+        b.getText("content").insert("end", at: b.getText("content").length)
+        b.getText("notes").insert("n", at: 0)
+        return (try? b.encodeStateAsUpdate()) ?? []
+    }
+
+    func testSameClientSplitsDuringDependencyHunt() {
+        applyEverywhere("AgIGAMQFAQUCAUKEBQMBQwUPAAQBB2NvbnRlbnQBYoEFAAGBBQEBhAUCAWXEBQEFAgFBAQUBAQI=")
+    }
+}
