@@ -97,17 +97,40 @@ final class Terminal {
     }
 
     private var leaveSequence = ""
+    private var headless = false
+
+    /// A curses screen that writes to /dev/null, for measuring the full draw path
+    /// without a terminal (the keystroke benchmark). Touches no terminal modes.
+    init(headlessRows rows: Int, columns: Int) throws {
+        bidiMode = .app
+        setlocale(LC_ALL, "")
+        if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
+        guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r"),
+              let screen = newterm("xterm-256color", output, input) else {
+            throw EditorError.terminalSetupFailed("no xterm-256color terminfo entry for the headless screen")
+        }
+        self.screen = screen
+        headless = true
+        resizeterm(Int32(rows), Int32(columns))
+        start_color()
+        use_default_colors()
+        usesColor = true
+    }
 
     /// Puts the terminal back as it was. Safe to call more than once.
     func restore() {
         guard !restored else { return }
         restored = true
-        writeRaw(leaveSequence)
+        if !headless { writeRaw(leaveSequence) }
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
-        if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
-        emergencyRestoreCount = 0
+        if !headless {
+            if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
+            emergencyRestoreCount = 0
+        }
     }
 
     deinit { restore() }

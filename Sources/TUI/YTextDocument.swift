@@ -5,8 +5,11 @@ import YCRDT
 /// editor's edits), anchors as Yjs relative positions, and remote updates applied
 /// with `remoteOrigin` so they are never undone or re-broadcast.
 public final class YTextDocument: EditorDocument {
-    /// The origin remote updates are applied with.
-    public static let remoteOrigin: AnyHashable = "qalam-remote"
+    /// The default origin remote updates are applied with.
+    public static let defaultRemoteOrigin: AnyHashable = "qalam-remote"
+    /// The origin this document applies remote updates with; a `Doc.onUpdate`
+    /// handler that forwards local updates must skip it.
+    public let remoteOrigin: AnyHashable
 
     public let doc: Doc
     public let ytext: YText
@@ -16,8 +19,9 @@ public final class YTextDocument: EditorDocument {
     /// Where the last local change ended, for placing the caret after undo/redo.
     private var lastChangeEnd: Int?
 
-    public init(doc: Doc, textName: String = "content") {
+    public init(doc: Doc, textName: String = "content", remoteOrigin: AnyHashable = YTextDocument.defaultRemoteOrigin) {
         self.doc = doc
+        self.remoteOrigin = remoteOrigin
         ytext = doc.getText(textName)
         undoManager = UndoManager(ytext)
         observer = ytext.observe { [weak self] event in self?.textChanged(event) }
@@ -70,7 +74,7 @@ public final class YTextDocument: EditorDocument {
     /// Applies a Yjs v1 update from another editor.
     /// - Throws: the decoder's error for a malformed update; the document is unchanged.
     public func applyRemoteUpdate(_ update: [UInt8]) throws {
-        try doc.applyUpdate(update, origin: Self.remoteOrigin)
+        try doc.applyUpdate(update, origin: remoteOrigin)
     }
 
     /// Turns a text event's delta into sequential edits for the layout.
@@ -93,7 +97,7 @@ public final class YTextDocument: EditorDocument {
             }
         }
         guard !edits.isEmpty else { return }
-        let isLocal = event.isLocal && event.origin != Self.remoteOrigin
+        let isLocal = event.isLocal && event.origin != remoteOrigin
         if isLocal { lastChangeEnd = index }
         onChange?(DocumentChange(edits: edits, isLocal: isLocal))
     }

@@ -1,0 +1,152 @@
+"""Screen tests of the full-screen editor: the real `qalam edit` on a pty, with the
+embedded relay and an SQLite file in a temp dir, read through pyte (no bidi, no
+shaping, like xterm or tmux). Expected visual order comes from python-bidi, an
+independent implementation of the bidi algorithm; shaping is undone with NFKC
+(presentation forms fold back to the base letters)."""
+import os
+import signal
+import unicodedata
+import uuid
+
+import pytest
+from bidi import get_display
+
+from tui_harness import KEYS, TUI, click, free_port, paste
+
+COLS, ROWS = 80, 24
+TEXT_WIDTH = COLS - 22 - 1  # the presence panel takes 22 columns and a rule
+
+
+def plain(s: str) -> str:
+    """Screen text with shaping undone and trailing blanks dropped."""
+    return unicodedata.normalize("NFKC", s).rstrip()
+
+
+@pytest.fixture
+def start(qalam_bin, tmp_path):
+    started = []
+    port = free_port()
+
+    def _start(document=None, cols=COLS, rows=ROWS, name="alice", extra=(), env=None):
+        document = document or f"tui-{uuid.uuid4().hex[:8]}"
+        argv = [qalam_bin, "edit", document, "--relay-url", f"http://127.0.0.1:{port}", "--name", name, *extra]
+        environment = {"XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)}
+        environment.update(env or {})
+        tui = TUI(argv, cols=cols, rows=rows, env=environment)
+        started.append(tui)
+        assert tui.wait_for(lambda t: "F1 help" in t.line(rows - 1)), "no status bar:\n" + tui.text()
+        return tui
+
+    yield _start
+    for tui in started:
+        tui.close()
+
+
+def test_typing_appears_and_the_caret_follows(start):
+    tui = start()
+    tui.send("hello world")
+    assert tui.wait_for(lambda t: t.line(0).startswith("hello world")), tui.text()
+    assert (tui.screen.cursor.y, tui.screen.cursor.x) == (0, 11)
+    assert "Ln 1, Col 12" in tui.line(ROWS - 1)
+
+
+def test_arabic_shows_right_to_left_shaped_and_right_aligned(start):
+    tui = start()
+    logical = "مرحبا بالعالم"
+    tui.send(logical)
+    assert tui.wait_for(lambda t: plain(t.line(0)).strip() == get_display(logical)), tui.text()
+    row = tui.line(0)[:TEXT_WIDTH]
+    assert row.rstrip().endswith("ﻢﻟﺎﻌﻟﺎﺑ ﺎﺒﺣﺮﻣ"), "joined presentation forms in visual order"
+    assert len(row.rstrip()) == TEXT_WIDTH, "flush with the right edge of the text area"
+    assert "RTL" in tui.line(ROWS - 1)
+
+
+def test_mixed_line_matches_python_bidi(start):
+    tui = start()
+    for logical in ["Hello مرحبا بالعالم 123!", "عدد 42 و English words هنا"]:
+        tui.send(logical + KEYS["enter"])
+    screen = [plain(tui.line(y)[:TEXT_WIDTH]).strip() for y in range(2)]
+    assert screen[0] == get_display("Hello مرحبا بالعالم 123!")
+    assert screen[1] == get_display("عدد 42 و English words هنا")
+
+
+def test_harakat_stay_in_their_letters_cell(start):
+    tui = start()
+    tui.send("سَلام")
+    assert tui.wait_for(lambda t: "ﻡ" in t.line(0)), tui.text()
+    cells = [tui.cell(0, x).data for x in range(TEXT_WIDTH)]
+    letters = [c for c in cells if c.strip()]
+    assert len(letters) == 4, f"four letters, four cells: {letters}"
+    assert any("\u064e" in c for c in letters), "the fatha rides in its letter's cell"
+
+
+def test_help_lists_the_keys_and_any_key_closes_it(start):
+    tui = start()
+    tui.send(KEYS["f1"])
+    text = tui.text()
+    for needle in ["Ctrl-Q", "Ctrl-Z", "Ctrl-F", "Ctrl-S", "presence", "direction"]:
+        assert needle in text, f"{needle} missing from help:\n{text}"
+    tui.send("x")
+    assert "Ctrl-Z" not in tui.text()
+
+
+def test_paste_is_one_edit_and_one_undo_step(start):
+    tui = start()
+    tui.send("ab")
+    tui.send(paste("line1\rسطر2"))
+    assert tui.wait_for(lambda t: t.line(1).strip() != ""), tui.text()
+    assert tui.line(0).startswith("abline1")
+    tui.send(KEYS["ctrl_z"])
+    assert tui.wait_for(lambda t: t.line(0).startswith("ab ") and t.line(1).strip() == ""), tui.text()
+
+
+def test_click_places_the_caret(start):
+    tui = start()
+    tui.send("hello world")
+    tui.send(click(0, 6))
+    tui.send("X")
+    assert tui.wait_for(lambda t: t.line(0).startswith("hello Xworld")), tui.text()
+
+
+def test_resize_reflows(start):
+    tui = start()
+    tui.send(" ".join(["word"] * 20))
+    assert tui.line(1).strip() == "" or tui.line(1).startswith("│") is False
+    tui.resize(12, 40)
+    assert tui.wait_for(lambda t: t.line(1).startswith("word")), tui.text()
+    assert "F1" in tui.text() or "Ln" in tui.line(11)
+
+
+def test_quit_restores_the_terminal(start):
+    tui = start()
+    tui.send("bye")
+    tui.send(KEYS["ctrl_s"], quiet=1.0)
+    tui.send(KEYS["ctrl_q"])
+    if tui.wait_exit(5) is None:  # not yet settled: the first Ctrl-Q warned
+        tui.send(KEYS["ctrl_q"])
+    status = tui.wait_exit(20)
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    tail = bytes(tui.raw[-400:])
+    assert b"\x1b[?2004l" in tail, "bracketed paste switched off"
+    assert b"\x1b[8h" in tail, "VTE implicit bidi mode restored"
+    assert b"\x1b[?1049l" in tail, "the normal screen is back"
+
+
+def test_sigterm_restores_the_terminal(start):
+    tui = start()
+    os.kill(tui.pid, signal.SIGTERM)
+    status = tui.wait_exit(20)
+    assert status is not None
+    assert b"\x1b[?1049l" in bytes(tui.raw[-400:])
+
+
+def test_two_editors_see_each_others_text_and_cursor(start):
+    document = f"tui-shared-{uuid.uuid4().hex[:8]}"
+    alice = start(document, name="alice")
+    bob = start(document, name="bob")
+    alice.send("from alice")
+    assert bob.wait_for(lambda t: t.line(0).startswith("from alice"), timeout=30), bob.text()
+    assert bob.wait_for(lambda t: "2 online" in t.line(ROWS - 1), timeout=30), bob.line(ROWS - 1)
+    assert "alice" in bob.text() and "bob (you)" in bob.text()
+    # alice's caret (after "from alice") is drawn on bob's screen as a coloured cell.
+    assert bob.wait_for(lambda t: t.cell(0, 10).bg != "default", timeout=30), [bob.cell(0, x).bg for x in range(12)]
