@@ -1,9 +1,199 @@
 import ArgumentParser
+import Collab
+import DocumentStorage
+import Foundation
+import Persistence
+import PostgresStore
+import Realtime
+import SQLiteStore
+import YCRDT
 
+/// `qalam edit NAME`: open a document and edit it with everyone else who has it open.
+///
+/// Where the others are:
+/// - `--relay-url URL`: that relay (a loopback URL with nothing listening gets a
+///   relay started in this process, as the default does);
+/// - `SUPABASE_URL` + `SUPABASE_ANON_KEY`: that Supabase project's Realtime;
+/// - otherwise the embedded default, a relay on 127.0.0.1:4000 hosted by whichever
+///   editor started first (and taken over by another when it quits).
+///
+/// Where it is saved: `--database-url` / `DATABASE_URL` (PostgreSQL), otherwise the
+/// SQLite file under `$XDG_DATA_HOME/qalam/`.
 struct EditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "edit", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Edit a document together with everyone who has it open.",
+        discussion: """
+            With no configuration, editors on this machine meet through a relay on \
+            127.0.0.1:4000 (started by the first editor) and save to SQLite under \
+            $XDG_DATA_HOME/qalam/. Set SUPABASE_URL and SUPABASE_ANON_KEY to use a Supabase \
+            project, and DATABASE_URL to save to PostgreSQL.
+
+            --headless reads JSON commands on stdin and writes JSON events on stdout, one \
+            per line: {"cmd":"insert","index":0,"text":"…"}, delete, cursor, get, \
+            wait_synced, wait_text, save, status, stats, quit.
+            """)
+
+    @Argument(help: "The document: a name (the same name meets the same document) or a UUID.")
+    var document: String
+
+    @Flag(help: "No screen: JSON-lines commands on stdin, events on stdout.")
+    var headless = false
+
+    @Option(help: "The Realtime relay to use, e.g. http://127.0.0.1:4000.")
+    var relayURL: String?
+
+    @Option(name: [.customLong("name"), .customLong("user")], help: "Your name as others see it (default: $USER).")
+    var userName: String?
+
+    @Option(help: "Your color as others see it, #rrggbb (default: one derived from your name).")
+    var color: String?
+
+    @Option(help: "PostgreSQL connection URL (default: $DATABASE_URL; without it, SQLite).")
+    var databaseURL: String?
+
+    func validate() throws {
+        if let color, UserColor.normalized(color) == nil {
+            throw ValidationError("--color must be a color like #1e90ff, not \(color)")
+        }
+        if document.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("name the document to edit, e.g. qalam edit notes")
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("qalam edit is not available in this build yet")
+        let environment = ProcessInfo.processInfo.environment
+        let setup = try EditSetup(command: self, environment: environment)
+        guard headless else {
+            throw ValidationError("the full-screen editor is not part of this build yet; use qalam edit \(document) --headless")
+        }
+        let code = await setup.runHeadless()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Everything `qalam edit` decides before it opens the document.
+struct EditSetup {
+    enum Network {
+        /// A relay at `url`; `embedded` when this process may host it.
+        case relay(url: URL, embedded: EmbeddedRelay?)
+        case supabase(url: URL, anonKey: String)
+    }
+
+    let document: DocumentID
+    let identity: CollabIdentity
+    let network: Network
+    let databaseURL: String?
+    let journalDirectory: URL
+
+    init(command: EditCommand, environment: [String: String]) throws {
+        document = DocumentID(name: command.document)
+        identity = CollabIdentity.local(name: command.userName, color: command.color)
+        databaseURL = command.databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        journalDirectory = try Journal.defaultDirectory(environment: environment)
+        if let relay = command.relayURL {
+            guard let url = URL(string: relay), let host = url.host, url.scheme != nil else {
+                throw ValidationError("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
+            }
+            let loopback = host == "127.0.0.1" || host == "localhost"
+            network = .relay(url: url, embedded: loopback
+                ? EmbeddedRelay(host: "127.0.0.1", port: url.port ?? 80) : nil)
+        } else if let supabase = environment["SUPABASE_URL"], !supabase.isEmpty,
+                  let key = environment["SUPABASE_ANON_KEY"], !key.isEmpty {
+            guard let url = URL(string: supabase), url.host != nil else {
+                throw ValidationError("SUPABASE_URL must be your project URL, like https://xyz.supabase.co")
+            }
+            network = .supabase(url: url, anonKey: key)
+        } else {
+            network = .relay(url: URL(string: "http://127.0.0.1:4000")!, embedded: EmbeddedRelay())
+        }
+    }
+
+    /// The store the document is saved to, migrated.
+    func openStore() async throws -> any DocumentStore {
+        let store: any DocumentStore
+        if let databaseURL {
+            store = PostgresStore(connectionString: databaseURL)
+        } else {
+            store = try SQLiteStore(path: SQLiteStore.defaultPath())
+        }
+        try await store.migrate()
+        return store
+    }
+
+    func sessionConfiguration() -> SessionConfiguration {
+        switch network {
+        case let .relay(url, embedded):
+            var options = RealtimeOptions()
+            if embedded != nil {
+                // A local relay that moves between editors comes back within a
+                // second or two: retry soon rather than after realtime-js's 1-2-5-10 s.
+                options.reconnectBackoff = Backoff([.milliseconds(300), .milliseconds(700), .seconds(1), .seconds(2)],
+                                                   then: .seconds(3))
+                options.rejoinBackoff = Backoff([.milliseconds(300), .seconds(1), .seconds(2)], then: .seconds(5))
+            }
+            // A relay without a JWT secret accepts any key.
+            return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: "qalam-local",
+                                        realtimeOptions: options, journalDirectory: journalDirectory)
+        case let .supabase(url, key):
+            return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: key,
+                                        journalDirectory: journalDirectory)
+        }
+    }
+
+    /// Runs the headless editor until `quit`, end of input, SIGTERM or SIGHUP.
+    /// - Returns: the process exit code.
+    func runHeadless() async -> Int32 {
+        let output = JSONLineWriter()
+        func fail(_ message: String) -> Int32 {
+            output.write(["event": "error", "message": .string(message), "fatal": true])
+            return 1
+        }
+        var relayInfo: [String: JSONValue] = [:]
+        var embeddedRelay: EmbeddedRelay?
+        if case let .relay(url, embedded?) = network {
+            embeddedRelay = embedded
+            let hosting = await embedded.ensureRunning()
+            relayInfo["relay"] = .string(url.absoluteString)
+            relayInfo["hosting_relay"] = .bool(hosting)
+        }
+        let store: any DocumentStore
+        do {
+            store = try await openStore()
+        } catch {
+            await embeddedRelay?.shutdown()
+            return fail("\(error)")
+        }
+        let doc = Doc()
+        let session: EditingSession
+        do {
+            session = try await EditingSession.open(sessionConfiguration(), store: store, editorClientID: doc.clientID)
+        } catch {
+            await store.close()
+            await embeddedRelay?.shutdown()
+            return fail("\(error)")
+        }
+        if let embeddedRelay {
+            await embeddedRelay.watch(session.provider.client)
+        }
+        let editor: HeadlessEditor
+        do {
+            editor = try HeadlessEditor(session: session, doc: doc, output: output)
+        } catch {
+            try? await session.close()
+            await store.close()
+            await embeddedRelay?.shutdown()
+            return fail("the stored document does not apply: \(error)")
+        }
+        // A closed terminal, `kill` or Ctrl-C: save and leave before exiting.
+        let signals = TerminationSignals(signals: [SIGTERM, SIGHUP, SIGINT]) { _ in
+            await editor.quit(id: nil)
+            exit(0)
+        }
+        await editor.run(commands: StandardInputLines.stream(), extra: relayInfo)
+        withExtendedLifetime(signals) {}
+        await store.close()
+        await embeddedRelay?.shutdown()
+        return 0
     }
 }
