@@ -85,12 +85,22 @@ struct EditSetup {
     let network: Network
     let databaseURL: String?
     let journalDirectory: URL
+    /// `QALAM_AUTOSAVE_SECONDS`: the longest a change waits for its save (default 10 s).
+    let persistence: YjsPersistence.Options
 
     init(command: EditCommand, environment: [String: String]) throws {
         document = DocumentID(name: command.document)
         identity = CollabIdentity.local(name: command.userName, color: command.color)
         databaseURL = command.databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         journalDirectory = try Journal.defaultDirectory(environment: environment)
+        var persistence = YjsPersistence.Options()
+        if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw ValidationError("QALAM_AUTOSAVE_SECONDS must be a number of seconds between 0 and 3600, not \(text)")
+            }
+            persistence.saveDelay = .milliseconds(Int(seconds * 1000))
+        }
+        self.persistence = persistence
         if let relay = command.relayURL {
             guard let url = URL(string: relay), let host = url.host, url.scheme != nil else {
                 throw ValidationError("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
@@ -134,10 +144,11 @@ struct EditSetup {
             }
             // A relay without a JWT secret accepts any key.
             return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: "qalam-local",
-                                        realtimeOptions: options, journalDirectory: journalDirectory)
+                                        realtimeOptions: options, persistence: persistence,
+                                        journalDirectory: journalDirectory)
         case let .supabase(url, key):
             return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: key,
-                                        journalDirectory: journalDirectory)
+                                        persistence: persistence, journalDirectory: journalDirectory)
         }
     }
 
