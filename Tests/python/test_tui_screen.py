@@ -54,7 +54,7 @@ def test_arabic_shows_right_to_left_shaped_and_right_aligned(start):
     tui = start()
     logical = "مرحبا بالعالم"
     tui.send(logical)
-    assert tui.wait_for(lambda t: plain(t.line(0)).strip() == get_display(logical)), tui.text()
+    assert tui.wait_for(lambda t: plain(t.line(0)[:TEXT_WIDTH]).strip() == get_display(logical)), tui.text()
     row = tui.line(0)[:TEXT_WIDTH]
     assert row.rstrip().endswith("ﻢﻟﺎﻌﻟﺎﺑ ﺎﺒﺣﺮﻣ"), "joined presentation forms in visual order"
     assert len(row.rstrip()) == TEXT_WIDTH, "flush with the right edge of the text area"
@@ -65,6 +65,7 @@ def test_mixed_line_matches_python_bidi(start):
     tui = start()
     for logical in ["Hello مرحبا بالعالم 123!", "عدد 42 و English words هنا"]:
         tui.send(logical + KEYS["enter"])
+    tui.wait_for(lambda t: t.line(1).strip() not in ("", "│"))
     screen = [plain(tui.line(y)[:TEXT_WIDTH]).strip() for y in range(2)]
     assert screen[0] == get_display("Hello مرحبا بالعالم 123!")
     assert screen[1] == get_display("عدد 42 و English words هنا")
@@ -94,10 +95,11 @@ def test_paste_is_one_edit_and_one_undo_step(start):
     tui = start()
     tui.send("ab")
     tui.send(paste("line1\rسطر2"))
-    assert tui.wait_for(lambda t: t.line(1).strip() != ""), tui.text()
+    assert tui.wait_for(lambda t: t.line(1)[:TEXT_WIDTH].strip() != ""), tui.text()
     assert tui.line(0).startswith("abline1")
+    assert plain(tui.line(1)[:TEXT_WIDTH]).strip() == get_display("سطر2")
     tui.send(KEYS["ctrl_z"])
-    assert tui.wait_for(lambda t: t.line(0).startswith("ab ") and t.line(1).strip() == ""), tui.text()
+    assert tui.wait_for(lambda t: t.line(0).startswith("ab ") and t.line(1)[:TEXT_WIDTH].strip() == ""), tui.text()
 
 
 def test_click_places_the_caret(start):
@@ -111,10 +113,13 @@ def test_click_places_the_caret(start):
 def test_resize_reflows(start):
     tui = start()
     tui.send(" ".join(["word"] * 20))
-    assert tui.line(1).strip() == "" or tui.line(1).startswith("│") is False
+    assert tui.wait_for(lambda t: t.line(1).startswith("word")), "wrapped at the text area's width"
     tui.resize(12, 40)
-    assert tui.wait_for(lambda t: t.line(1).startswith("word")), tui.text()
-    assert "F1" in tui.text() or "Ln" in tui.line(11)
+    # 40 columns: no room for the presence panel; 8 words (39 columns) per row.
+    assert tui.wait_for(lambda t: t.line(2).rstrip() == "word word word word"), tui.text()
+    assert tui.line(0).rstrip() == " ".join(["word"] * 8)
+    assert "│" not in tui.line(0), "the panel is hidden when narrow"
+    assert tui.line(11).strip() != "", "the status bar moved to the new last row"
 
 
 def test_quit_restores_the_terminal(start):

@@ -88,6 +88,8 @@ class TUI:
         return self.screen.buffer[y][x]
 
     def wait_exit(self, timeout=20.0):
+        if self.exit_status is not None:
+            return self.exit_status
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.pump(quiet=0.1, limit=0.5)
