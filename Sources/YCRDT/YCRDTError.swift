@@ -7,6 +7,8 @@ public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
     case unexpectedEnd(what: String, offset: Int)
     /// A variable-length integer does not fit in 53 bits (JavaScript's safe integer range).
     case integerTooLarge(offset: Int)
+    /// A variable-length integer written with redundant zero bytes (no Yjs encoder does that).
+    case nonCanonicalInteger(offset: Int)
     /// A declared length is larger than the bytes that remain.
     case lengthExceedsInput(what: String, declared: Int, remaining: Int, offset: Int)
     /// A string is not valid UTF-8.
@@ -34,6 +36,8 @@ public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
             return "update is truncated: input ended while reading \(what) at byte \(offset)"
         case let .integerTooLarge(offset):
             return "variable-length integer at byte \(offset) exceeds 2^53-1; the input is not a Yjs update"
+        case let .nonCanonicalInteger(offset):
+            return "variable-length integer at byte \(offset) has redundant trailing zero bytes; the input is not a Yjs encoding"
         case let .lengthExceedsInput(what, declared, remaining, offset):
             return "\(what) at byte \(offset) declares \(declared) bytes but only \(remaining) remain; the input is truncated or corrupt"
         case let .invalidUTF8(offset):

@@ -30,7 +30,10 @@ struct Lib0Decoder {
             if shift >= 56 { throw YCRDTError.integerTooLarge(offset: start) }
             result |= UInt64(b & 0x7F) << shift
             shift += 7
-            if b < 0x80 { break }
+            if b < 0x80 {
+                if b == 0 && pos - start > 1 { throw YCRDTError.nonCanonicalInteger(offset: start) }
+                break
+            }
         }
         guard result <= (1 << 53) - 1 else { throw YCRDTError.integerTooLarge(offset: start) }
         return result
@@ -48,6 +51,7 @@ struct Lib0Decoder {
             if shift >= 56 { throw YCRDTError.integerTooLarge(offset: start) }
             magnitude |= UInt64(b & 0x7F) << shift
             shift += 7
+            if b == 0 { throw YCRDTError.nonCanonicalInteger(offset: start) }
         }
         guard magnitude <= (1 << 53) - 1 else { throw YCRDTError.integerTooLarge(offset: start) }
         return (magnitude, negative)
