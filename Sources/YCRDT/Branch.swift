@@ -15,6 +15,9 @@ final class Branch {
     /// nil disables search markers (Yjs does so for types that ever held formatting).
     var searchMarkers: [SearchMarker]?
     var hasFormatting = false
+    /// Clock for search-marker recency (Yjs uses a global one; only the order within
+    /// one type matters, and a per-type clock keeps docs on different threads apart).
+    var markerClock = 0
     /// The text API object handed out for this branch, if any.
     /// The text API object for this branch (strong: it holds the observers; `Doc.deinit` breaks the cycle).
     var textHandle: YText?
@@ -31,7 +34,6 @@ final class Branch {
 /// follows Yjs exactly (it affects the bytes emitted, not only the speed). A value type:
 /// markers live in their branch's array and are changed in place.
 struct SearchMarker {
-    nonisolated(unsafe) static var globalTimestamp = 0
     static let maxMarkers = 80
 
     /// Owned by the store; markers are moved off items before they leave it.
@@ -39,35 +41,31 @@ struct SearchMarker {
     var index: Int
     var timestamp: Int
 
-    init(p: Item, index: Int) {
+    init(p: Item, index: Int, timestamp: Int) {
         p.marker = true
         self.p = p
         self.index = index
-        self.timestamp = SearchMarker.nextTimestamp()
+        self.timestamp = timestamp
     }
 
-    static func nextTimestamp() -> Int {
-        globalTimestamp += 1
-        return globalTimestamp
-    }
-
-    mutating func overwrite(p: Item, index: Int) {
+    mutating func overwrite(p: Item, index: Int, timestamp: Int) {
         self.p.marker = false
         self.p = p
         p.marker = true
         self.index = index
-        self.timestamp = SearchMarker.nextTimestamp()
+        self.timestamp = timestamp
     }
 
     /// Yjs `markPosition`: a new marker, or the least recently used one moved.
-    static func markPosition(_ markers: inout [SearchMarker], p: Item, index: Int) -> SearchMarker {
+    static func markPosition(_ markers: inout [SearchMarker], _ branch: Branch, p: Item, index: Int) -> SearchMarker {
+        branch.markerClock += 1
         if markers.count >= maxMarkers {
             var oldest = 0
             for i in markers.indices where markers[i].timestamp < markers[oldest].timestamp { oldest = i }
-            markers[oldest].overwrite(p: p, index: index)
+            markers[oldest].overwrite(p: p, index: index, timestamp: branch.markerClock)
             return markers[oldest]
         }
-        let m = SearchMarker(p: p, index: index)
+        let m = SearchMarker(p: p, index: index, timestamp: branch.markerClock)
         markers.append(m)
         return m
     }
@@ -88,7 +86,8 @@ struct SearchMarker {
         if let b = best {
             p = markers[b].p
             pindex = markers[b].index
-            markers[b].timestamp = SearchMarker.nextTimestamp()
+            branch.markerClock += 1
+            markers[b].timestamp = branch.markerClock
         }
         while let r = p.right, pindex < index {
             if !p.deleted && p.countable {
@@ -106,10 +105,11 @@ struct SearchMarker {
             if !p.deleted && p.countable { pindex -= p.length }
         }
         if let b = best, Double(abs(markers[b].index - pindex)) < Double(branch.length) / Double(maxMarkers) {
-            markers[b].overwrite(p: p, index: pindex)
+            branch.markerClock += 1
+            markers[b].overwrite(p: p, index: pindex, timestamp: branch.markerClock)
             return markers[b]
         }
-        return markPosition(&markers, p: p, index: pindex)
+        return markPosition(&markers, branch, p: p, index: pindex)
     }
 
     /// Yjs `updateMarkerChanges`.
