@@ -11,6 +11,8 @@ public struct EditorOptions: Sendable {
     /// Colours for presence (off when `NO_COLOR` is set or the terminal has none).
     public var useColor: Bool
     public var showPresence: Bool
+    /// A message shown in the status bar at start (e.g. a warning about the terminal).
+    public var startupNotice: String?
 
     public init(bidiMode: BidiMode = .app, baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate,
                 tabWidth: Int = 4, useColor: Bool = ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true,
@@ -83,6 +85,7 @@ public final class Editor {
                                           lamAlef: options.lamAlef)
         let state = EditorState(document: session.document, options: layoutOptions, height: geometry.textHeight)
         if !options.showPresence { state.handle(.togglePresence) }
+        if let notice = options.startupNotice { state.setMessage(notice) }
         state.onCursorMoved = { [session] anchor, head in session.cursorMoved(anchor: anchor, head: head) }
         state.onDocumentChanged = { [session] change in session.documentChanged(change) }
         let renderer = ScreenRenderer(terminal: terminal, documentName: session.documentName)

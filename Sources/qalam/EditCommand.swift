@@ -6,6 +6,8 @@ import Persistence
 import PostgresStore
 import Realtime
 import SQLiteStore
+import TextLayout
+import TUI
 import YCRDT
 
 /// `qalam edit NAME`: open a document and edit it with everyone else who has it open.
@@ -40,6 +42,18 @@ struct EditCommand: AsyncParsableCommand {
     @Flag(help: "No screen: JSON-lines commands on stdin, events on stdout.")
     var headless = false
 
+    @Option(help: "Who reorders and shapes Arabic: app (Qalam; for xterm, kitty, tmux, and VTE, which it switches to explicit mode), terminal (a terminal that does bidi itself, e.g. Konsole, mlterm), off.")
+    var bidi: BidiMode = .app
+
+    @Option(help: "Paragraph direction: auto (from the first strong letter), ltr or rtl. Ctrl-D cycles it while editing.")
+    var direction: BaseDirection = .auto
+
+    @Option(name: .customLong("lam-alef"), help: "separate (two joined letters, two cells) or ligature (one glyph and a blank cell).")
+    var lamAlef: LamAlefMode = .separate
+
+    @Flag(help: "Start with the presence panel hidden (Ctrl-P shows it).")
+    var noPresence = false
+
     @Option(help: "The Realtime relay to use, e.g. http://127.0.0.1:4000.")
     var relayURL: String?
 
@@ -65,12 +79,40 @@ struct EditCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let setup = try EditSetup(command: self, environment: environment)
         guard headless else {
-            throw ValidationError("the full-screen editor is not part of this build yet; use qalam edit \(document) --headless")
+            var options = EditorOptions(bidiMode: bidi, baseDirection: direction, lamAlef: lamAlef,
+                                        showPresence: !noPresence)
+            options.startupNotice = Self.bidiTerminalWarning(mode: bidi, environment: environment)
+            let code = await setup.runScreen(options, documentName: document)
+            if code != 0 { throw ExitCode(code) }
+            return
         }
         let code = await setup.runHeadless()
         if code != 0 { throw ExitCode(code) }
     }
 }
+
+extension EditCommand {
+    /// Terminals that reorder bidi text on their own with no escape sequence to stop
+    /// them would reorder Qalam's already visual lines a second time.
+    static func bidiTerminalWarning(mode: BidiMode, environment: [String: String]) -> String? {
+        guard mode == .app else { return nil }
+        let name: String?
+        if environment["KONSOLE_VERSION"] != nil {
+            name = "Konsole"
+        } else if environment["MLTERM"] != nil {
+            name = "mlterm"
+        } else if environment["TERM_PROGRAM"] == "Apple_Terminal" {
+            name = "Terminal.app"
+        } else {
+            name = nil
+        }
+        return name.map { "\($0) reorders Arabic itself: turn its bidi option off, or run with --bidi terminal" }
+    }
+}
+
+extension BidiMode: ExpressibleByArgument {}
+extension BaseDirection: ExpressibleByArgument {}
+extension LamAlefMode: ExpressibleByArgument {}
 
 /// Everything `qalam edit` decides before it opens the document.
 struct EditSetup {
@@ -150,6 +192,52 @@ struct EditSetup {
             return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: key,
                                         persistence: persistence, journalDirectory: journalDirectory)
         }
+    }
+
+    /// Runs the full-screen editor until Ctrl-Q, SIGTERM, SIGHUP or SIGINT, then
+    /// flushes and leaves the session.
+    /// - Returns: the process exit code.
+    func runScreen(_ options: EditorOptions, documentName: String) async -> Int32 {
+        func fail(_ message: String) -> Int32 {
+            FileHandle.standardError.write(Data("qalam: \(message)\n".utf8))
+            return 1
+        }
+        var embeddedRelay: EmbeddedRelay?
+        if case let .relay(_, embedded?) = network {
+            embeddedRelay = embedded
+            _ = await embedded.ensureRunning()
+        }
+        let store: any DocumentStore
+        do {
+            store = try await openStore()
+        } catch {
+            await embeddedRelay?.shutdown()
+            return fail("\(error)")
+        }
+        let doc = Doc()
+        let session: EditingSession
+        do {
+            session = try await EditingSession.open(sessionConfiguration(), store: store, editorClientID: doc.clientID)
+        } catch {
+            await store.close()
+            await embeddedRelay?.shutdown()
+            return fail("\(error)")
+        }
+        if let embeddedRelay {
+            await embeddedRelay.watch(session.provider.client)
+        }
+        var code: Int32 = 0
+        do {
+            let screen = try CollabEditorSession(doc: doc, session: session, documentName: documentName, identity: identity)
+            // Quits the session (final save) after the screen is restored.
+            try await Editor(session: screen, options: options).runOnUIThread()
+        } catch {
+            try? await session.close()
+            code = fail("\(error)")
+        }
+        await store.close()
+        await embeddedRelay?.shutdown()
+        return code
     }
 
     /// Runs the headless editor until `quit`, end of input, SIGTERM or SIGHUP.

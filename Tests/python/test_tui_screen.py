@@ -34,7 +34,7 @@ def start(qalam_bin, tmp_path):
         environment.update(env or {})
         tui = TUI(argv, cols=cols, rows=rows, env=environment)
         started.append(tui)
-        assert tui.wait_for(lambda t: "F1 help" in t.line(rows - 1)), "no status bar:\n" + tui.text()
+        assert tui.wait_for(lambda t: " │ Ln " in t.line(rows - 1)), "no status bar:\n" + tui.text()
         return tui
 
     yield _start
