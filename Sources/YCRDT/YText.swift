@@ -67,6 +67,33 @@ public final class YText {
         }
     }
 
+    /// Applies a Quill-style delta at a moving cursor in one transaction (Yjs `applyDelta`):
+    /// `insert` inserts with exactly the op's attributes, `retain` formats (or just moves when
+    /// it has no attributes), `delete` deletes.
+    public func applyDelta(_ delta: [TextDelta]) {
+        guard let doc = doc else { return }
+        doc.transact { txn in
+            var pos = Position(left: nil, right: branch.start, index: 0, currentAttributes: OrderedAttributes())
+            for op in delta {
+                switch op {
+                case let .insert(s, attrs):
+                    let units = Array(s.utf16)
+                    if !units.isEmpty { insertContent(txn, &pos, .string(units), length: units.count, attributes: ordered(attrs)) }
+                case let .embed(e, attrs):
+                    if let json = JSONText.stringify(e) { insertContent(txn, &pos, .embed(json), length: 1, attributes: ordered(attrs)) }
+                case let .retain(n, attrs):
+                    formatText(txn, &pos, n, ordered(attrs))
+                case let .delete(n):
+                    deleteText(txn, &pos, n)
+                }
+            }
+        }
+    }
+
+    private func ordered(_ a: [String: AnyValue]) -> OrderedAttributes {
+        OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) })
+    }
+
     /// The visible text.
     public func toString() -> String {
         var units: [UInt16] = []

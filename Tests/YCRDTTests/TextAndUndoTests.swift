@@ -144,3 +144,23 @@ final class TextAndUndoTests: XCTestCase {
         XCTAssertEqual(text.length, 5)
     }
 }
+
+final class ApplyDeltaVectorTests: XCTestCase {
+    /// `updates.json` case `apply_delta`: the same delta gives the same update, byte for byte.
+    func testApplyDeltaMatchesYjs() throws {
+        let c = try Vectors.load("updates.json")["cases"]!.arrayValue.first { $0["name"] == .string("apply_delta") }!
+        let doc = Doc(clientID: 1)
+        var emitted: [String] = []
+        doc.onUpdate { u, _ in emitted.append(hex(u)) }
+        doc.getText().applyDelta([.insert("Hi "), .insert("there", attributes: ["bold": .bool(true)]), .insert("\n")])
+        XCTAssertEqual(emitted, c["updates"]!.arrayValue.map { $0["hex"]!.stringValue! })
+        XCTAssertEqual(doc.getText().toString(), "Hi there\n")
+        assertDeltaEqual(doc.getText().toDelta(), delta(fromJSON: c["final_delta"]!), "apply_delta")
+    }
+
+    func testRejectsDuplicateBlocksAndOverlongIntegers() {
+        // Two blocks for client 1; a state vector with an overlong zero.
+        XCTAssertThrowsError(try YUpdate.validate(hex("0201010004010763" + "6f6e74656e740161" + "0101010104010763" + "6f6e74656e74016200")))
+        XCTAssertThrowsError(try SyncMessage.decode([0x80, 0x00, 0x01, 0x00]))
+    }
+}
