@@ -1,9 +1,75 @@
 import ArgumentParser
+import DocumentStorage
+import Foundation
+import Logging
+import Persistence
+import RelayServer
 
+/// `qalam serve`: the embedded Supabase-Realtime-compatible relay plus the document
+/// REST API, for one machine, tests and demos.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the embedded Realtime relay and the document API.",
+        discussion: """
+            Serves Supabase Realtime's WebSocket protocol at /realtime/v1/websocket (and /socket/websocket), \
+            REST broadcast at /realtime/v1/api/broadcast, GET/PUT /api/documents/{id}/yjs and /healthz. \
+            Without a JWT secret auth is off and only loopback addresses may be bound. \
+            SIGINT/SIGTERM tell every client the server is restarting (close 1012) and stop.
+            """)
+
+    @Option(help: "Interface to listen on. Without a JWT secret only loopback is allowed.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "TCP port (0 picks a free one and prints it).")
+    var port: Int = 4000
+
+    @Option(name: .customLong("jwt-secret"), help: "HS256 secret for apikey/access_token/bearer JWTs (default: $QALAM_JWT_SECRET).")
+    var jwtSecret: String?
+
+    @Option(name: .customLong("database-url"),
+            help: "Where documents are stored: postgres://… (default: $DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam/).")
+    var databaseURL: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "notice"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
 
     func run() async throws {
-        throw ValidationError("qalam serve is not available in this build yet")
+        var logger = Logger(label: "qalam.relay")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let environment = ProcessInfo.processInfo.environment
+        let secret = jwtSecret ?? environment["QALAM_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+
+        let (store, location) = try await Self.openStore(databaseURL: databaseURL, environment: environment)
+        var configuration = RelayConfiguration(host: host, port: port, jwtSecret: secret, store: store)
+        configuration.shutdownGracePeriod = .seconds(2)
+        let relay = try Relay(configuration: configuration, logger: logger)
+        let host = self.host
+        let authNote = secret == nil ? "auth off (no JWT secret): loopback only" : "JWT auth on"
+        do {
+            try await relay.run(handleSignals: true) { port in
+                // One line on stdout that scripts and tests wait for.
+                print("qalam relay listening on ws://\(host):\(port)/realtime/v1/websocket (\(authNote)); documents in \(location)")
+                fflush(stdout)
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    /// The document store `serve` uses: PostgreSQL with `--database-url`/`DATABASE_URL`,
+    /// else the SQLite default file (created and migrated on first use).
+    static func openStore(databaseURL: String?, environment: [String: String]) async throws -> (any DocumentStore, StoreLocation) {
+        let location = try StoreLocation.resolve(databaseURL: databaseURL, environment: environment)
+        return (try await location.open(migrateSQLite: true), location)
     }
 }
