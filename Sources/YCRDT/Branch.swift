@@ -120,19 +120,23 @@ struct SearchMarker {
         var i = markers.count - 1
         while i >= 0 {
             if len > 0 {
-                var p: Item? = markers[i].p
-                p?.marker = false
-                while let q = p, q.deleted || !q.countable {
-                    p = q.left
-                    if let l = p, !l.deleted, l.countable { markers[i].index -= l.length }
+                // Unowned locals: this runs for every marker on every insert, and the
+                // store keeps all items alive.
+                unowned(unsafe) var p: Item = markers[i].p
+                p.marker = false
+                var gone = false
+                while p.deleted || !p.countable {
+                    guard let l = p.left else { gone = true; break }
+                    p = l
+                    if !p.deleted && p.countable { markers[i].index -= p.length }
                 }
-                guard let q = p, !q.marker else {
+                if gone || p.marker {
                     markers.remove(at: i)
                     i -= 1
                     continue
                 }
-                markers[i].p = q
-                q.marker = true
+                markers[i].p = p
+                p.marker = true
             }
             let mi = markers[i].index
             if index < mi || (len > 0 && index == mi) {
