@@ -30,6 +30,11 @@ public final class Doc {
         for (_, b) in share {
             b.textHandle = nil
             b.map = [:]
+            // A YText kept by a caller outlives its doc: leave it empty, not pointing
+            // at items that are about to be freed.
+            b.start = nil
+            b.searchMarkers = nil
+            b.length = 0
         }
         for (_, structs) in store.clients {
             for s in structs {

@@ -164,3 +164,18 @@ final class ApplyDeltaVectorTests: XCTestCase {
         XCTAssertThrowsError(try SyncMessage.decode([0x80, 0x00, 0x01, 0x00]))
     }
 }
+
+final class LifetimeTests: XCTestCase {
+    func testTextOutlivingItsDocIsEmptyAndInert() {
+        var doc: Doc? = Doc(clientID: 1)
+        let text = doc!.getText()
+        text.insert("hello", at: 0)
+        weak var weakDoc = doc
+        doc = nil
+        XCTAssertNil(weakDoc, "a doc is freed when its owner drops it")
+        XCTAssertEqual(text.toString(), "")
+        XCTAssertEqual(text.length, 0)
+        text.insert("ignored", at: 0)
+        XCTAssertEqual(text.toDelta(), [])
+    }
+}
