@@ -105,11 +105,19 @@ public actor EditingSession {
             await persistence.close()
             throw CollabError.loadFailed("\(error)")
         }
-        let client = try RealtimeClient(url: configuration.realtimeURL, apiKey: configuration.apiKey,
-                                    options: configuration.realtimeOptions)
-        let provider = try SupabaseProvider(client: client, document: configuration.document,
+        let client: RealtimeClient
+        let provider: SupabaseProvider
+        do {
+            client = try RealtimeClient(url: configuration.realtimeURL, apiKey: configuration.apiKey,
+                                        options: configuration.realtimeOptions)
+            provider = try SupabaseProvider(client: client, document: configuration.document,
                                             identity: configuration.identity, editorClientID: editorClientID,
                                             initialState: state, configuration: configuration.provider)
+        } catch {
+            // Nothing was edited yet: release the journal (and its lock) before giving up.
+            await persistence.close()
+            throw error
+        }
         // Edits a crashed session journaled may never have reached anyone: send them.
         if let recovered = journal?.recovered, !recovered.isEmpty, let merged = try? YUpdate.merge(recovered) {
             try? await provider.submitLocal(merged)
