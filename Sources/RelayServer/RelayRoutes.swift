@@ -37,6 +37,12 @@ struct RelayRoutes: Sendable {
                 try await restBroadcast(request)
             }
         }
+        for prefix in ["/realtime/v1/api/broadcast", "/api/broadcast"] {
+            router.post(RouterPath(prefix + "/:topic/events/:event")) { request, context -> Response in
+                try await singleBroadcast(request, topic: context.parameters.get("topic") ?? "",
+                                          event: context.parameters.get("event") ?? "")
+            }
+        }
         DocumentRoutes(configuration: configuration, logger: logger).register(on: router)
     }
 
@@ -99,6 +105,47 @@ struct RelayRoutes: Sendable {
         for item in outgoing {
             await hub.restBroadcast(topic: item.topic, isPrivate: item.isPrivate, message: item.message)
         }
+        return Response(status: .accepted)
+    }
+
+    /// `POST /realtime/v1/api/broadcast/<topic>/events/<event>[?private=true]` (spec §5.4):
+    /// the body is the payload, JSON or raw bytes; subscribers get it as a user broadcast
+    /// (kind 4 on vsn 2.0.0, JSON on vsn 1.0.0 when it is JSON).
+    private func singleBroadcast(_ request: Request, topic: String, event: String) async throws -> Response {
+        guard Self.authorize(request, verifier: verifier) else {
+            return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
+        }
+        let topic = topic.removingPercentEncoding ?? topic
+        let event = event.removingPercentEncoding ?? event
+        guard !topic.isEmpty, !event.isEmpty, topic.utf8.count <= 200, event.utf8.count <= 255 else {
+            return Self.json(.unprocessableContent, ["errors": ["topic": "topic and event must be non-empty and short"]])
+        }
+        var request = request
+        let limits = configuration.limits
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limits.maxPayloadBytes)
+        } catch {
+            return Self.json(.unprocessableContent, ["errors": ["payload": .string(RealtimeReason.restPayloadTooLarge)]])
+        }
+        let bytes = Array(body.readableBytesView)
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
+        let payload: UserPayload
+        if contentType.hasPrefix("application/json") {
+            guard let json = try? JSONValue(parsing: bytes) else {
+                return Self.json(.unprocessableContent, ["errors": ["payload": "the body is not valid JSON"]])
+            }
+            payload = .json(json)
+        } else if contentType.hasPrefix("application/octet-stream") {
+            payload = .binary(bytes)
+        } else {
+            return Self.json(.unsupportedMediaType, ["message": "use application/json or application/octet-stream"])
+        }
+        let isPrivate = JoinConfig.flexibleBool(request.uri.queryParameters.get("private").map { JSONValue.string(String($0)) }) ?? false
+        let wireTopic = RealtimeTopic.topic(forChannel: topic)
+        let message = PhoenixMessage(topic: wireTopic, event: PhoenixEvent.broadcast,
+                                     payload: .userBroadcast(UserBroadcast(event: event, payload: payload)))
+        await hub.restBroadcast(topic: wireTopic, isPrivate: isPrivate, message: message)
         return Response(status: .accepted)
     }
 }

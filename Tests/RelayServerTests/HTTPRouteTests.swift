@@ -39,6 +39,39 @@ final class HTTPRouteTests: RelayTestCase {
         }
     }
 
+    func testSingleMessageRESTBroadcastCarriesJSONAndBinary() async throws {
+        try await withRelay { _, port in
+            let v2 = try await TestSocket.connect(port: port)
+            let v1 = try await TestSocket.connect(port: port, vsn: .v1)
+            try await v2.join("realtime:room", ref: "1")
+            try await v1.join("realtime:room", ref: "1")
+            let json = try RawConnection.http(port: port, method: "POST", path: "/realtime/v1/api/broadcast/room/events/yjs-update",
+                                              headers: ["Content-Type": "application/json"], body: Array(#"{"update":"AAE="}"#.utf8))
+            XCTAssertEqual(json.status, 202)
+            let expected = PhoenixMessage(topic: "realtime:room", event: "broadcast",
+                                          payload: .userBroadcast(UserBroadcast(event: "yjs-update", payload: .json(["update": "AAE="]))))
+            let viaV2 = try await v2.next()
+            XCTAssertEqual(viaV2, expected)
+            let viaV1 = try await v1.next()
+            XCTAssertEqual(viaV1?.json, ["type": "broadcast", "event": "yjs-update", "payload": ["update": "AAE="]])
+
+            let binary = try RawConnection.http(port: port, method: "POST", path: "/api/broadcast/room/events/yjs-update",
+                                                headers: ["Content-Type": "application/octet-stream"], body: [0, 1, 2])
+            XCTAssertEqual(binary.status, 202)
+            let binaryViaV2 = try await v2.next()
+            XCTAssertEqual(binaryViaV2?.payload, .userBroadcast(UserBroadcast(event: "yjs-update", payload: .binary([0, 1, 2]))))
+            try await v1.expectSilence()
+
+            let badJSON = try RawConnection.http(port: port, method: "POST", path: "/api/broadcast/room/events/e",
+                                                 headers: ["Content-Type": "application/json"], body: Array("{".utf8))
+            XCTAssertEqual(badJSON.status, 422)
+            let badType = try RawConnection.http(port: port, method: "POST", path: "/api/broadcast/room/events/e",
+                                                 headers: ["Content-Type": "text/plain"], body: Array("x".utf8))
+            XCTAssertEqual(badType.status, 415)
+            await v1.close(); await v2.close()
+        }
+    }
+
     func testRESTBroadcastNeedsAValidTokenWhenAuthIsOn() async throws {
         let secret = "rest-secret-rest-secret-rest-secret!"
         try await withRelay({ $0.jwtSecret = secret }) { _, port in
