@@ -146,8 +146,12 @@ final class ScreenRenderer {
             wattr_set(stdscr, 0, 0, nil)
             return (y, min(width - 1, DisplayWidth.of(prompt)))
         }
-        let text = " " + Self.statusLine(state, documentName: documentName, now: now)
-        put(text, y: y, x: 0, maxWidth: width, attr: Curses.reverse)
+        // The caret and direction stay visible on narrow screens; the left part is cut.
+        let (left, rights) = Self.statusParts(state, documentName: documentName, now: now)
+        let rightText = rights.first { DisplayWidth.of($0) + 12 <= width }.map { $0 + " " } ?? ""
+        let rightWidth = DisplayWidth.of(rightText)
+        put(" " + left, y: y, x: 0, maxWidth: max(0, width - rightWidth - 1), attr: Curses.reverse)
+        if rightWidth > 0 { put(rightText, y: y, x: width - rightWidth, maxWidth: rightWidth, attr: Curses.reverse) }
         wattr_set(stdscr, 0, 0, nil)
         return nil
     }
@@ -155,6 +159,13 @@ final class ScreenRenderer {
     /// The status bar's text: name, connection, save state, online count, caret,
     /// direction; a message takes the place of the name and connection.
     static func statusLine(_ state: EditorState, documentName: String, now: Date) -> String {
+        let (left, rights) = statusParts(state, documentName: documentName, now: now)
+        return left + " │ " + (rights.first ?? "")
+    }
+
+    /// The status bar's left part (what may be cut) and its right part, longest
+    /// first, to use the longest that fits.
+    static func statusParts(_ state: EditorState, documentName: String, now: Date) -> (String, [String]) {
         let (line, column) = state.caretLineColumn
         let direction = state.caretDirection
         let override = state.layout.options.baseDirection
@@ -168,11 +179,14 @@ final class ScreenRenderer {
             parts.append("\(state.session.connection)" + (state.session.hasUnsyncedChanges ? " (unsynced)" : ""))
         }
         parts.append(saveText(state.session.save, now: now))
-        parts.append("\(state.onlineUsers.count) online")
-        parts.append("Ln \(line), Col \(column)")
-        parts.append(dir)
-        parts.append("F1 help")
-        return parts.joined(separator: " │ ")
+        let caret = "Ln \(line), Col \(column)"
+        let online = "\(state.onlineUsers.count) online"
+        return (parts.joined(separator: " │ "), [
+            "\(online) │ \(caret) │ \(dir) │ F1 help",
+            "\(online) │ \(caret) │ \(dir)",
+            "\(caret) │ \(dir)",
+            caret,
+        ])
     }
 
     static func saveText(_ save: SaveState, now: Date) -> String {

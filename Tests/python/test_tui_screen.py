@@ -34,7 +34,7 @@ def start(qalam_bin, tmp_path):
         environment.update(env or {})
         tui = TUI(argv, cols=cols, rows=rows, env=environment)
         started.append(tui)
-        assert tui.wait_for(lambda t: " │ Ln " in t.line(rows - 1)), "no status bar:\n" + tui.text()
+        assert tui.wait_for(lambda t: ", Col " in t.line(rows - 1)), "no status bar:\n" + tui.text()
         return tui
 
     yield _start
@@ -155,3 +155,39 @@ def test_two_editors_see_each_others_text_and_cursor(start):
     assert "alice" in bob.text() and "bob (you)" in bob.text()
     # alice's caret (after "from alice") is drawn on bob's screen as a coloured cell.
     assert bob.wait_for(lambda t: t.cell(0, 10).bg != "default", timeout=30), [bob.cell(0, x).bg for x in range(12)]
+
+
+def test_ctrl_d_flips_the_paragraph_direction(start):
+    tui = start()
+    tui.send("abc")
+    assert tui.line(0).startswith("abc")
+    tui.send(KEYS["ctrl_d"])
+    assert tui.wait_for(lambda t: t.line(0)[:TEXT_WIDTH].rstrip().endswith("abc")
+                        and not t.line(0).startswith("abc")), tui.text()
+    assert "RTL!" in tui.line(ROWS - 1), "forced RTL is marked in the status bar"
+
+
+def test_bidi_terminal_mode_sends_logical_unshaped_text(start):
+    tui = start(extra=["--bidi", "terminal"])
+    tui.send("مرحبا abc")
+    assert tui.wait_for(lambda t: t.line(0).startswith("مرحبا abc")), tui.text()
+    assert b"\x1b[8l" not in bytes(tui.raw), "a bidi terminal is left in implicit mode"
+
+
+def test_tiny_terminal_degrades_and_recovers(start):
+    tui = start(cols=40, rows=6)
+    tui.resize(3, 10)
+    assert tui.wait_for(lambda t: t.line(0).startswith("Qalam")), tui.text()
+    tui.send("typed while tiny")
+    tui.resize(6, 40)
+    assert tui.wait_for(lambda t: t.line(0).startswith("typed while tiny")), tui.text()
+
+
+def test_no_color_marks_remote_carets_without_colour(start):
+    document = f"tui-nocolor-{uuid.uuid4().hex[:8]}"
+    alice = start(document, name="alice")
+    bob = start(document, name="bob", env={"NO_COLOR": "1"})
+    alice.send("hi")
+    assert bob.wait_for(lambda t: t.line(0).startswith("hi"), timeout=30), bob.text()
+    assert bob.wait_for(lambda t: t.cell(0, 2).reverse, timeout=30), "alice's caret in reverse video"
+    assert all(bob.cell(0, x).bg == "default" and bob.cell(0, x).fg == "default" for x in range(4))
