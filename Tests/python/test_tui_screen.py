@@ -145,6 +145,16 @@ def test_sigterm_restores_the_terminal(start):
     assert b"\x1b[?1049l" in bytes(tui.raw[-400:])
 
 
+def test_a_crash_still_restores_the_terminal(start):
+    tui = start()
+    tui.send("x")
+    os.kill(tui.pid, signal.SIGSEGV)
+    status = tui.wait_exit(20)
+    assert status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSEGV
+    tail = bytes(tui.raw[-400:])
+    assert b"\x1b[?1049l" in tail and b"\x1b[?2004l" in tail and b"\x1b[8h" in tail
+
+
 def test_two_editors_see_each_others_text_and_cursor(start):
     document = f"tui-shared-{uuid.uuid4().hex[:8]}"
     alice = start(document, name="alice")

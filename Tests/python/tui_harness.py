@@ -4,6 +4,7 @@ editor reorders and shapes for). See the terminal-text spec, section 4."""
 import fcntl
 import os
 import pty
+import resource
 import select
 import signal
 import socket
@@ -29,6 +30,8 @@ class TUI:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # child
             try:
+                # A crash test must not leave a core file behind.
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 full_env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
                 full_env.pop("NO_COLOR", None)
                 full_env.update(env or {})
