@@ -116,8 +116,10 @@ public final class Editor {
             let ready = poll(&fds, nfds_t(fds.count), 1000)
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
-                drain(signalPipe[0])
-                break
+                let bytes = drain(signalPipe[0])
+                if bytes.contains(Terminal.quitByte) { break }
+                terminal.suspend()
+                needsDraw = true
             }
             if fds[1].revents != 0 {
                 drain(wakePipe[0])
@@ -161,8 +163,16 @@ public final class Editor {
         }
     }
 
-    private func drain(_ fd: Int32) {
+    /// Reads everything waiting in a non-blocking pipe.
+    @discardableResult
+    private func drain(_ fd: Int32) -> [UInt8] {
+        var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
-        while read(fd, &buffer, buffer.count) > 0 {}
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            received.append(contentsOf: buffer[0..<n])
+        }
+        return received
     }
 }

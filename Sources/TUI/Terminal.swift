@@ -91,12 +91,14 @@ final class Terminal {
             leave += "\u{1B}[8h\u{1B}[?1243h"
         }
         writeRaw(enter)
+        enterSequence = enter
         Self.armEmergencyRestore(leave + "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
         Self.installCrashHandlers()
         leaveSequence = leave
     }
 
     private var leaveSequence = ""
+    private var enterSequence = ""
     private var headless = false
 
     /// A curses screen that writes to /dev/null, for measuring the full draw path
@@ -202,9 +204,36 @@ final class Terminal {
         }
         for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             signal(sig) { _ in
-                var byte: UInt8 = 1
+                var byte: UInt8 = Terminal.quitByte
                 if quitSignalFD >= 0 { _ = write(quitSignalFD, &byte, 1) }
             }
         }
+        // Suspension (`kill -TSTP`; Ctrl-Z is undo in raw mode) is handled by the
+        // loop, which puts the terminal back before stopping.
+        signal(SIGTSTP) { _ in
+            var byte: UInt8 = Terminal.suspendByte
+            if quitSignalFD >= 0 { _ = write(quitSignalFD, &byte, 1) }
+        }
+    }
+
+    static let quitByte: UInt8 = 1
+    static let suspendByte: UInt8 = 2
+
+    /// Gives the terminal back (modes off, curses ended), stops the process, and
+    /// takes the terminal again when it is continued.
+    func suspend() {
+        guard !headless else { return }
+        writeRaw(leaveSequence)
+        endwin()
+        if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
+        signal(SIGTSTP, SIG_DFL)
+        kill(getpid(), SIGSTOP)
+        // Continued: curses restores its modes on the next refresh.
+        signal(SIGTSTP) { _ in
+            var byte: UInt8 = Terminal.suspendByte
+            if quitSignalFD >= 0 { _ = write(quitSignalFD, &byte, 1) }
+        }
+        writeRaw(enterSequence)
+        clearok(stdscr, true)
     }
 }

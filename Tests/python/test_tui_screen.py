@@ -145,6 +145,19 @@ def test_sigterm_restores_the_terminal(start):
     assert b"\x1b[?1049l" in bytes(tui.raw[-400:])
 
 
+def test_suspend_gives_the_terminal_back_and_resume_takes_it_again(start):
+    tui = start()
+    tui.send("kept")
+    before = len(tui.raw)
+    os.kill(tui.pid, signal.SIGTSTP)
+    tui.pump(quiet=1.0)
+    assert b"\x1b[?2004l" in bytes(tui.raw[before:]), "modes switched off before stopping"
+    os.kill(tui.pid, signal.SIGCONT)
+    tui.pump(quiet=1.0)
+    tui.send("!")
+    assert tui.wait_for(lambda t: t.line(0).startswith("kept!")), tui.text()
+
+
 def test_a_crash_still_restores_the_terminal(start):
     tui = start()
     tui.send("x")
