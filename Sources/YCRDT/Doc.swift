@@ -210,7 +210,7 @@ public final class Doc {
         defer { store.currentTransaction = nil }
         txn.deleteSet.sortAndMerge()
         txn.afterState = store.stateVector
-        for type in txn.changedOrder {
+        for type in txn.changedTypes {
             if let item = type.item, item.deleted { continue }
             if !txn.local { type.searchMarkers?.removeAll() }
             if type.typeRef == TypeRef.text, let text = type.textHandle {
@@ -228,9 +228,9 @@ public final class Doc {
         tryMergeDeleteSet(ds)
         for (client, clock) in txn.afterState {
             let before = txn.beforeState[client] ?? 0
-            guard before != clock, let structs = store.clients[client] else { continue }
-            let firstChangePos = max(StructStore.findIndex(structs, before) ?? 0, 1)
-            var i = structs.count - 1
+            guard before != clock, let count = store.clients[client]?.count else { continue }
+            let firstChangePos = max(store.clients[client].flatMap({ StructStore.findIndex($0, before) }) ?? 0, 1)
+            var i = count - 1
             while i >= firstChangePos {
                 i -= 1 + store.tryToMergeWithLefts(client: client, pos: i)
             }
@@ -239,8 +239,9 @@ public final class Doc {
         while m >= 0 {
             let s = txn.mergeStructs[m]
             m -= 1
-            guard let structs = store.clients[s.id.client], let pos = StructStore.findIndex(structs, s.id.clock) else { continue }
-            if pos + 1 < structs.count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
+            guard let count = store.clients[s.id.client]?.count,
+                  let pos = store.clients[s.id.client].flatMap({ StructStore.findIndex($0, s.id.clock) }) else { continue }
+            if pos + 1 < count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
             if pos > 0 { store.tryToMergeWithLefts(client: s.id.client, pos: pos) }
         }
         if !txn.local, txn.afterState[clientID] != txn.beforeState[clientID] {
@@ -260,7 +261,7 @@ public final class Doc {
         for (client, dels) in ds.clients {
             for d in dels.reversed() {
                 let end = d.clock + d.len
-                guard let structs = store.clients[client], var si = StructStore.findIndex(structs, d.clock) else { continue }
+                guard var si = store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else { continue }
                 while let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock < end {
                     if !s.isGC && s.deleted && !s.keep { s.gc(store, parentGCd: false) }
                     si += 1
@@ -272,9 +273,9 @@ public final class Doc {
     private func tryMergeDeleteSet(_ ds: DeleteSet) {
         for (client, dels) in ds.clients {
             for d in dels.reversed() {
-                guard let structs = store.clients[client], !structs.isEmpty else { continue }
-                let found = StructStore.findIndex(structs, d.clock + d.len - 1) ?? (structs.count - 1)
-                var si = min(structs.count - 1, 1 + found)
+                guard let count = store.clients[client]?.count, count > 0 else { continue }
+                let found = store.clients[client].flatMap({ StructStore.findIndex($0, d.clock + d.len - 1) }) ?? (count - 1)
+                var si = min(count - 1, 1 + found)
                 while si > 0, let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock >= d.clock {
                     si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
                 }

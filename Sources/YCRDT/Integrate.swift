@@ -290,8 +290,8 @@ extension Doc {
                 let clockEnd = d.clock + d.len
                 if clock < state {
                     if state < clockEnd { unapplied.add(client: client, clock: state, len: clockEnd - state) }
-                    guard let structs = store.clients[client], var index = StructStore.findIndex(structs, clock) else { continue }
-                    let first = structs[index]
+                    guard var index = store.clients[client].flatMap({ StructStore.findIndex($0, clock) }) else { continue }
+                    let first = store.clients[client]![index]
                     if !first.deleted && first.id.clock < clock {
                         let r = store.splitItem(txn, first, clock - first.id.clock)
                         store.clients[client]!.insert(r, at: index + 1)

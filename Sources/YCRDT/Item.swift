@@ -52,51 +52,61 @@ final class Item {
     var isGC: Bool { if case .gc = content { return true }; return false }
     var lastID: ID { ID(client: id.client, clock: id.clock + length - 1) }
 
-    /// Marks as deleted, updates the parent's length and records the deletion.
+    /// Marks as deleted, updates the parent's length and records the deletion; deleting a
+    /// shared type deletes everything in it. Iterative, so that deeply nested types from a
+    /// hostile update cannot overflow the stack.
     func delete(_ txn: Transaction) {
-        guard !deleted else { return }
-        guard let parent = parent else { return }
-        if countable && parentSub == nil { parent.length -= length }
-        deleted = true
-        txn.deleteSet.add(client: id.client, clock: id.clock, len: length)
-        txn.addChanged(parent, parentSub)
-        if case let .type(branch) = content {
-            var item = branch.start
-            while let i = item {
-                if !i.deleted { i.delete(txn) } else { txn.keepDeletedChild(i) }
-                item = i.right
+        var stack: [Item] = [self]
+        while let it = stack.popLast() {
+            guard !it.deleted, let parent = it.parent else { continue }
+            if it.countable && it.parentSub == nil { parent.length -= it.length }
+            it.deleted = true
+            txn.deleteSet.add(client: it.id.client, clock: it.id.clock, len: it.length)
+            txn.addChanged(parent, it.parentSub)
+            guard case let .type(branch) = it.content else { continue }
+            var children: [Item] = []
+            var c = branch.start
+            while let x = c {
+                if !x.deleted { children.append(x) } else { txn.keepDeletedChild(x) }
+                c = x.right
             }
             for (_, v) in branch.map {
-                if !v.deleted { v.delete(txn) } else { txn.keepDeletedChild(v) }
+                if !v.deleted { children.append(v) } else { txn.keepDeletedChild(v) }
             }
             txn.removeChanged(branch)
+            stack.append(contentsOf: children.reversed())
         }
     }
 
-    /// Replaces deleted content with ContentDeleted, or (inside a collected type) with a GC struct.
+    /// Replaces deleted content with ContentDeleted, or (inside a collected type) with a GC
+    /// struct; a collected type's children become GC structs too (iteratively).
     func gc(_ store: StructStore, parentGCd: Bool) {
         guard deleted else { return }
-        if case let .type(branch) = content {
-            var item = branch.start
-            while let i = item {
-                i.gc(store, parentGCd: true)
-                item = i.right
-            }
-            branch.start = nil
-            branch.searchMarkers = branch.searchMarkers.map { _ in [] }
-            for (_, v) in branch.map {
-                var it: Item? = v
-                while let i = it {
-                    i.gc(store, parentGCd: true)
-                    it = i.left
+        var stack: [(Item, Bool)] = [(self, parentGCd)]
+        while let (it, replace) = stack.popLast() {
+            guard it.deleted else { continue }
+            if case let .type(branch) = it.content {
+                var c = branch.start
+                while let x = c {
+                    stack.append((x, true))
+                    c = x.right
                 }
+                for (_, v) in branch.map {
+                    var m: Item? = v
+                    while let x = m {
+                        stack.append((x, true))
+                        m = x.left
+                    }
+                }
+                branch.start = nil
+                branch.searchMarkers = branch.searchMarkers.map { _ in [] }
+                branch.map = [:]
             }
-            branch.map = [:]
-        }
-        if parentGCd {
-            store.replaceWithGC(self)
-        } else {
-            content = .deleted
+            if replace {
+                store.replaceWithGC(it)
+            } else {
+                it.content = .deleted
+            }
         }
     }
 

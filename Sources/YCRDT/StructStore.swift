@@ -56,8 +56,10 @@ final class StructStore {
 
     /// Index of the struct starting exactly at `clock`, splitting an item if needed.
     func findIndexCleanStart(_ txn: Transaction?, client: ClientID, clock: Int) -> Int? {
-        guard let structs = clients[client], let index = StructStore.findIndex(structs, clock) else { return nil }
-        let s = structs[index]
+        // Look up without keeping a second reference to the array, so the insert below
+        // mutates it in place instead of copying it.
+        guard let index = clients[client].flatMap({ StructStore.findIndex($0, clock) }) else { return nil }
+        let s = clients[client]![index]
         if s.id.clock < clock && !s.isGC {
             let right = splitItem(txn, s, clock - s.id.clock)
             clients[client]!.insert(right, at: index + 1)
@@ -74,8 +76,8 @@ final class StructStore {
 
     /// The item ending at `id` (Yjs `getItemCleanEnd`).
     func getItemCleanEnd(_ txn: Transaction?, _ id: ID) -> Item? {
-        guard let structs = clients[id.client], let index = StructStore.findIndex(structs, id.clock) else { return nil }
-        let s = structs[index]
+        guard let index = clients[id.client].flatMap({ StructStore.findIndex($0, id.clock) }) else { return nil }
+        let s = clients[id.client]![index]
         if id.clock != s.id.clock + s.length - 1 && !s.isGC {
             let right = splitItem(txn, s, id.clock - s.id.clock + 1)
             clients[id.client]!.insert(right, at: index + 1)
@@ -105,9 +107,9 @@ final class StructStore {
 
     /// Replaces an item by a GC struct of the same id and length (Yjs `replaceStruct`).
     func replaceWithGC(_ item: Item) {
-        guard let structs = clients[item.id.client], let i = StructStore.findIndex(structs, item.id.clock) else { return }
+        guard let i = clients[item.id.client].flatMap({ StructStore.findIndex($0, item.id.clock) }) else { return }
         let gc = Item(gc: item.id, length: item.length)
-        clients[item.id.client]![i] = gc
+        clients[item.id.client]![i] = gc  // no other copy of the array is alive: mutated in place
         currentTransaction?.mergeStructs.append(gc)
     }
 

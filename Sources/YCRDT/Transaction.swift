@@ -9,7 +9,8 @@ public final class Transaction {
     let beforeState: [ClientID: Int]
     var afterState: [ClientID: Int] = [:]
     var deleteSet = DeleteSet()
-    /// Changed types in the order they were first changed (Yjs iterates a Map).
+    /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
+    /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
     var changedOrder: [Branch] = []
     var changed: [ObjectIdentifier: Set<String?>] = [:]
     var mergeStructs: [Item] = []
@@ -37,10 +38,13 @@ public final class Transaction {
     }
 
     func removeChanged(_ type: Branch) {
-        let key = ObjectIdentifier(type)
-        guard changed[key] != nil else { return }
-        changed[key] = nil
-        changedOrder.removeAll { $0 === type }
+        changed[ObjectIdentifier(type)] = nil
+    }
+
+    /// The changed types, each once, in first-change order.
+    var changedTypes: [Branch] {
+        var seen = Set<ObjectIdentifier>()
+        return changedOrder.filter { changed[ObjectIdentifier($0)] != nil && seen.insert(ObjectIdentifier($0)).inserted }
     }
 
     /// A child of a deleted type that was already deleted earlier still wants merging.

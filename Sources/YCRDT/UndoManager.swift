@@ -68,7 +68,7 @@ public final class UndoManager: Hashable {
     }
 
     private func afterTransaction(_ txn: Transaction) {
-        guard txn.changed[ObjectIdentifier(branch)] != nil || txn.changedOrder.contains(where: { b in
+        guard txn.changed[ObjectIdentifier(branch)] != nil || txn.changedTypes.contains(where: { b in
             var p: Branch? = b
             while let x = p { if x === branch { return true }; p = x.item?.parent }
             return false
@@ -113,8 +113,8 @@ public final class UndoManager: Hashable {
                 guard store.clients[client] != nil,
                       var i = store.findIndexCleanStart(txn, client: client, clock: d.clock) else { continue }
                 let end = d.clock + d.len
-                while let structs = store.clients[client], i < structs.count {
-                    let s = structs[i]
+                while let count = store.clients[client]?.count, i < count {
+                    let s = store.clients[client]![i]
                     guard s.id.clock < end else { break }
                     if end < s.id.clock + s.length { _ = store.findIndexCleanStart(txn, client: client, clock: end) }
                     if !s.isGC { f(s) }
@@ -166,7 +166,7 @@ public final class UndoManager: Hashable {
                     performed = true
                 }
             }
-            for b in txn.changedOrder where txn.changed[ObjectIdentifier(b)]?.contains(nil) ?? false {
+            for b in txn.changedTypes where txn.changed[ObjectIdentifier(b)]?.contains(nil) ?? false {
                 b.searchMarkers?.removeAll()
             }
         }

@@ -438,7 +438,7 @@ public final class YText {
         doc.transact { t in
             for (client, dels) in txn.deleteSet.clients {
                 for d in dels {
-                    guard let structs = doc.store.clients[client], var i = StructStore.findIndex(structs, d.clock) else { continue }
+                    guard var i = doc.store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else { continue }
                     while i < doc.store.clients[client]!.count {
                         let item = doc.store.clients[client]![i]
                         guard item.id.clock < d.clock + d.len else { break }

@@ -104,3 +104,40 @@ final class BadInputTests: XCTestCase {
         XCTAssertThrowsError(try YUpdate.stateVector(of: [0x01]))
     }
 }
+
+final class DeepNestingTests: XCTestCase {
+    /// 20 000 nested arrays in one update, then the outermost deleted: no recursion deep
+    /// enough to overflow the stack, and gc collects everything inside.
+    func testDeeplyNestedTypesDeleteAndCollectIteratively() throws {
+        var e = Lib0Encoder()
+        let depth = 20_000
+        e.writeVarUInt(1)
+        e.writeVarUInt(depth)
+        e.writeVarUInt(UInt64(9))
+        e.writeVarUInt(0)
+        for i in 0..<depth {
+            e.writeUInt8(7)  // ContentType, no origins: parent info follows
+            if i == 0 {
+                e.writeVarUInt(1)
+                e.writeVarString("nest")
+            } else {
+                e.writeVarUInt(0)
+                ID(client: 9, clock: i - 1).write(to: &e)
+            }
+            e.writeVarUInt(0)  // Y.Array
+        }
+        e.writeVarUInt(1)  // delete set: client 9, the outermost array
+        e.writeVarUInt(UInt64(9))
+        e.writeVarUInt(1)
+        e.writeVarUInt(0)
+        e.writeVarUInt(1)
+        let doc = Doc(clientID: 1)
+        try doc.applyUpdate(e.bytes)
+        XCTAssertEqual(doc.encodeStateVector(), StateVector.encode([9: depth]))
+        let state = try doc.encodeStateAsUpdate()
+        let decoded = try UpdateCodec.decode(state)
+        let gcCount = decoded.blocks.flatMap(\.structs).filter { if case .gc = $0 { return true }; return false }.count
+        XCTAssertGreaterThan(gcCount, 0, "children of the deleted array are collected")
+        XCTAssertNoThrow(try Doc(clientID: 2).applyUpdate(state))
+    }
+}
