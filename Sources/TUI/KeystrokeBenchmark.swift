@@ -58,6 +58,7 @@ public enum KeystrokeBenchmark {
         let renderer = ScreenRenderer(terminal: terminal, documentName: "benchmark")
         renderer.draw(state, geometry: geometry)
         let typed = Array("كتابة سريعة fast typing ")
+        let keystrokes = max(1, keystrokes)
         var samples: [Double] = []
         samples.reserveCapacity(keystrokes)
         for i in 0..<keystrokes {
