@@ -61,11 +61,16 @@ final class ScreenRenderer {
         let selection = state.selection
         let caretPosition = layout.position(forOffset: state.caret)
         var remoteMarks: [RowAddress: [(column: Int, attr: attr_t, pair: Int16)]] = [:]
+        // Remote selections: underlined in the user's colour.
+        var remoteSelections: [(range: Range<Int>, pair: Int16)] = []
         for remote in state.resolvedRemoteCarets() {
             let place = layout.position(forOffset: remote.head)
             let pairs = terminal.pairs(forHex: remote.caret.color)
             let attr = pairs == nil ? Curses.reverse | Curses.underline : attr_t(0)
             remoteMarks[place.row, default: []].append((place.column, attr, pairs?.caret ?? 0))
+            if remote.anchor != remote.head {
+                remoteSelections.append((min(remote.anchor, remote.head)..<max(remote.anchor, remote.head), pairs?.text ?? 0))
+            }
         }
         var caretPlace: (y: Int, x: Int)?
         var row = state.top
@@ -75,7 +80,11 @@ final class ScreenRenderer {
             for cell in line.cells where cell.width > 0 && cell.column < geometry.textWidth {
                 let start = paragraphStart + cell.source.lowerBound
                 let selected = selection.map { $0.contains(start) } ?? false
-                wattr_set(stdscr, selected ? Curses.reverse : 0, 0, nil)
+                if let remote = remoteSelections.first(where: { $0.range.contains(start) }) {
+                    wattr_set(stdscr, (selected ? Curses.reverse : 0) | Curses.underline, remote.pair, nil)
+                } else {
+                    wattr_set(stdscr, selected ? Curses.reverse : 0, 0, nil)
+                }
                 put(cell.text, y: y, x: cell.column, maxWidth: geometry.textWidth - cell.column, attr: nil)
             }
             wattr_set(stdscr, 0, 0, nil)

@@ -178,6 +178,13 @@ def test_two_editors_see_each_others_text_and_cursor(start):
     assert "alice" in bob.text() and "bob (you)" in bob.text()
     # alice's caret (after "from alice") is drawn on bob's screen as a coloured cell.
     assert bob.wait_for(lambda t: t.cell(0, 10).bg != "default", timeout=30), [bob.cell(0, x).bg for x in range(12)]
+    # alice selects "alice" (Shift+Left five times): bob sees it underlined in her colour.
+    alice.send("\x1b[1;2D" * 5)
+    # Her caret is now on the "a" (coloured background); the rest of the selection is underlined.
+    assert bob.wait_for(lambda t: all(t.cell(0, x).underscore for x in range(6, 10))
+                        and t.cell(0, 5).bg != "default", timeout=30), \
+        [bob.cell(0, x).underscore for x in range(12)]
+    assert not bob.cell(0, 2).underscore and not bob.cell(0, 10).underscore
 
 
 def test_ctrl_d_flips_the_paragraph_direction(start):
