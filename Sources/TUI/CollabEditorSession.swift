@@ -1,6 +1,5 @@
 import Collab
 import Foundation
-import Persistence
 import YCRDT
 
 /// The editor on a collaborative `EditingSession` (Supabase Realtime or the relay,
