@@ -228,6 +228,8 @@ final class ScreenRenderer {
         "Ctrl-S         save now",
         "Ctrl-D / F2    paragraph direction auto/RTL/LTR",
         "Ctrl-P / F4    presence panel on / off",
+        "Backspace/Del  delete a whole character (with its harakat)",
+        "Esc            drop the selection / close find",
         "Mouse          click: place the caret; wheel: scroll",
         "F1             this help",
         "Ctrl-Q         quit",
