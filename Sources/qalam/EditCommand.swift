@@ -31,6 +31,10 @@ struct EditCommand: AsyncParsableCommand {
             $XDG_DATA_HOME/qalam/. Set SUPABASE_URL and SUPABASE_ANON_KEY to use a Supabase \
             project, and DATABASE_URL to save to PostgreSQL.
 
+            In the editor F1 lists the keys and Ctrl-Q quits. Arabic is reordered and shaped \
+            by Qalam (--bidi app); on a terminal that does bidi itself and cannot be told not \
+            to (Konsole, mlterm), turn that off in its settings or use --bidi terminal.
+
             --headless reads JSON commands on stdin and writes JSON events on stdout, one \
             per line: {"cmd":"insert","index":0,"text":"…"}, delete, cursor, get, \
             wait_synced, wait_text, save, status, stats, quit.
