@@ -221,3 +221,33 @@ def test_no_color_marks_remote_carets_without_colour(start):
     assert bob.wait_for(lambda t: t.line(0).startswith("hi"), timeout=30), bob.text()
     assert bob.wait_for(lambda t: t.cell(0, 2).reverse, timeout=30), "alice's caret in reverse video"
     assert all(bob.cell(0, x).bg == "default" and bob.cell(0, x).fg == "default" for x in range(4))
+
+
+def test_word_and_visual_arrow_keys(start):
+    tui = start()
+    tui.send("hello world")
+    tui.send("\x1b[1;5D")  # Ctrl-Left
+    assert tui.screen.cursor.x == 6, "at the start of 'world'"
+    tui.send(KEYS["home"])
+    assert tui.screen.cursor.x == 0
+    tui.send(KEYS["end"] + KEYS["enter"] + "مرحبا")
+    # An RTL paragraph: its first letter is drawn at the right edge of the text area.
+    tui.send(KEYS["home"])
+    assert (tui.screen.cursor.y, tui.screen.cursor.x) == (1, TEXT_WIDTH - 1)
+    tui.send(KEYS["left"])
+    assert tui.screen.cursor.x == TEXT_WIDTH - 2, "Left moves visually: onto the second letter"
+    tui.send(KEYS["up"])
+    assert tui.screen.cursor.y == 0
+
+
+def test_a_lost_connection_shows_unsynced_edits(start):
+    document = f"tui-offline-{uuid.uuid4().hex[:8]}"
+    host = start(document, name="host")  # the first editor hosts the embedded relay
+    guest = start(document, name="guest")
+    assert guest.wait_for(lambda t: "2 online" in t.line(ROWS - 1), timeout=30), guest.line(ROWS - 1)
+    os.kill(host.pid, signal.SIGKILL)
+    host.wait_exit(10)
+    guest.send("typed while the relay is gone")
+    assert guest.wait_for(lambda t: "unsynced" in t.line(ROWS - 1) or "reconnecting" in t.line(ROWS - 1)
+                          or "offline" in t.line(ROWS - 1), timeout=30), guest.line(ROWS - 1)
+    assert guest.line(0).startswith("typed while the relay is gone"), "the text is kept locally"
