@@ -132,6 +132,9 @@ final class Terminal {
         if !headless {
             if hasSavedTermios { tcsetattr(0, TCSANOW, &savedTermios) }
             emergencyRestoreCount = 0
+            // The screen is gone: signals mean what they normally do again (a hung
+            // final save must still die on SIGTERM).
+            for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP] { signal(sig, SIG_DFL) }
         }
     }
 
