@@ -95,8 +95,21 @@ def test_inspect_reports_pending(qalam_bin, vectors, tmp_path):
     later = case["updates"][-1]
     report = inspect(qalam_bin, write(tmp_path, "later.bin", bytes.fromhex(later["hex"])))
     assert report["pending"] is True
-    assert report["texts"].get("content", "") == ""
+    assert report["texts"] == {"content": ""}
     assert report["stateVector"] == {}
+
+
+def test_inspect_always_reports_the_content_root(qalam_bin, vectors, tmp_path):
+    """`content` is the contract root: reported even when all its text was
+    deleted (and garbage-collected) or when the update holds other roots only."""
+    case = vectors[0]["delete_all"]
+    report = inspect(qalam_bin, write(tmp_path, "d.bin", bytes.fromhex(case["state_as_update"])))
+    assert report["texts"] == {"content": ""}
+    assert report["stateVector"] == expected_sv(case["state_vector"])
+    doc = Doc(client_id=8)
+    doc.get("notes", type=Text).insert(0, "only notes")
+    report = inspect(qalam_bin, write(tmp_path, "n.bin", doc.get_update()))
+    assert report["texts"] == {"content": "", "notes": "only notes"}
 
 
 def test_inspect_reads_stdin(qalam_bin, vectors):
@@ -117,7 +130,7 @@ def test_inspect_every_root_text(qalam_bin, tmp_path):
     doc.get("notes", type=Text).insert(0, "side 😀")
     report = inspect(qalam_bin, write(tmp_path, "two.bin", doc.get_update()))
     assert report["texts"] == {"content": "مرحبا", "notes": "side 😀"}
-    assert report["stateVector"] == {"5": 13}
+    assert report["stateVector"] == {"5": 12}  # 5 + 7 UTF-16 units
 
 
 def test_merge_matches_yjs_and_loads_everywhere(qalam_bin, vectors, tmp_path):
