@@ -82,14 +82,34 @@ public final class EditorState {
 
     public func setOnlineUsers(_ users: [PresenceUser]) { onlineUsers = users }
 
-    public func setRemoteCarets(_ carets: [RemoteCaret]) { remoteCarets = carets }
+    /// Replaces the remote carets. One that disappears lingers for
+    /// `caretLinger` seconds, so a caret flickering out and back in between two
+    /// awareness updates does not blink on screen.
+    public func setRemoteCarets(_ carets: [RemoteCaret], now: Date = Date()) {
+        let kept = Set(carets.map(\.clientID))
+        for old in remoteCarets where !kept.contains(old.clientID) {
+            departedCarets[old.clientID] = (old, now)
+        }
+        for id in kept { departedCarets[id] = nil }
+        remoteCarets = carets
+    }
+
+    /// How long a remote caret stays drawn after it left.
+    public var caretLinger: TimeInterval = 1.5
+    private var departedCarets: [UInt64: (caret: RemoteCaret, since: Date)] = [:]
+
+    /// The carets to draw now: the current ones and those that left very recently.
+    public func visibleRemoteCarets(now: Date = Date()) -> [RemoteCaret] {
+        departedCarets = departedCarets.filter { now.timeIntervalSince($0.value.since) < caretLinger }
+        return remoteCarets + departedCarets.values.map(\.caret).sorted { $0.clientID < $1.clientID }
+    }
 
     public func setMessage(_ text: String?) { message = text }
 
     /// Remote carets resolved to offsets (caret, selection start), skipping those
     /// that cannot be resolved yet.
-    public func resolvedRemoteCarets() -> [(caret: RemoteCaret, head: Int, anchor: Int)] {
-        remoteCarets.compactMap { remote in
+    public func resolvedRemoteCarets(now: Date = Date()) -> [(caret: RemoteCaret, head: Int, anchor: Int)] {
+        visibleRemoteCarets(now: now).compactMap { remote in
             guard let head = document.resolve(remote.head), let anchor = document.resolve(remote.anchor) else { return nil }
             return (remote, min(head, layout.utf16Count), min(anchor, layout.utf16Count))
         }

@@ -188,3 +188,24 @@ final class EditorStateTests: XCTestCase {
         XCTAssertEqual(ScreenRenderer.saveText(.unsaved, now: Date()), "unsaved changes")
     }
 }
+
+extension EditorStateTests {
+    func testARemoteCaretLingersBrieflyAfterItLeaves() {
+        let (state, document) = makeEditorForExtensions("hello")
+        let caret = RemoteCaret(clientID: 9, name: "bob", color: "#ff0000",
+                                anchor: document.anchor(at: 2, assoc: 0), head: document.anchor(at: 2, assoc: 0))
+        let start = Date(timeIntervalSince1970: 1000)
+        state.setRemoteCarets([caret], now: start)
+        state.setRemoteCarets([], now: start)
+        XCTAssertEqual(state.visibleRemoteCarets(now: start.addingTimeInterval(1)).map(\.clientID), [9])
+        XCTAssertEqual(state.visibleRemoteCarets(now: start.addingTimeInterval(2)).map(\.clientID), [])
+        state.setRemoteCarets([caret], now: start.addingTimeInterval(3))
+        XCTAssertEqual(state.resolvedRemoteCarets(now: start.addingTimeInterval(3)).map(\.head), [2])
+    }
+
+    private func makeEditorForExtensions(_ text: String) -> (EditorState, YTextDocument) {
+        let document = YTextDocument(doc: Doc(clientID: 1))
+        document.ytext.insert(text, at: 0)
+        return (EditorState(document: document, options: LayoutOptions(width: 40), height: 10), document)
+    }
+}
