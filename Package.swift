@@ -52,7 +52,8 @@ let modules: [Module] = [
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
     Module(name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
-           products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio")]),
+           products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),
+                      ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio"), ("Logging", "swift-log")]),
     // A replica driven line by line over stdin/stdout by the differential tests
     // against pycrdt (Tests/python); not installed.
     Module(name: "YCRDTPeer", kind: .executable, deps: ["YCRDT"]),
