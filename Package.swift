@@ -50,6 +50,8 @@ let modules: [Module] = [
                   "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"],
            products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
+    // The editor's latency: opening a large document and keystroke-to-screen time.
+    Module(name: "EditorBenchmark", kind: .executable, deps: ["TUI", "TextLayout", "YCRDT"]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
     Module(name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
            products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),

@@ -1,0 +1,1 @@
+print("EditorBenchmark: not built yet")
