@@ -5,7 +5,8 @@ import Foundation
 struct ResultTable {
     static let headers = [
         "topology", "server", "delivered", "÷expected", "deliveries/s", "÷bare", "p50 ms", "p99 ms", "max ms",
-        "p99 ÷bare", "server CPU %", "server RSS start/end/peak MB", "driver CPU %", "host CPU %", "goal",
+        "p99 ÷bare", "server CPU %", "server µs/deliv.", "÷bare", "server RSS start/end/peak MB",
+        "driver CPU %", "driver µs/deliv.", "others CPU %", "goal",
     ]
     /// The goal for the relay: p99 delivery latency under this.
     static let p99GoalMs = 50.0
@@ -28,13 +29,20 @@ struct ResultTable {
             Self.fixed(Self.milliseconds(result.latency.maxMicroseconds)),
             p99.flatMap { value in basePeak.map { Self.ratio(value, $0, digits: 1) } } ?? "–",
             String(format: "%.0f", result.serverCPUPercent),
+            result.serverMicrosPerDelivery.map(Self.fixed) ?? "–",
+            result.serverMicrosPerDelivery.flatMap { cost in
+                baseline?.serverMicrosPerDelivery.map { Self.ratio(cost, $0, digits: 1) } } ?? "–",
             "\(Self.megabytes(result.rssStartBytes)) / \(Self.megabytes(result.rssEndBytes)) / \(Self.megabytes(result.rssPeakBytes))",
             String(format: "%.0f", result.driverCPUPercent),
-            result.hostCPUPercent.map { String(format: "%.0f", $0) } ?? "–",
+            result.driverMicrosPerDelivery.map(Self.fixed) ?? "–",
+            result.otherCPUPercent.map { String(format: "%.0f", $0) } ?? "–",
             goal ? "met" : "MISSED",
         ])
         let name = "\(result.server.rawValue), \(result.topology.label)"
         if result.outOfOrder > 0 { notes.append("\(name): \(result.outOfOrder) deliveries out of order or after a gap") }
+        if result.foreignFrames > 0 { notes.append("\(name): \(result.foreignFrames) frames that were not load broadcasts") }
+        notes.append("\(name): server RSS MB each second: "
+                     + result.rssSamples.map { Self.megabytes($0) }.joined(separator: " "))
         for failure in result.failures { notes.append("\(name): client failure: \(failure)") }
     }
 

@@ -123,11 +123,14 @@ struct Scenario {
             delivered: snapshots.reduce(0) { $0 + $1.received },
             outOfOrder: snapshots.reduce(0) { $0 + $1.outOfOrder },
             seconds: seconds, latency: latency,
-            serverCPUPercent: (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / span * 100,
-            driverCPUPercent: (driverAfter.cpuSeconds - driverBefore.cpuSeconds) / span * 100,
+            cpuSpanSeconds: span,
+            serverCPUSeconds: serverAfter.cpuSeconds - serverBefore.cpuSeconds,
+            driverCPUSeconds: driverAfter.cpuSeconds - driverBefore.cpuSeconds,
             hostCPUPercent: HostCPU.busyPercent(from: hostBefore, to: hostAfter),
             rssStartBytes: serverBefore.rssBytes, rssEndBytes: serverAfter.rssBytes,
             rssPeakBytes: max(serverAfter.peakRSSBytes, samples.max() ?? 0),
+            rssSamples: samples,
+            foreignFrames: snapshots.reduce(0) { $0 + $1.foreign },
             failures: Array(snapshots.compactMap(\.failure).prefix(3)))
         progress(String(format: "%d of %d delivered in %.1f s", result.delivered, result.expected, result.seconds))
         return result
