@@ -70,9 +70,18 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
 
-    // Merging and diffing, the input as update and as state vector.
+    // Merging and diffing, the input as update and as state vector. Applying a
+    // merge must be the same as applying its parts in order.
     _ = try? YUpdate.merge([bytes])
-    _ = try? YUpdate.merge([baseState, bytes])
+    if let merged = try? YUpdate.merge([baseState, bytes]) {
+        let viaMerge = Doc(clientID: 15), viaParts = Doc(clientID: 15)
+        if (try? viaMerge.applyUpdate(merged)) != nil,
+           (try? viaParts.applyUpdate(baseState)) != nil, (try? viaParts.applyUpdate(bytes)) != nil {
+            let a = Fingerprint(viaMerge), b = Fingerprint(viaParts)
+            precondition(a.texts == b.texts && a.stateVector == b.stateVector,
+                         "applying mergeUpdates([base, input]) differs from applying base then input: \(a.texts) vs \(b.texts)")
+        }
+    }
     _ = try? YUpdate.diff(bytes, against: [0])
     _ = try? YUpdate.diff(baseState, against: bytes)
     if let sv = try? YUpdate.stateVector(of: baseState) {
