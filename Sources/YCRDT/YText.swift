@@ -14,6 +14,9 @@ public final class YText {
     /// Number of UTF-16 code units of visible content (embeds count 1).
     public var length: Int { branch.length }
 
+    /// Out-of-range indices are clamped (Yjs appends past the end, too).
+    private func clamp(_ index: Int) -> Int { min(max(0, index), branch.length) }
+
     /// Inserts `text` at `index` (clamped to the length). Without `attributes` the text takes
     /// the formatting in effect on its left, as in Yjs.
     public func insert(_ text: String, at index: Int, attributes: [String: AnyValue]? = nil) {
@@ -23,6 +26,7 @@ public final class YText {
     /// Inserts UTF-16 units (may split surrogate pairs the way JavaScript strings can).
     func insert(_ units: [UInt16], at index: Int, attributes: OrderedAttributes?) {
         guard !units.isEmpty, let doc = doc else { return }
+        let index = clamp(index)
         doc.transact { txn in
             var pos = findPosition(txn, index: index, useSearchMarker: attributes == nil)
             let attrs = attributes ?? pos.currentAttributes
@@ -37,6 +41,7 @@ public final class YText {
 
     func insertEmbed(_ embed: AnyValue, at index: Int, attributes: OrderedAttributes?) {
         guard let doc = doc, let json = JSONText.stringify(embed) else { return }
+        let index = clamp(index)
         doc.transact { txn in
             var pos = findPosition(txn, index: index, useSearchMarker: attributes == nil)
             let attrs = attributes ?? pos.currentAttributes
@@ -46,7 +51,7 @@ public final class YText {
 
     /// Deletes `length` units from `index`; ranges past the end are cut.
     public func delete(at index: Int, length: Int) {
-        guard length > 0, let doc = doc else { return }
+        guard length > 0, let doc = doc, index >= 0 else { return }
         doc.transact { txn in
             var pos = findPosition(txn, index: index, useSearchMarker: true)
             deleteText(txn, &pos, length)
@@ -59,7 +64,7 @@ public final class YText {
     }
 
     func format(at index: Int, length: Int, attributes: OrderedAttributes) {
-        guard length > 0, let doc = doc else { return }
+        guard length > 0, let doc = doc, index >= 0 else { return }
         doc.transact { txn in
             var pos = findPosition(txn, index: index, useSearchMarker: false)
             guard pos.right != nil else { return }
