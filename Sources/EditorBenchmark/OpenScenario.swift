@@ -1,0 +1,54 @@
+import Foundation
+import TUI
+import YCRDT
+
+/// Opening a stored document: decoding the Yjs state and showing the first screen,
+/// beside the floor without a CRDT (the same text read from UTF-8 and split into
+/// paragraphs) and the first screen's layout alone.
+struct OpenScenario {
+    let text: String
+    let storedState: [UInt8]
+    let runs: Int
+
+    func run(on screen: HeadlessScreen) throws -> [Row] {
+        let utf8 = Array(text.utf8)
+        var decode = Samples(), floorDecode = Samples()
+        var open = Samples(), floorOpen = Samples(), firstScreen = Samples()
+        for _ in 0..<runs {
+            // The CRDT path, as CollabEditorSession opens a document.
+            let start = DispatchTime.now().uptimeNanoseconds
+            let document = YTextDocument(doc: Doc(clientID: 7))
+            try document.applyRemoteUpdate(storedState)
+            decode.append(millisecondsSince(start))
+            document.undoManager.clear()
+            let state = screen.makeState(document: document)
+            screen.draw(state)
+            open.append(millisecondsSince(start))
+
+            // The floor: no CRDT, the same bytes to the same first screen.
+            floorDecode.time {
+                let string = String(decoding: utf8, as: UTF8.self)
+                return string.split(separator: "\n", omittingEmptySubsequences: false).count
+            }
+            floorOpen.time {
+                let plain = PlainTextDocument(text: String(decoding: utf8, as: UTF8.self))
+                screen.draw(screen.makeState(document: plain))
+            }
+
+            // The first screen alone: the text is loaded, the layout cache is cold.
+            state.resize(width: screen.textWidth - 1, height: screen.textHeight)
+            firstScreen.time {
+                state.resize(width: screen.textWidth, height: screen.textHeight)
+                screen.draw(state)
+            }
+        }
+        return [
+            Row(name: "open: decode stored state (Doc.applyUpdate)", measured: decode,
+                baselineName: "UTF-8 → String + split paragraphs", baseline: floorDecode, isInteractive: false),
+            Row(name: "open: stored state → first screen", measured: open,
+                baselineName: "no CRDT: UTF-8 → String → first screen", baseline: floorOpen, isInteractive: false),
+            Row(name: "open: stored state → first screen", measured: open,
+                baselineName: "first screen alone: layout + draw (cold)", baseline: firstScreen, isInteractive: false),
+        ]
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import TUI
+
+/// Keystroke-to-screen time: keys typed at the end of the document into the Yjs
+/// editor and into the plain baseline, in alternating blocks so that both see the
+/// same machine load; the texts must agree at the end.
+struct TypingScenario {
+    /// What is typed: Arabic with harakat, English, digits, punctuation; a newline
+    /// now and then, as in prose.
+    static let keys: [EditorKey] = {
+        let line = "كَتَبَ الطالبُ ٣ صفحات، then typed 42 words; "
+        var keys = Array(line).map(EditorKey.character)
+        keys.append(.enter)
+        return keys
+    }()
+
+    /// Keys measured per block before switching editors.
+    static let block = 50
+
+    struct Result {
+        var total = Samples()
+        var edit = Samples()
+    }
+
+    /// Types `count` keys into each subject; returns (Yjs, plain).
+    static func type(_ count: Int, into crdt: Subject, and plain: Subject,
+                     on screen: HeadlessScreen, scenario: String) throws -> (Result, Result) {
+        for subject in [crdt, plain] {
+            subject.state.handle(.selectAll)
+            subject.state.handle(.escape)
+        }
+        var results = (Result(), Result())
+        var typed = 0
+        while typed < count {
+            let n = min(block, count - typed)
+            measure(n, from: typed, into: crdt, on: screen, result: &results.0)
+            measure(n, from: typed, into: plain, on: screen, result: &results.1)
+            typed += n
+        }
+        try checkSameText(crdt, plain, scenario: scenario)
+        return results
+    }
+
+    /// One block; the first frame after switching editors redraws everything and is
+    /// not measured (a real editor never switches documents between keys).
+    private static func measure(_ n: Int, from first: Int, into subject: Subject, on screen: HeadlessScreen,
+                                result: inout Result) {
+        screen.draw(subject.state)
+        for i in first..<(first + n) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            subject.state.handle(keys[i % keys.count])
+            result.edit.append(millisecondsSince(start))
+            screen.draw(subject.state)
+            result.total.append(millisecondsSince(start))
+        }
+    }
+
+    static func checkSameText(_ crdt: Subject, _ plain: Subject, scenario: String) throws {
+        guard crdt.document.utf16Count == plain.document.utf16Count, crdt.document.text == plain.document.text else {
+            throw BenchmarkError.diverged(scenario: scenario, crdtLength: crdt.document.utf16Count,
+                                          plainLength: plain.document.utf16Count)
+        }
+    }
+}
