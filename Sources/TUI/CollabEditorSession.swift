@@ -16,9 +16,13 @@ import YCRDT
 /// try await Editor(session: session, options: options).runOnUIThread()   // quits the session too
 /// ```
 public final class CollabEditorSession: EditorSession {
+    /// The network and storage side: provider, autosaver, journal.
     public let collab: EditingSession
+    /// The editor's Yjs document (the root text `content`).
     public let ydocument: YTextDocument
+    /// The name shown in the status bar.
     public let documentName: String
+    /// This editor as the presence panel lists it.
     public let localUser: PresenceUser
     public var document: EditorDocument { ydocument }
     private var listener: Task<Void, Never>?

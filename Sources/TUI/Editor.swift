@@ -4,12 +4,17 @@ import TextLayout
 
 /// Settings of one editor run.
 public struct EditorOptions: Sendable {
+    /// Who reorders bidirectional text: the editor (`app`) or the terminal.
     public var bidiMode: BidiMode
+    /// Each paragraph's direction, or `auto` from its first strong character.
     public var baseDirection: BaseDirection
+    /// How lam-alef pairs are shown in the monospaced grid.
     public var lamAlef: LamAlefMode
+    /// The cells a tab advances to (the next multiple).
     public var tabWidth: Int
     /// Colours for presence (off when `NO_COLOR` is set or the terminal has none).
     public var useColor: Bool
+    /// Whether the presence panel is shown at start (Ctrl-P or F4 toggles it).
     public var showPresence: Bool
     /// A message shown in the status bar at start (e.g. a warning about the terminal).
     public var startupNotice: String?

@@ -13,7 +13,9 @@ public struct TextAnchor: Hashable, Sendable {
 /// One replacement in the text, in UTF-16 offsets of the text *before* it, as the
 /// layout needs to follow the document without re-reading it.
 public struct TextEdit: Equatable, Sendable {
+    /// The UTF-16 range replaced, in the text before the edit.
     public var range: Range<Int>
+    /// The text put in its place (empty for a deletion).
     public var replacement: String
 
     public init(range: Range<Int>, replacement: String) {
@@ -24,6 +26,7 @@ public struct TextEdit: Equatable, Sendable {
 
 /// What changed in one transaction: edits applied one after the other.
 public struct DocumentChange: Equatable, Sendable {
+    /// The edits, each in the offsets left by the ones before it.
     public var edits: [TextEdit]
     /// Whether this editor made the change (typing, paste, undo), as opposed to a
     /// remote update; only local changes may scroll the view.

@@ -2,10 +2,13 @@ import Foundation
 
 /// Someone editing the document now, for the presence panel.
 public struct PresenceUser: Equatable, Sendable {
+    /// The presence key (the user id the session announced).
     public var id: String
+    /// The name shown in the panel.
     public var name: String
     /// `#rrggbb`; the panel and remote carets draw in the nearest terminal colour.
     public var color: String
+    /// Whether this is the local editor (listed first, marked as you).
     public var isSelf: Bool
 
     public init(id: String, name: String, color: String, isSelf: Bool) {
@@ -18,10 +21,15 @@ public struct PresenceUser: Equatable, Sendable {
 
 /// Another editor's caret or selection, as relative positions in our document.
 public struct RemoteCaret: Equatable, Sendable {
+    /// The other editor's Yjs client id, which keeps its caret apart from others.
     public var clientID: UInt64
+    /// The user's name, shown beside the caret.
     public var name: String
+    /// `#rrggbb`, as in `PresenceUser.color`.
     public var color: String
+    /// Where the selection started (equal to `head` when nothing is selected).
     public var anchor: TextAnchor
+    /// Where the caret is.
     public var head: TextAnchor
 
     public init(clientID: UInt64, name: String, color: String, anchor: TextAnchor, head: TextAnchor) {
@@ -63,7 +71,9 @@ public enum SaveState: Equatable, Sendable {
 
 /// Connection and save state together.
 public struct SessionState: Equatable, Sendable {
+    /// The link to the other editors.
     public var connection: ConnectionState
+    /// Whether the document is stored.
     public var save: SaveState
     /// Local edits not yet acknowledged by the other side.
     public var hasUnsyncedChanges: Bool

@@ -9,13 +9,16 @@ import TextLayout
 /// are also held as anchors (relative positions), so a remote edit never moves the
 /// caret off its text and never scrolls the view.
 public final class EditorState {
+    /// The text being edited.
     public let document: EditorDocument
+    /// The document's layout, kept in step with it edit by edit.
     public let layout: DocumentLayout
 
     /// The caret's offset; always at a grapheme boundary.
     public private(set) var caret: Int = 0
     /// The other end of the selection, if there is one.
     public private(set) var selectionStart: Int?
+    /// What Ctrl-C / Ctrl-X took (the editor's own clipboard, not the terminal's).
     public private(set) var clipboard = ""
     /// The first row shown.
     public private(set) var top = RowAddress(paragraph: 0, line: 0)
@@ -35,16 +38,22 @@ public final class EditorState {
         case find(query: String)
         case help
     }
+    /// What the keys act on now.
     public private(set) var mode: Mode = .editing
+    /// The last search, repeated by an empty find.
     public private(set) var lastQuery = ""
     /// A one-line message for the status bar; cleared by the next key.
     public private(set) var message: String?
+    /// Whether the presence panel is shown.
     public private(set) var showPresence = true
     /// Whether arrows move visually (default) or in logical order.
     public private(set) var visualArrows = true
 
+    /// The connection and save state, for the status bar.
     public private(set) var session = SessionState(connection: .local, save: .saved(at: nil))
+    /// Who is in the document now, for the presence panel.
     public private(set) var onlineUsers: [PresenceUser] = []
+    /// The other editors' carets as last announced.
     public private(set) var remoteCarets: [RemoteCaret] = []
     private var quitWarned = false
     /// Called on every caret or selection change (for awareness).
@@ -75,11 +84,13 @@ public final class EditorState {
         scrollToCaret()
     }
 
+    /// Takes in the session's connection and save state.
     public func setSessionState(_ state: SessionState) {
         session = state
         if state.isSettled { quitWarned = false }
     }
 
+    /// Replaces the list of users in the presence panel.
     public func setOnlineUsers(_ users: [PresenceUser]) { onlineUsers = users }
 
     /// Replaces the remote carets. One that disappears lingers for
@@ -104,6 +115,7 @@ public final class EditorState {
         return remoteCarets + departedCarets.values.map(\.caret).sorted { $0.clientID < $1.clientID }
     }
 
+    /// Shows a one-line message in the status bar until the next key (nil clears it).
     public func setMessage(_ text: String?) { message = text }
 
     /// Remote carets resolved to offsets (caret, selection start), skipping those
@@ -330,14 +342,7 @@ public final class EditorState {
     }
 
     private func moveCaret(to offset: Int, extend: Bool) {
-        if extend {
-            if selectionStart == nil {
-                selectionStart = caret
-                selectionAnchor = document.anchor(at: caret, assoc: -1)
-            }
-        } else {
-            clearSelection()
-        }
+        startOrClearSelection(extend: extend)
         preferredColumn = nil
         setCaret(offset)
         scrollToCaret()
@@ -345,18 +350,23 @@ public final class EditorState {
 
     private func moveVertically(rows: Int, extend: Bool, scroll: Bool = false) {
         let column = preferredColumn ?? layout.position(forOffset: caret).column
-        if extend {
-            if selectionStart == nil {
-                selectionStart = caret
-                selectionAnchor = document.anchor(at: caret, assoc: -1)
-            }
-        } else {
-            clearSelection()
-        }
+        startOrClearSelection(extend: extend)
         if scroll { top = layout.row(top, offsetBy: rows) }
         setCaret(layout.moveVertically(from: caret, rows: rows, column: column))
         preferredColumn = column
         scrollToCaret()
+    }
+
+    /// Before a motion: a shifted one starts a selection at the caret (unless one
+    /// is already open), a plain one drops the selection.
+    private func startOrClearSelection(extend: Bool) {
+        guard extend else {
+            clearSelection()
+            return
+        }
+        guard selectionStart == nil else { return }
+        selectionStart = caret
+        selectionAnchor = document.anchor(at: caret, assoc: -1)
     }
 
     private func scroll(by rows: Int) {

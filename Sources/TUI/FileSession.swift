@@ -4,9 +4,12 @@ import Foundation
 /// `PlainTextDocument`, Ctrl-S and quitting write the file (atomically, so a crash
 /// mid-write never leaves half a file). For offline use and the screen tests.
 public final class FileSession: EditorSession {
+    /// The file name shown in the status bar.
     public let documentName: String
+    /// The only user: this editor.
     public let localUser: PresenceUser
     public var document: EditorDocument { plain }
+    /// The file's text being edited.
     public let plain: PlainTextDocument
     private let url: URL
     private var inbox: EditorInbox?

@@ -57,32 +57,31 @@ public final class PlainTextDocument: EditorDocument {
 
     public func undo() -> Int? {
         guard let step = undoStack.popLast() else { return nil }
-        capturing = false
-        var edits: [TextEdit] = []
-        var caret = 0
-        for r in step.replacements.reversed() {
-            let range = r.range.lowerBound..<(r.range.lowerBound + r.inserted.count)
-            apply(range: range, inserted: r.removed)
-            edits.append(TextEdit(range: range, replacement: String(decoding: r.removed, as: UTF16.self)))
-            caret = r.range.lowerBound + r.removed.count
-        }
+        let caret = replay(step, backwards: true)
         redoStack.append(step)
-        onChange?(DocumentChange(edits: edits, isLocal: true))
         return caret
     }
 
     public func redo() -> Int? {
         guard let step = redoStack.popLast() else { return nil }
+        let caret = replay(step, backwards: false)
+        undoStack.append(step)
+        return caret
+    }
+
+    /// Undoes (`backwards`) or redoes one step and reports it as a local change;
+    /// returns where the caret goes: after the text the last replacement put back.
+    private func replay(_ step: UndoStep, backwards: Bool) -> Int {
         capturing = false
         var edits: [TextEdit] = []
         var caret = 0
-        for r in step.replacements {
-            let range = r.range.lowerBound..<(r.range.lowerBound + r.removed.count)
-            apply(range: range, inserted: r.inserted)
-            edits.append(TextEdit(range: range, replacement: String(decoding: r.inserted, as: UTF16.self)))
-            caret = r.range.lowerBound + r.inserted.count
+        for r in backwards ? step.replacements.reversed() : step.replacements {
+            let (current, wanted) = backwards ? (r.inserted, r.removed) : (r.removed, r.inserted)
+            let range = r.range.lowerBound..<(r.range.lowerBound + current.count)
+            apply(range: range, inserted: wanted)
+            edits.append(TextEdit(range: range, replacement: String(decoding: wanted, as: UTF16.self)))
+            caret = r.range.lowerBound + wanted.count
         }
-        undoStack.append(step)
         onChange?(DocumentChange(edits: edits, isLocal: true))
         return caret
     }

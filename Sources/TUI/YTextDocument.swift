@@ -11,8 +11,11 @@ public final class YTextDocument: EditorDocument {
     /// handler that forwards local updates must skip it.
     public let remoteOrigin: AnyHashable
 
+    /// The whole Yjs document, other root types included.
     public let doc: Doc
+    /// The edited text.
     public let ytext: YText
+    /// Tracks only this editor's edits (origin nil), so undo never reverts a peer.
     public let undoManager: UndoManager
     public var onChange: ((DocumentChange) -> Void)?
     private var observer: ObserverID?

@@ -39,7 +39,9 @@ public struct VisualLine: Equatable, Sendable {
 
 /// A place on screen relative to a paragraph: its visual line and a column.
 public struct CellPosition: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The visual line within the paragraph, counted from 0.
     public var line: Int
+    /// The cell from the left edge, counted from 0.
     public var column: Int
 
     public init(line: Int, column: Int) {

@@ -14,7 +14,9 @@ public enum TextLayoutError: Error, Equatable, CustomStringConvertible {
 
 /// A screen row of the document: a paragraph and one of its visual lines.
 public struct RowAddress: Equatable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The paragraph, counted from 0.
     public var paragraph: Int
+    /// The visual line within the paragraph, counted from 0.
     public var line: Int
 
     public init(paragraph: Int, line: Int) {
@@ -73,13 +75,7 @@ public final class DocumentLayout {
     /// The paragraph holding `offset`; the offset of a newline belongs to the
     /// paragraph it ends.
     public func paragraphIndex(containing offset: Int) -> Int {
-        var low = 0
-        var high = starts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if starts[mid] <= offset { low = mid } else { high = mid - 1 }
-        }
-        return low
+        starts.lastIndex(atMost: offset, through: starts.count - 1)
     }
 
     /// The text in a UTF-16 range (clamped to the document), e.g. for copying.

@@ -53,8 +53,11 @@ public struct LayoutOptions: Equatable, Sendable {
     public var tabWidth: Int {
         didSet { tabWidth = min(32, max(1, tabWidth)) }
     }
+    /// Who reorders bidirectional text: this layout (`app`) or the terminal.
     public var bidiMode: BidiMode
+    /// Each paragraph's direction, or `auto` from its first strong character.
     public var baseDirection: BaseDirection
+    /// How lam-alef pairs take their cells.
     public var lamAlef: LamAlefMode
 
     /// Out-of-range numbers are clamped rather than rejected: a layout always exists.

@@ -193,13 +193,7 @@ public struct ParagraphLayout: Sendable {
     /// The index of the cluster whose range holds relative offset `rel`.
     func clusterIndex(containing rel: Int) -> Int? {
         guard rel >= 0, rel < length else { return nil }
-        var low = 0
-        var high = clusterStarts.count - 2
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if clusterStarts[mid] <= rel { low = mid } else { high = mid - 1 }
-        }
-        return low
+        return clusterStarts.lastIndex(atMost: rel, through: clusterStarts.count - 2)
     }
 
     /// The next grapheme boundary after `offset` within the paragraph, or nil at its end.
