@@ -16,7 +16,7 @@ struct OpenScenario {
         var open = Samples(), floorOpen = Samples(), firstScreen = Samples()
         for _ in 0..<runs {
             // The CRDT path, as CollabEditorSession opens a document.
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Stopwatch.now()
             let document = YTextDocument(doc: Doc(clientID: 7))
             try document.applyRemoteUpdate(storedState)
             decode.append(millisecondsSince(start))

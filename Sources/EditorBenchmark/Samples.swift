@@ -11,9 +11,9 @@ struct Samples {
     /// Times `body` once and records it; returns what `body` returned.
     @discardableResult
     mutating func time<T>(_ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = Stopwatch.now()
         let result = try body()
-        append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+        append(millisecondsSince(start))
         return result
     }
 
@@ -29,9 +29,4 @@ struct Samples {
     var p90: Double { percentile(0.9) }
     var p99: Double { percentile(0.99) }
     var max: Double { milliseconds.max() ?? 0 }
-}
-
-/// Milliseconds since `start` (a `DispatchTime` uptime in nanoseconds).
-func millisecondsSince(_ start: UInt64) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
 }

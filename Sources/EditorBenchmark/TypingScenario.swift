@@ -47,7 +47,7 @@ struct TypingScenario {
                                 result: inout Result) {
         screen.draw(subject.state)
         for i in first..<(first + n) {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = Stopwatch.now()
             subject.state.handle(keys[i % keys.count])
             result.edit.append(millisecondsSince(start))
             screen.draw(subject.state)

@@ -15,6 +15,7 @@ if arguments.contains("--help") || arguments.contains("-h") {
 
 do {
     let options = try Options(arguments: arguments)
+    Stopwatch.clock = options.clock
     let text = MixedDocument.make(bytes: options.bytes)
     let paragraphs = MixedDocument.paragraphs(of: text)
 
@@ -30,7 +31,7 @@ do {
     print("EditorBenchmark: \(text.utf8.count) UTF-8 bytes, \(text.utf16.count) UTF-16 units, "
           + "\(paragraphs.count) paragraphs; stored Yjs state \(storedState.count) bytes; "
           + "screen \(options.rows)×\(options.columns) (text area \(screen.textHeight)×\(screen.textWidth)); "
-          + "times in ms")
+          + "times in ms, \(options.clock == .wall ? "wall clock" : "CPU time of the editor thread")")
 
     var rows = try OpenScenario(text: text, storedState: storedState, runs: options.opens).run(on: screen)
 
