@@ -2,6 +2,8 @@
 enum BenchmarkError: Error, CustomStringConvertible {
     /// A command-line argument the benchmark does not understand.
     case usage(String)
+    /// `--help`: not a failure; the caller prints the usage and exits 0.
+    case helpRequested
     /// The server child process could not be started or did not report its port.
     case serverStart(String)
     /// Clients did not connect and join within the allowed time.
@@ -13,6 +15,8 @@ enum BenchmarkError: Error, CustomStringConvertible {
         switch self {
         case let .usage(message):
             return "\(message)\n\n\(BenchmarkOptions.usage)"
+        case .helpRequested:
+            return BenchmarkOptions.usage
         case let .serverStart(message):
             return "could not start the server process: \(message)"
         case let .clientsNotReady(ready, expected, seconds):

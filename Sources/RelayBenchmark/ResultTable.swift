@@ -40,6 +40,9 @@ struct ResultTable {
         ])
         let name = "\(result.server.rawValue), \(result.topology.label)"
         if result.outOfOrder > 0 { notes.append("\(name): \(result.outOfOrder) deliveries out of order or after a gap") }
+        if let cost = result.serverMicrosPerDelivery, cost > 0 {
+            notes.append("\(name): the server delivers \(Self.count(1e6 / cost)) messages per CPU-second")
+        }
         if result.foreignFrames > 0 { notes.append("\(name): \(result.foreignFrames) frames that were not load broadcasts") }
         notes.append("\(name): server RSS MB each second: "
                      + result.rssSamples.map { Self.megabytes($0) }.joined(separator: " "))

@@ -10,6 +10,9 @@ import RelayServer
 let options: BenchmarkOptions
 do {
     options = try BenchmarkOptions.parse(Array(CommandLine.arguments.dropFirst()))
+} catch BenchmarkError.helpRequested {
+    print(BenchmarkOptions.usage)
+    exit(0)
 } catch {
     FileHandle.standardError.write(Data("\(error)\n".utf8))
     exit(2)
