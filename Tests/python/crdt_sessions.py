@@ -84,6 +84,21 @@ def utf16_index(text: str, cp: int) -> int:
     return utf16_len(text[:cp])
 
 
+def check_attributes(delta, span: tuple[int, int], attrs: dict, where: str) -> None:
+    """Every character in `span` (code points) must carry the non-null
+    attributes of `attrs` and none of its null ones: what a local format, or an
+    insert with attributes, promises whatever else is active there."""
+    position = 0
+    for text, chunk_attrs in delta:
+        start, stop = position, position + len(text)
+        position = stop
+        if stop <= span[0] or start >= span[1]:
+            continue
+        for key, value in attrs.items():
+            if chunk_attrs.get(key) != value:
+                raise Divergence(f"{where}: {text!r} has attributes {chunk_attrs}, expected {key}={value!r}")
+
+
 class Runner:
     """Executes sessions; one peer process serves every Swift replica."""
 
@@ -141,6 +156,11 @@ class Runner:
                 if after != expected:
                     raise Divergence(f"step {step} {action}: local {kind} on {rep.kind} replica {r} gave "
                                      f"{after!r}, expected {expected!r}")
+                attrs = action[4] if kind != "del" else None
+                if attrs is not None:
+                    span = (cp, cp + len(action[3])) if kind == "ins" else (cp, end)
+                    check_attributes(rep.snapshot()["delta"], span, attrs,
+                                     f"step {step} {action}: local {kind} on {rep.kind} replica {r}")
                 broadcast(r, updates)
             elif kind == "dlv":
                 senders = [s for s in range(n) if inbox[r][s]]

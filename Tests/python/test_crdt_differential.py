@@ -85,6 +85,24 @@ def test_a_divergence_is_detected_and_shrunk(runner):
     assert len(small.actions) == 1 and small.actions[0][0] == "ins"
 
 
+def test_a_wrong_local_format_is_caught(runner, monkeypatch):
+    """Mutation check: a Swift replica that formats with the wrong attribute
+    converges with everyone (the op is legal) but breaks its local promise;
+    the harness must catch it and shrink it to insert + format."""
+    from crdt_peers import SwiftReplica
+
+    original = SwiftReplica.format
+
+    def swapped(self, index, length, attrs):
+        return original(self, index, length, {("italic" if k == "bold" else k): v for k, v in attrs.items()})
+
+    monkeypatch.setattr(SwiftReplica, "format", swapped)
+    seed = next(s for s in range(200) if failure_of(runner, generate(s)) is not None)
+    small, message = shrink(runner, generate(seed))
+    assert "expected bold=True" in message
+    assert [a[0] for a in small.actions] == ["ins", "fmt"]
+
+
 if __name__ == "__main__":
     seeds = [int(a) for a in sys.argv[1:]] or list(range(SESSIONS))
     peer = PeerProcess()
