@@ -36,6 +36,8 @@ struct BenchmarkOptions {
     var generator: Generator = .raw
     /// Which servers to measure (both by default: the relay and its bare baseline).
     var servers: [Role] = [.bare, .relay]
+    /// The room layouts to run, in order.
+    var topologies = Topology.standard
     /// Server roles: exit when stdin closes (the driver passes a pipe it holds open).
     var exitWithParent = false
 
@@ -43,7 +45,7 @@ struct BenchmarkOptions {
         RelayBenchmark: load on the embedded relay beside a bare fan-out baseline.
 
         usage: RelayBenchmark [--seconds N] [--quick] [--rate N] [--payload BYTES]
-                              [--clients raw|realtime] [--only relay|bare]
+                              [--clients raw|realtime] [--only relay|bare] [--topology RxU]…
                RelayBenchmark --role relay|bare [--port P]   (used by the driver itself)
 
           --seconds N       sending phase of each scenario (default 30)
@@ -55,11 +57,13 @@ struct BenchmarkOptions {
                             realtime: one RealtimeClient per user, which costs the
                             driver 25-45 % more CPU per delivery
           --only SERVER     measure only the relay or only the bare fan-out baseline
+          --topology RxU    R rooms of U users instead of 1x100 and 20x10 (repeatable)
         """
 
     static func parse(_ arguments: [String]) throws -> BenchmarkOptions {
         var options = BenchmarkOptions()
         var rest = arguments[...]
+        var customTopology = false
         func value(_ flag: String) throws -> String {
             guard let next = rest.popFirst() else { throw BenchmarkError.usage("\(flag) needs a value") }
             return next
@@ -76,6 +80,15 @@ struct BenchmarkOptions {
             case "--seconds": options.seconds = try positive(argument)
             case "--quick": options.seconds = 5
             case "--exit-with-parent": options.exitWithParent = true
+            case "--topology":
+                let text = try value(argument)
+                let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+                guard parts.count == 2, parts[0] >= 1, parts[1] >= 2 else {
+                    throw BenchmarkError.usage("--topology is ROOMSxUSERS with at least 2 users a room, e.g. 20x10, not '\(text)'")
+                }
+                if !customTopology { options.topologies = [] }
+                customTopology = true
+                options.topologies.append(Topology(rooms: parts[0], usersPerRoom: parts[1]))
             case "--rate": options.rate = try positive(argument)
             case "--payload": options.payloadBytes = try positive(argument, minimum: LoadPayload.headerBytes)
             case "--port": options.port = try positive(argument, minimum: 0)

@@ -14,7 +14,7 @@ struct Driver {
             RelayBenchmark: \(options.rate) broadcasts/s of \(options.payloadBytes) bytes per user for \(options.seconds) s; \
             relay clients: \(generator)\n
             """.utf8))
-        for topology in Topology.standard {
+        for topology in options.topologies {
             var baseline: ScenarioResult?
             for server in options.servers {
                 let result = try await Scenario(topology: topology, server: server, options: options).run()

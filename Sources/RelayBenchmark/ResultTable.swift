@@ -27,7 +27,7 @@ struct ResultTable {
             baseline.map { Self.ratio(result.deliveriesPerSecond, $0.deliveriesPerSecond, digits: 2) } ?? "–",
             p50.map(Self.fixed) ?? "–", p99.map(Self.fixed) ?? "–",
             Self.fixed(Self.milliseconds(result.latency.maxMicroseconds)),
-            p99.flatMap { value in basePeak.map { Self.ratio(value, $0, digits: 1) } } ?? "–",
+            p99.flatMap { value in basePeak.map { Self.ratio(value, $0, digits: 2) } } ?? "–",
             String(format: "%.0f", result.serverCPUPercent),
             result.serverMicrosPerDelivery.map(Self.fixed) ?? "–",
             result.serverMicrosPerDelivery.flatMap { cost in
