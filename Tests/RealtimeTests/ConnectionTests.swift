@@ -157,28 +157,48 @@ final class ConnectionTests: XCTestCase {
     func testReconnectsAndRejoinsWhenTheRelayRestartsOnTheSamePort() async throws {
         var relay = try await TestRelay.start()
         let port = relay.port
-        let config = JoinConfig(presenceKey: "users", presenceEnabled: true)
-        let (a, roomA, eventsA) = try await joinedChannel(relay, "restart", config: config)
-        let (b, roomB, eventsB) = try await joinedChannel(relay, "restart", config: config)
+        // A hears its own broadcasts (`self: true`): the echo is the relay's proof that
+        // it received a push, whoever else was in the room at that moment.
+        let configA = JoinConfig(broadcastSelf: true, presenceKey: "users", presenceEnabled: true)
+        let configB = JoinConfig(presenceKey: "users", presenceEnabled: true)
+        let (a, roomA, eventsA) = try await joinedChannel(relay, "restart", config: configA)
+        let (b, roomB, eventsB) = try await joinedChannel(relay, "restart", config: configB)
         try await roomA.track(["name": "ann"])
         try await roomB.broadcast(event: "before", json: [:])
         try await eventsA.waitFor("before") { $0.broadcastEvent == "before" }
         let statesA = Recorder(await a.connectionStates())
+        let statesB = Recorder(await b.connectionStates())
 
         await relay.stop()
-        try await statesA.waitFor("closed with a retry pending") {
-            if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+        for (name, states) in [("A", statesA), ("B", statesB)] {
+            try await states.waitFor("\(name) closed with a retry pending") {
+                if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+            }
         }
-        try await eventsA.waitFor("errored") { if case .status(.errored) = $0 { return true } else { return false } }
+        for (name, events) in [("A", eventsA), ("B", eventsB)] {
+            try await events.waitFor("\(name) errored") { if case .status(.errored) = $0 { return true } else { return false } }
+            // From here on a `.joined` status can only come from a rejoin.
+            await events.clear()
+        }
         // Sent while the relay is down: kept in A's buffer until the rejoin.
         try await roomA.broadcast(event: "during", json: ["n": 1])
 
         relay = try await TestRelay.restart(port: port)
         try await eventsA.waitFor("A rejoined") { $0 == .status(.joined) }
         try await eventsB.waitFor("B rejoined") { $0 == .status(.joined) }
-        try await eventsB.waitFor("buffered broadcast after the rejoin") { $0.broadcastEvent == "during" }
+        // The buffered push went out after A's rejoin. Delivery is at-most-once, as on
+        // Supabase: B, which may have rejoined later, is not promised this one.
+        try await eventsA.waitFor("A's buffered broadcast, echoed by the new relay") { $0.broadcastEvent == "during" }
+        let itemsA = await eventsA.items
+        let rejoinedAt = itemsA.firstIndex { $0 == .status(.joined) }
+        let echoedAt = itemsA.firstIndex { $0.broadcastEvent == "during" }
+        XCTAssertLessThan(try XCTUnwrap(rejoinedAt), try XCTUnwrap(echoedAt), "the buffer is flushed only once rejoined")
+        XCTAssertEqual(itemsA[try XCTUnwrap(echoedAt)].broadcastPayload, .json(["n": 1]))
+        // Both rejoined, so broadcasts reach the other side in both directions.
         try await roomB.broadcast(event: "after", json: [:])
-        try await eventsA.waitFor("after") { $0.broadcastEvent == "after" }
+        try await eventsA.waitFor("B's broadcast after both rejoined") { $0.broadcastEvent == "after" }
+        try await roomA.broadcast(event: "after-a", json: [:])
+        try await eventsB.waitFor("A's broadcast after both rejoined") { $0.broadcastEvent == "after-a" }
         // A's presence was tracked again after its rejoin.
         let deadline = ContinuousClock.now + .seconds(15)
         var names: [String] = []
@@ -188,8 +208,10 @@ final class ConnectionTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(20))
         }
         XCTAssertEqual(names, ["ann"])
-        let opens = await statesA.count { $0 == .open }
-        XCTAssertGreaterThanOrEqual(opens, 1)
+        for (name, states) in [("A", statesA), ("B", statesB)] {
+            let opens = await states.count { $0 == .open }
+            XCTAssertGreaterThanOrEqual(opens, 1, "\(name) reopened its socket")
+        }
         await a.disconnect()
         await b.disconnect()
         await relay.stop()
