@@ -64,6 +64,7 @@ class PeerProcess:
                 self.proc.wait()
             self.proc = None
             self.stderr_file.close()
+            self.stderr_path.unlink(missing_ok=True)
 
     def stderr_tail(self) -> str:
         self.stderr_file.flush()
