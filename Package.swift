@@ -38,7 +38,8 @@ let modules: [Module] = [
     Module(name: "PostgresStore", kind: .library, deps: ["DocumentStorage", "CLibPQ"]),
     Module(name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
            products: [("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
-                      ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio")]),
+                      ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
+                      ("NIOHTTP1", "swift-nio")]),
     // The autosaver and the crash journal: knows Yjs and stores, nothing of networks.
     Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage", "Persistence"],

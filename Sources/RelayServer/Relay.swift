@@ -124,12 +124,18 @@ public actor Relay {
         let verifier = configuration.jwtSecret.map(JWTVerifier.init(secret:))
         let grace = configuration.shutdownGracePeriod
         let logger = self.logger
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, _, _ in
-            // Anything refused here falls through to the HTTP router, which answers with
-            // the JSON error Supabase sends (401 …).
-            guard let handshake = SocketHandshake(request: request),
-                  case let .accepted(version, apiKey) = handshake.evaluate(verifier: verifier)
-            else { return .dontUpgrade }
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+            guard let handshake = SocketHandshake(request: request) else { return .dontUpgrade }
+            let version: SerializerVersion, apiKey: String?
+            switch handshake.evaluate(verifier: verifier) {
+            case let .accepted(acceptedVersion, acceptedKey):
+                (version, apiKey) = (acceptedVersion, acceptedKey)
+            case let .refused(refusal):
+                // Hummingbird answers a refusal with a bare 400, which this replaces
+                // with the status and JSON Supabase sends.
+                RefusedUpgradeResponder.install(refusal, on: channel)
+                return .dontUpgrade
+            }
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
                                        limits: limits, closeGrace: grace, logger: logger)

@@ -20,14 +20,14 @@ struct RelayRoutes: Sendable {
             return Self.json(.ok, ["status": "ok", "sockets": .integer(Int64(stats.sockets)), "channels": .integer(Int64(stats.channels))])
         }
         for path in SocketHandshake.paths {
-            // Reached only when the upgrade was refused (or the request was not an upgrade).
+            // A plain GET (no upgrade) of a socket path gets the handshake's verdict as JSON;
+            // a refused upgrade gets the same answer from `RefusedUpgradeResponder`.
             router.get(RouterPath(path)) { request, _ -> Response in
                 guard let handshake = SocketHandshake(request: request.head) else {
                     return Self.json(.notFound, ["error": "not found"])
                 }
                 switch handshake.evaluate(verifier: verifier) {
-                case let .unauthorized(message): return Self.json(.unauthorized, ["error": .string(message)])
-                case let .badVersion(message): return Self.json(.badRequest, ["error": .string(message)])
+                case let .refused(refusal): return Self.json(refusal.status, refusal.body)
                 case .accepted: return Self.json(.badRequest, ["error": "expected a WebSocket upgrade request"])
                 }
             }

@@ -10,12 +10,23 @@ struct SocketHandshake {
     /// (`/socket/websocket`) use.
     static let paths: Set<String> = ["/realtime/v1/websocket", "/socket/websocket"]
 
+    /// Why a handshake is refused, as Supabase answers it (spec §1): an HTTP status and
+    /// the JSON body `{"error": message}`.
+    struct Refusal: Equatable {
+        let status: HTTPResponse.Status
+        let message: String
+
+        var body: JSONValue { ["error": .string(message)] }
+
+        /// 401 with one of Supabase's JWT messages.
+        static func unauthorized(_ message: String) -> Refusal { Refusal(status: .unauthorized, message: message) }
+        /// 400: a `vsn` the relay does not speak.
+        static func badVersion(_ message: String) -> Refusal { Refusal(status: .badRequest, message: message) }
+    }
+
     enum Outcome {
         case accepted(SerializerVersion, apiKey: String?)
-        /// 401 with Supabase's message.
-        case unauthorized(String)
-        /// 400: a `vsn` the relay does not speak.
-        case badVersion(String)
+        case refused(Refusal)
     }
 
     let vsn: String?
@@ -32,17 +43,22 @@ struct SocketHandshake {
         apiKey = header ?? query.last { $0.name == "apikey" }?.value
     }
 
+    /// Whether `request` asks for a WebSocket upgrade (`Upgrade: websocket`, any case).
+    static func isUpgrade(_ request: HTTPRequest) -> Bool {
+        request.headerFields[.upgrade]?.lowercased() == "websocket"
+    }
+
     func evaluate(verifier: JWTVerifier?) -> Outcome {
         let version: SerializerVersion
         do {
             version = try SerializerVersion(vsn: vsn)
         } catch {
-            return .badVersion("\(error)")
+            return .refused(.badVersion("\(error)"))
         }
         guard let verifier else { return .accepted(version, apiKey: apiKey) }
-        guard let apiKey, !apiKey.isEmpty else { return .unauthorized(TokenFailure.missing.message) }
+        guard let apiKey, !apiKey.isEmpty else { return .refused(.unauthorized(TokenFailure.missing.message)) }
         switch verifier.verify(apiKey) {
-        case let .failure(failure): return .unauthorized(failure.message)
+        case let .failure(failure): return .refused(.unauthorized(failure.message))
         case .success: return .accepted(version, apiKey: apiKey)
         }
     }

@@ -114,10 +114,15 @@ final class RawConnection {
 
     // MARK: WebSocket
 
+    /// The headers of a WebSocket upgrade request (RFC 6455's sample key).
+    static let upgradeHeaders = ["Upgrade": "websocket", "Connection": "Upgrade",
+                                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"]
+
     /// Performs the upgrade; throws unless the server answers 101.
     func webSocketHandshake(port: Int, path: String) throws {
-        let head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        for (name, value) in Self.upgradeHeaders.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
         try write(Array(head.utf8))
         while buffer.firstRange(of: Array("\r\n\r\n".utf8)) == nil {
             guard fill() else { throw RawError.protocolError("no upgrade response") }

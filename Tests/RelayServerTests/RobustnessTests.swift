@@ -76,13 +76,16 @@ final class RobustnessTests: RelayTestCase {
 
     func testUnsupportedVersionIsRefusedAtHandshake() async throws {
         try await withRelay { _, port in
-            let result = try RawConnection.http(port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0",
-                                                headers: ["Upgrade": "websocket", "Connection": "Upgrade",
-                                                          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"])
-            XCTAssertEqual(result.status, 400)
+            let upgrade = try RawConnection.http(port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0",
+                                                 headers: RawConnection.upgradeHeaders)
             let plain = try RawConnection.http(port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0")
-            XCTAssertEqual(plain.status, 400)
-            XCTAssertTrue(plain.text.contains("3.0.0"), plain.text)
+            for (kind, result) in [("upgrade", upgrade), ("plain GET", plain)] {
+                XCTAssertEqual(result.status, 400, kind)
+                let error = try JSONValue(parsing: result.body)["error"]?.stringValue ?? ""
+                XCTAssertTrue(error.contains("3.0.0"), "\(kind): \(result.text)")
+            }
+            // A good upgrade on the same server still switches protocols.
+            XCTAssertNoThrow(try RawConnection(port: port).webSocketHandshake(port: port, path: "/realtime/v1/websocket?vsn=2.0.0"))
         }
     }
 }
