@@ -8,6 +8,8 @@ enum BenchmarkError: Error, CustomStringConvertible {
     case serverStart(String)
     /// Clients did not connect and join within the allowed time.
     case clientsNotReady(ready: Int, expected: Int, seconds: Int)
+    /// A client failed before the load started (connection refused, join refused).
+    case clientFailed(String)
     /// Reading `/proc` failed (not Linux, or the process is gone).
     case procUnavailable(String)
 
@@ -22,6 +24,8 @@ enum BenchmarkError: Error, CustomStringConvertible {
         case let .clientsNotReady(ready, expected, seconds):
             return "only \(ready) of \(expected) clients connected and joined within \(seconds) s; "
                 + "is the machine overloaded, or is the relay refusing joins (its limits)?"
+        case let .clientFailed(message):
+            return "a client could not connect and join: \(message)"
         case let .procUnavailable(message):
             return "cannot read process statistics from /proc (Linux only): \(message)"
         }

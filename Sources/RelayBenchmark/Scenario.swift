@@ -52,19 +52,7 @@ struct Scenario {
             }
         }
 
-        let readyDeadline = Date().addingTimeInterval(60)
-        while true {
-            let snapshots = tallies.map(\.snapshot)
-            let ready = snapshots.filter(\.ready).count
-            if ready == tallies.count { break }
-            if let failure = snapshots.compactMap(\.failure).first {
-                throw BenchmarkError.serverStart("a client could not join: \(failure)")
-            }
-            if Date() > readyDeadline {
-                throw BenchmarkError.clientsNotReady(ready: ready, expected: tallies.count, seconds: 60)
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await Self.waitUntilReady(tallies)
         progress("\(tallies.count) clients joined; sending \(options.rate)/s each for \(options.seconds) s")
         let sampler = RSSSampler(pid: process.pid)
         try await Task.sleep(for: .seconds(1))
@@ -81,23 +69,7 @@ struct Scenario {
         while tallies.contains(where: { !$0.snapshot.sendingDone }), Date() < sendDeadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        // Drain: wait for the last deliveries, giving up after 5 s without progress.
-        var expected = 0
-        var lastCount = -1
-        var lastProgress = Date()
-        while true {
-            let snapshots = tallies.map(\.snapshot)
-            expected = Self.expectedDeliveries(snapshots: snapshots, rooms: rooms)
-            let delivered = snapshots.reduce(0) { $0 + $1.received }
-            if delivered >= expected { break }
-            if delivered != lastCount {
-                lastCount = delivered
-                lastProgress = Date()
-            } else if Date().timeIntervalSince(lastProgress) > 5 {
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let expected = try await Self.drain(tallies, rooms: rooms)
         let serverAfter = try ProcessStats.read(pid: process.pid)
         let driverAfter = try ProcessStats.read(pid: nil)
         let hostAfter = HostCPU.read()
@@ -117,6 +89,8 @@ struct Scenario {
         while tallies.contains(where: { !$0.snapshot.finished }), Date() < closeDeadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
+        // A client still open now is stuck; the server's exit will close its socket.
+        for task in tasks { task.cancel() }
         let result = ScenarioResult(
             topology: topology, server: server,
             sent: snapshots.reduce(0) { $0 + $1.sent }, expected: expected,
@@ -134,6 +108,43 @@ struct Scenario {
             failures: Array(snapshots.compactMap(\.failure).prefix(3)))
         progress(String(format: "%d of %d delivered in %.1f s", result.delivered, result.expected, result.seconds))
         return result
+    }
+
+    /// Waits (at most 60 s) until every client has connected and joined.
+    private static func waitUntilReady(_ tallies: [ClientTally]) async throws {
+        let deadline = Date().addingTimeInterval(60)
+        while true {
+            let snapshots = tallies.map(\.snapshot)
+            let ready = snapshots.filter(\.ready).count
+            if ready == tallies.count { return }
+            if let failure = snapshots.compactMap(\.failure).first {
+                throw BenchmarkError.clientFailed(failure)
+            }
+            if Date() > deadline {
+                throw BenchmarkError.clientsNotReady(ready: ready, expected: tallies.count, seconds: 60)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Waits for the last deliveries once sending is over, giving up after 5 s without
+    /// progress (lost messages never come). Returns the expected delivery count.
+    private static func drain(_ tallies: [ClientTally], rooms: [Int]) async throws -> Int {
+        var lastCount = -1
+        var lastProgress = Date()
+        while true {
+            let snapshots = tallies.map(\.snapshot)
+            let expected = expectedDeliveries(snapshots: snapshots, rooms: rooms)
+            let delivered = snapshots.reduce(0) { $0 + $1.received }
+            if delivered >= expected { return expected }
+            if delivered != lastCount {
+                lastCount = delivered
+                lastProgress = Date()
+            } else if Date().timeIntervalSince(lastProgress) > 5 {
+                return expected
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Each receiver should get every broadcast the others in its room sent.
