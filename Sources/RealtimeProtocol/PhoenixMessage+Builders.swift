@@ -30,10 +30,12 @@ extension PhoenixMessage {
         PhoenixMessage(joinRef: nil, ref: ref, topic: RealtimeTopic.phoenix, event: PhoenixEvent.heartbeat, json: [:])
     }
 
-    /// A JSON broadcast payload `{"type":"broadcast","event":…,"payload":…}`.
-    public static func broadcast(topic: String, joinRef: String? = nil, ref: String? = nil, event: String, payload: JSONValue) -> PhoenixMessage {
-        PhoenixMessage(joinRef: joinRef, ref: ref, topic: topic, event: PhoenixEvent.broadcast,
-                       json: ["type": "broadcast", "event": .string(event), "payload": payload])
+    /// A JSON broadcast payload `{"type":"broadcast","event":…,"payload":…[,"meta":…]}`.
+    public static func broadcast(topic: String, joinRef: String? = nil, ref: String? = nil, event: String, payload: JSONValue,
+                                 meta: JSONValue? = nil) -> PhoenixMessage {
+        var body: [String: JSONValue] = ["type": "broadcast", "event": .string(event), "payload": payload]
+        if let meta { body["meta"] = meta }
+        return PhoenixMessage(joinRef: joinRef, ref: ref, topic: topic, event: PhoenixEvent.broadcast, json: .object(body))
     }
 
     /// For a `phx_reply`: its status and response.

@@ -7,9 +7,6 @@ public enum RealtimeReason {
     public static let tooManyChannels = "ChannelRateLimitReached: Too many channels"
     public static let tooManyConnectedUsers = "ConnectionRateLimitReached: Too many connected users"
     public static let tooManyJoins = "ClientJoinRateLimitReached: Too many joins per second"
-    public static func unauthorizedRead(channel: String) -> String {
-        "Unauthorized: You do not have permissions to read from this Channel topic: \(channel)"
-    }
     /// `InvalidJWTToken: …` / `MalformedJWT: …` / `JwtSignatureError: …` join reasons.
     public static func joinReason(for failure: TokenFailure) -> String {
         switch failure {
@@ -29,13 +26,12 @@ public enum RealtimeReason {
 
     // `system` messages (followed by `phx_close`).
     public static let tooManyMessages = "Too many messages per second"
-    public static let tooManyPresenceMessages = "Too many presence messages per second"
     public static let clientPresenceRateLimit = "Client presence rate limit exceeded"
     public static let trackMessageSizeExceeded = "Track message size exceeded"
     public static let serverRequestedDisconnect = "Server requested disconnect"
 
     // REST.
     public static let restUnauthorized = "Unauthorized"
-    public static let restRateLimited = "You have exceeded your rate limit"
+    public static let restBatchTooLarge = "Too many messages to broadcast, please reduce the batch size"
     public static let restPayloadTooLarge = "Payload size exceeds tenant limit"
 }

@@ -14,8 +14,6 @@ struct DocumentRoutes: Sendable {
     let configuration: RelayConfiguration
     let logger: Logger
 
-    private var verifier: JWTVerifier? { configuration.jwtSecret.map(JWTVerifier.init(secret:)) }
-
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/documents/:id/yjs") { request, context -> Response in
             try await get(request, id: context.parameters.get("id") ?? "")
@@ -31,11 +29,9 @@ struct DocumentRoutes: Sendable {
 
     /// Only bearer tokens here: documents are not part of the Realtime API.
     private func authorized(_ request: Request) -> Bool {
-        guard let verifier else { return true }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return false }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        if case .success = verifier.verify(token) { return true }
-        return false
+        guard let verifier = configuration.verifier else { return true }
+        guard let token = RelayRoutes.bearerToken(of: request), case .success = verifier.verify(token) else { return false }
+        return true
     }
 
     private func document(_ raw: String) -> DocumentID? {
@@ -70,14 +66,9 @@ struct DocumentRoutes: Sendable {
         guard authorized(request) else { return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>") }
         guard let store = configuration.store else { return Self.error(.serviceUnavailable, "this relay has no document store") }
         guard let document = document(id) else { return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes") }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maxDocumentBytes)
-        } catch {
+        guard let update = await RelayRoutes.body(of: request, upTo: configuration.maxDocumentBytes) else {
             return Self.error(.contentTooLarge, "the update is larger than the limit of \(configuration.maxDocumentBytes) bytes")
         }
-        let update = Array(body.readableBytesView)
         // Decode fully before anything is written: a bad update changes nothing.
         do {
             try YUpdate.validate(update)

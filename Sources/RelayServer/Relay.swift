@@ -40,7 +40,7 @@ public actor Relay {
         }
         self.configuration = configuration
         self.logger = logger
-        hub = RelayHub(limits: configuration.limits, verifier: configuration.jwtSecret.map(JWTVerifier.init(secret:)),
+        hub = RelayHub(limits: configuration.limits, verifier: configuration.verifier,
                        idleTimeout: configuration.idleTimeout, joinErrorDelay: configuration.joinErrorDelay, logger: logger)
     }
 
@@ -121,7 +121,7 @@ public actor Relay {
             maxFrameSize: limits.maxFrameBytes, autoPing: .disabled,
             closeTimeout: configuration.shutdownGracePeriod, validateUTF8: false)
         let hub = self.hub
-        let verifier = configuration.jwtSecret.map(JWTVerifier.init(secret:))
+        let verifier = configuration.verifier
         let grace = configuration.shutdownGracePeriod
         let logger = self.logger
         let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in

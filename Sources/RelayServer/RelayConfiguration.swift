@@ -41,6 +41,9 @@ public struct RelayConfiguration: Sendable {
     public var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
+
+    /// The verifier of `jwtSecret`; `nil` when auth is off.
+    var verifier: JWTVerifier? { jwtSecret.map(JWTVerifier.init(secret:)) }
 }
 
 /// Supabase Realtime's limits (spec §8) with its self-hosted defaults. Where Supabase

@@ -12,7 +12,7 @@ struct RelayRoutes: Sendable {
     let hub: RelayHub
     let logger: Logger
 
-    var verifier: JWTVerifier? { configuration.jwtSecret.map(JWTVerifier.init(secret:)) }
+    var verifier: JWTVerifier? { configuration.verifier }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
@@ -54,14 +54,24 @@ struct RelayRoutes: Sendable {
     /// The bearer token or `apikey` header of a REST request, checked when auth is on.
     static func authorize(_ request: Request, verifier: JWTVerifier?) -> Bool {
         guard let verifier else { return true }
-        var token: String?
-        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            token = String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        } else if let name = HTTPField.Name("apikey") {
-            token = request.headers[name]
-        }
+        let token = bearerToken(of: request) ?? HTTPField.Name("apikey").flatMap { request.headers[$0] }
         guard let token, case .success = verifier.verify(token) else { return false }
         return true
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header (scheme in any case).
+    static func bearerToken(of request: Request) -> String? {
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
+            return nil
+        }
+        return String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The request body, or `nil` when it is longer than `limit` bytes.
+    static func body(of request: Request, upTo limit: Int) async -> [UInt8]? {
+        var request = request
+        guard let buffer = try? await request.collectBody(upTo: limit) else { return nil }
+        return Array(buffer.readableBytesView)
     }
 
     /// `POST /realtime/v1/api/broadcast` (spec §5.4): validate every message, then relay all.
@@ -69,20 +79,16 @@ struct RelayRoutes: Sendable {
         guard Self.authorize(request, verifier: verifier) else {
             return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
         }
-        var request = request
         let limits = configuration.limits
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limits.maxFrameBytes)
-        } catch {
+        guard let body = await Self.body(of: request, upTo: limits.maxFrameBytes) else {
             return Self.json(.contentTooLarge, ["errors": ["messages": .string(RealtimeReason.restPayloadTooLarge)]])
         }
-        guard let json = try? JSONValue(parsing: Array(body.readableBytesView)),
+        guard let json = try? JSONValue(parsing: body),
               let messages = json["messages"]?.arrayValue else {
             return Self.json(.unprocessableContent, ["errors": ["messages": "expected {\"messages\":[{\"topic\",\"event\",\"payload\"}]}"]])
         }
         guard messages.count <= limits.maxBatchMessages else {
-            return Self.json(.tooManyRequests, ["message": "Too many messages to broadcast, please reduce the batch size"])
+            return Self.json(.tooManyRequests, ["message": .string(RealtimeReason.restBatchTooLarge)])
         }
         var outgoing: [(topic: String, isPrivate: Bool, message: PhoenixMessage)] = []
         for (index, message) in messages.enumerated() {
@@ -95,12 +101,10 @@ struct RelayRoutes: Sendable {
             guard payload.jsonBytes.count <= limits.maxPayloadBytes else {
                 return Self.json(.unprocessableContent, ["errors": .object(["messages[\(index)]": .string(RealtimeReason.restPayloadTooLarge)])])
             }
-            var broadcast: [String: JSONValue] = ["type": "broadcast", "event": .string(event), "payload": payload]
-            if let id = message["id"], !id.isNull { broadcast["meta"] = ["id": id] }
+            let meta: JSONValue? = message["id"].flatMap { $0.isNull ? nil : ["id": $0] }
             let isPrivate = JoinConfig.flexibleBool(message["private"]) ?? false
             let wireTopic = RealtimeTopic.topic(forChannel: topic)
-            outgoing.append((wireTopic, isPrivate,
-                             PhoenixMessage(topic: wireTopic, event: PhoenixEvent.broadcast, json: .object(broadcast))))
+            outgoing.append((wireTopic, isPrivate, .broadcast(topic: wireTopic, event: event, payload: payload, meta: meta)))
         }
         for item in outgoing {
             await hub.restBroadcast(topic: item.topic, isPrivate: item.isPrivate, message: item.message)
@@ -120,15 +124,9 @@ struct RelayRoutes: Sendable {
         guard !topic.isEmpty, !event.isEmpty, topic.utf8.count <= 200, event.utf8.count <= 255 else {
             return Self.json(.unprocessableContent, ["errors": ["topic": "topic and event must be non-empty and short"]])
         }
-        var request = request
-        let limits = configuration.limits
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limits.maxPayloadBytes)
-        } catch {
+        guard let bytes = await Self.body(of: request, upTo: configuration.limits.maxPayloadBytes) else {
             return Self.json(.unprocessableContent, ["errors": ["payload": .string(RealtimeReason.restPayloadTooLarge)]])
         }
-        let bytes = Array(body.readableBytesView)
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let payload: UserPayload
         if contentType.hasPrefix("application/json") {

@@ -200,14 +200,8 @@ final class ConnectionTests: XCTestCase {
         try await roomA.broadcast(event: "after-a", json: [:])
         try await eventsB.waitFor("A's broadcast after both rejoined") { $0.broadcastEvent == "after-a" }
         // A's presence was tracked again after its rejoin.
-        let deadline = ContinuousClock.now + .seconds(15)
-        var names: [String] = []
-        while ContinuousClock.now < deadline {
-            names = (await roomB.presenceState()["users"] ?? []).compactMap { $0["name"]?.stringValue }
-            if names == ["ann"] { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        XCTAssertEqual(names, ["ann"])
+        let state = try await waitForPresence(roomB, "ann tracked again") { presenceNames($0) == ["ann"] }
+        XCTAssertEqual(presenceNames(state), ["ann"])
         for (name, states) in [("A", statesA), ("B", statesB)] {
             let opens = await states.count { $0 == .open }
             XCTAssertGreaterThanOrEqual(opens, 1, "\(name) reopened its socket")

@@ -8,24 +8,6 @@ import XCTest
 final class PresenceTests: XCTestCase {
     private let config = JoinConfig(presenceKey: "users", presenceEnabled: true)
 
-    private func names(_ state: [String: [JSONValue]], _ key: String = "users") -> [String] {
-        (state[key] ?? []).compactMap { $0["name"]?.stringValue }.sorted()
-    }
-
-    /// Polls the channel's presence state until `condition` holds.
-    private func waitForState(_ channel: RealtimeChannel, _ what: String, timeout: Duration = .seconds(15),
-                              _ condition: ([String: [JSONValue]]) -> Bool) async throws -> [String: [JSONValue]] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let state = await channel.presenceState()
-            if condition(state) { return state }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let state = await channel.presenceState()
-        XCTFail("timed out waiting for \(what); state is \(state)")
-        return state
-    }
-
     func testSyncJoinAndLeaveWithSeveralMetasPerKey() async throws {
         let relay = try await TestRelay.start()
         let (a, roomA, eventsA) = try await joinedChannel(relay, "presence", config: config)
@@ -45,17 +27,17 @@ final class PresenceTests: XCTestCase {
         }
 
         try await roomB.track(["name": "bob"])
-        var state = try await waitForState(roomA, "ann and bob") { self.names($0) == ["ann", "bob"] }
+        var state = try await waitForPresence(roomA, "ann and bob") { presenceNames($0) == ["ann", "bob"] }
         XCTAssertEqual(state.count, 1, "one key, several metas")
-        let stateB = try await waitForState(roomB, "ann and bob on B") { self.names($0) == ["ann", "bob"] }
+        let stateB = try await waitForPresence(roomB, "ann and bob on B") { presenceNames($0) == ["ann", "bob"] }
         XCTAssertEqual(Set(stateB["users"] ?? []), Set(state["users"] ?? []))
 
         // Re-tracking replaces A's meta: a join with phx_ref_prev and a leave of the old meta.
         try await roomA.track(["name": "ann", "typing": true])
-        state = try await waitForState(roomB, "ann typing") { state in
+        state = try await waitForPresence(roomB, "ann typing") { state in
             state["users"]?.contains { $0["typing"] == true } == true && state["users"]?.count == 2
         }
-        XCTAssertEqual(names(state), ["ann", "bob"])
+        XCTAssertEqual(presenceNames(state), ["ann", "bob"])
         try await eventsB.waitFor("leave of ann's old meta") {
             if case let .presence(.leave("users", current, left)) = $0 {
                 return left.first?["name"] == "ann" && left.first?["typing"] == nil && current.count == 2
@@ -66,18 +48,18 @@ final class PresenceTests: XCTestCase {
         try await roomA.untrack()
         try await eventsB.waitFor("ann's leave after untrack") {
             if case let .presence(.leave("users", current, left)) = $0 {
-                return left.first?["typing"] == true && self.names(["users": current]) == ["bob"]
+                return left.first?["typing"] == true && presenceNames(["users": current]) == ["bob"]
             }
             return false
         }
-        state = try await waitForState(roomB, "only bob") { self.names($0) == ["bob"] }
+        state = try await waitForPresence(roomB, "only bob") { presenceNames($0) == ["bob"] }
         XCTAssertEqual(state["users"]?.count, 1)
 
         // A's socket going away is a leave for everything it tracked.
         try await roomA.track(["name": "ann"])
-        _ = try await waitForState(roomB, "ann back") { self.names($0) == ["ann", "bob"] }
+        _ = try await waitForPresence(roomB, "ann back") { presenceNames($0) == ["ann", "bob"] }
         await a.disconnect()
-        _ = try await waitForState(roomB, "ann gone with her socket") { self.names($0) == ["bob"] }
+        _ = try await waitForPresence(roomB, "ann gone with her socket") { presenceNames($0) == ["bob"] }
         await b.disconnect()
         await relay.stop()
     }
@@ -88,7 +70,7 @@ final class PresenceTests: XCTestCase {
         try await roomA.track(["name": "ann"])
         let (b, roomB, eventsB) = try await joinedChannel(relay, "late", config: config)
         try await eventsB.waitFor("sync") { $0.isSync }
-        let state = try await waitForState(roomB, "ann under a server-made key") { $0.count == 1 }
+        let state = try await waitForPresence(roomB, "ann under a server-made key") { $0.count == 1 }
         let key = try XCTUnwrap(state.keys.first)
         XCTAssertFalse(key.isEmpty, "an empty presence key gets a server-assigned one")
         XCTAssertEqual(state[key]?.first?["name"], "ann")

@@ -33,11 +33,7 @@ final class PythonPeerTests: XCTestCase {
         try await states.waitFor("closed after the heartbeat timeout") {
             if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
         }
-        let deadline = ContinuousClock.now + .seconds(15)
-        while await states.count(where: { $0 == .open }) < 2, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let opens = await states.count { $0 == .open }
+        let opens = try await states.waitForCount(atLeast: 2) { $0 == .open }
         XCTAssertGreaterThanOrEqual(opens, 2, "reconnected after the heartbeat timeout")
         await client.disconnect()
     }
@@ -50,11 +46,7 @@ final class PythonPeerTests: XCTestCase {
         let client = try RealtimeClient(url: url, apiKey: "anon", options: options)
         let states = Recorder(await client.connectionStates())
         await client.connect()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while await states.count(where: { $0 == .connecting }) < 3, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let attempts = await states.count { $0 == .connecting }
+        let attempts = try await states.waitForCount(atLeast: 3) { $0 == .connecting }
         XCTAssertGreaterThanOrEqual(attempts, 3, "each hung handshake is abandoned and retried")
         let opens = await states.count { $0 == .open }
         XCTAssertEqual(opens, 0)
@@ -92,14 +84,8 @@ final class PythonPeerTests: XCTestCase {
         let (client, room, events) = try await joinedChannel(
             relay, "crossroom", config: JoinConfig(presenceKey: "users", presenceEnabled: true))
         // Swift sees Python's presence, Python sees Swift's.
-        let deadline = ContinuousClock.now + .seconds(15)
-        var names: [String] = []
-        while ContinuousClock.now < deadline {
-            names = (await room.presenceState()["users"] ?? []).compactMap { $0["name"]?.stringValue }
-            if names == ["py"] { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        XCTAssertEqual(names, ["py"])
+        let state = try await waitForPresence(room, "python's presence") { presenceNames($0) == ["py"] }
+        XCTAssertEqual(presenceNames(state), ["py"])
         try await room.track(["name": "swift"])
         _ = try await python.waitForJSON("python sees both") { ($0["presence"] as? [String]) == ["py", "swift"] }
 

@@ -76,6 +76,17 @@ actor Recorder<Element: Sendable> {
         items.filter(predicate).count
     }
 
+    /// Waits until at least `count` elements match `predicate` and returns how many do;
+    /// past `timeout` it returns the lower count for the caller to assert on.
+    func waitForCount(atLeast count: Int, timeout: Duration = .seconds(15),
+                      where predicate: @Sendable (Element) -> Bool) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while self.count(where: predicate) < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return self.count(where: predicate)
+    }
+
     func clear() { items = [] }
 }
 
@@ -91,6 +102,27 @@ extension ChannelEvent {
     }
 
     var isSync: Bool { self == .presence(.sync) }
+}
+
+/// The sorted `name`s of the metas under `key` in a presence state.
+func presenceNames(_ state: [String: [JSONValue]], _ key: String = "users") -> [String] {
+    (state[key] ?? []).compactMap { $0["name"]?.stringValue }.sorted()
+}
+
+/// Polls the channel's presence state until `condition` holds; fails the test after `timeout`.
+@discardableResult
+func waitForPresence(_ channel: RealtimeChannel, _ what: String, timeout: Duration = .seconds(15),
+                     file: StaticString = #filePath, line: UInt = #line,
+                     _ condition: ([String: [JSONValue]]) -> Bool) async throws -> [String: [JSONValue]] {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        let state = await channel.presenceState()
+        if condition(state) { return state }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    let state = await channel.presenceState()
+    XCTFail("timed out waiting for \(what); state is \(state)", file: file, line: line)
+    return state
 }
 
 /// A client with fast retry options, and a subscribed channel with its event recorder.
