@@ -22,7 +22,7 @@ final class AutosaverTests: XCTestCase {
         let store = CountingStore(try await directory.sqliteStore())
         let document = DocumentID(name: "debounce")
         let persistence = YjsPersistence(store: store, document: document,
-                                         options: .init(saveDelay: .milliseconds(400)), merge: Words.merge)
+                                         options: .init(saveDelay: .milliseconds(1500)), merge: Words.merge)
         _ = try await persistence.load()
         for word in ["one", "two", "three", "four", "five"] {
             persistence.record(Words.encode([word]))
@@ -119,7 +119,7 @@ final class AutosaverTests: XCTestCase {
         let holding = Task { try await blocker.save(document) { rows in
             // Hold the write transaction open while the autosaver tries.
             locked.signal()
-            Thread.sleep(forTimeInterval: 1.5)
+            Thread.sleep(forTimeInterval: 3)
             return try Words.merge(rows + [Words.encode(["blocker"])])
         } }
         await locked.wait()
