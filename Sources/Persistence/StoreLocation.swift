@@ -76,10 +76,20 @@ public enum StoreLocation: Equatable, Sendable, CustomStringConvertible {
 public enum StoreLocationError: Error, CustomStringConvertible, Equatable, Sendable {
     case unrecognised(String)
 
+    /// The value with any URL password replaced, so that an error message that
+    /// ends up in a terminal scroll-back or a CI log does not leak it.
+    static func redactingPassword(_ value: String) -> String {
+        guard let scheme = value.range(of: "://"),
+              let at = value[scheme.upperBound...].firstIndex(of: "@"),
+              let colon = value[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return value }
+        return value.replacingCharacters(in: value.index(after: colon)..<at, with: "***")
+    }
+
     public var description: String {
         switch self {
         case let .unrecognised(value):
-            return "cannot tell which database \"\(value)\" is: use postgres://…, postgresql://…, a libpq string such as \"host=… dbname=…\", sqlite:///path/to/file, or a path ending in .sqlite3"
+            return "cannot tell which database \"\(Self.redactingPassword(value))\" is: use postgres://…, postgresql://…, a libpq string such as \"host=… dbname=…\", sqlite:///path/to/file, or a path ending in .sqlite3"
         }
     }
 }

@@ -35,5 +35,10 @@ final class StoreLocationTests: XCTestCase {
     func testDescriptionHidesPasswords() {
         XCTAssertFalse(StoreLocation.postgres("postgres://u:secret@h/db").description.contains("secret"))
         XCTAssertFalse(StoreLocation.postgres("host=h password=secret").description.contains("secret"))
+        XCTAssertThrowsError(try StoreLocation.resolve(databaseURL: "mysql://u:secret@h/db", environment: [:])) { error in
+            let message = String(describing: error)
+            XCTAssertFalse(message.contains("secret"), message)
+            XCTAssertTrue(message.contains("mysql://u:***@h/db"), message)
+        }
     }
 }
