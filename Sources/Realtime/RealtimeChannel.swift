@@ -8,6 +8,7 @@ public final class RealtimeChannel: Sendable {
     public let topic: String
     /// The channel name, without the `realtime:` prefix.
     public var name: String { RealtimeTopic.channelName(ofTopic: topic) ?? topic }
+    /// The client whose socket carries this channel.
     public let client: RealtimeClient
     let id: Int
 

@@ -17,6 +17,7 @@ import Logging
 public actor RealtimeClient {
     /// The WebSocket URL, `ws(s)://HOST/realtime/v1/websocket?apikey=…&vsn=…`.
     public nonisolated let endpoint: URL
+    /// The options the client was made with.
     public nonisolated let options: RealtimeOptions
 
     private let serializer: PhoenixSerializer

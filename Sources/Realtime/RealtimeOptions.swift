@@ -37,6 +37,7 @@ public struct RealtimeOptions: Sendable {
     /// default: a terminal UI owns stdout.
     public var logger: Logger
 
+    /// Options with realtime-js's defaults; see each property.
     public init(
         version: SerializerVersion = .v2,
         heartbeatInterval: Duration = .seconds(25),

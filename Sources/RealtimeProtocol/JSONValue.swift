@@ -63,6 +63,7 @@ extension JSONValue {
         return nil
     }
 
+    /// Whether this is JSON `null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false

@@ -1,12 +1,14 @@
 /// Compact JSON serialization with sorted object keys (deterministic output,
 /// so frames can be compared byte for byte in tests).
 public enum JSONWriter {
+    /// `value` as compact UTF-8 JSON.
     public static func bytes(_ value: JSONValue) -> [UInt8] {
         var out = [UInt8]()
         write(value, into: &out)
         return out
     }
 
+    /// `value` as compact JSON text.
     public static func string(_ value: JSONValue) -> String {
         String(decoding: bytes(value), as: UTF8.self)
     }

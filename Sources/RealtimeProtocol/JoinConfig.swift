@@ -13,6 +13,7 @@ public struct JoinConfig: Hashable, Sendable {
     /// `private`: RLS-authorised channel.
     public var isPrivate: Bool
 
+    /// A config with realtime-js's defaults (no self, no ack, presence off, public).
     public init(broadcastSelf: Bool = false, broadcastAck: Bool = false, presenceKey: String = "",
                 presenceEnabled: Bool = false, isPrivate: Bool = false) {
         self.broadcastSelf = broadcastSelf

@@ -6,9 +6,12 @@ public struct PhoenixMessage: Hashable, Sendable, CustomStringConvertible {
     public var ref: String?
     /// `phoenix` for heartbeats, `realtime:<channel>` for channels.
     public var topic: String
+    /// The event name (`PhoenixEvent`), e.g. `phx_join` or `broadcast`.
     public var event: String
+    /// What the message carries: JSON, a binary user broadcast or a binary reply.
     public var payload: Payload
 
+    /// A message with any payload.
     public init(joinRef: String? = nil, ref: String? = nil, topic: String, event: String, payload: Payload) {
         self.joinRef = joinRef
         self.ref = ref
@@ -60,10 +63,12 @@ public enum Payload: Hashable, Sendable, CustomStringConvertible {
 public struct UserBroadcast: Hashable, Sendable, CustomStringConvertible {
     /// The application's event name (`yjs-update`, `cursor`, …).
     public var event: String
+    /// The application's data: raw bytes or JSON.
     public var payload: UserPayload
     /// Optional JSON object; the server adds `{"replayed":true,"id":…}` for replays.
     public var metadata: JSONValue?
 
+    /// A broadcast of `payload` under `event`.
     public init(event: String, payload: UserPayload, metadata: JSONValue? = nil) {
         self.event = event
         self.payload = payload

@@ -48,10 +48,12 @@ public struct PhoenixSerializer: Sendable {
     /// The Realtime server's inbound WebSocket frame limit.
     public static let defaultMaxFrameBytes = 5_000_000
 
+    /// The wire format this serializer reads and writes.
     public var version: SerializerVersion
     /// Frames larger than this are refused before parsing.
     public var maxFrameBytes: Int
 
+    /// A serializer for `version` that refuses frames over `maxFrameBytes`.
     public init(version: SerializerVersion, maxFrameBytes: Int = PhoenixSerializer.defaultMaxFrameBytes) {
         self.version = version
         self.maxFrameBytes = maxFrameBytes

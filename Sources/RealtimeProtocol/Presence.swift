@@ -4,6 +4,7 @@ public struct PresenceState: Hashable, Sendable {
     /// Key → metas (JSON objects).
     public var entries: [String: [JSONValue]]
 
+    /// A state holding `entries` (key → metas).
     public init(entries: [String: [JSONValue]] = [:]) {
         self.entries = entries
     }
@@ -22,29 +23,37 @@ public struct PresenceState: Hashable, Sendable {
         .object(entries.mapValues { ["metas": .array($0)] })
     }
 
+    /// Whether no key is present.
     public var isEmpty: Bool { entries.isEmpty }
 }
 
 /// The payload of `presence_diff`: `{"joins":{…},"leaves":{…}}`.
 public struct PresenceDiff: Hashable, Sendable {
+    /// Metas that appeared, by key.
     public var joins: PresenceState
+    /// Metas that went away, by key.
     public var leaves: PresenceState
 
+    /// A diff of `joins` and `leaves`.
     public init(joins: PresenceState = PresenceState(), leaves: PresenceState = PresenceState()) {
         self.joins = joins
         self.leaves = leaves
     }
 
+    /// Parses `{"joins":{…},"leaves":{…}}`; a missing side is empty.
     public init(json: JSONValue) {
         joins = PresenceState(json: json["joins"] ?? [:])
         leaves = PresenceState(json: json["leaves"] ?? [:])
     }
 
+    /// `{"joins":{…},"leaves":{…}}`.
     public var json: JSONValue { ["joins": joins.json, "leaves": leaves.json] }
 }
 
 /// Presence push events (matched case-insensitively by the server).
 public enum PresenceEvent {
+    /// Start (or update) this client's presence with a meta.
     public static let track = "track"
+    /// Remove this client's presence.
     public static let untrack = "untrack"
 }

@@ -1,11 +1,17 @@
 /// The exact reason and message strings of Supabase Realtime (spec §3.3, §5.3, §6, §7, §8),
 /// so that clients written against hosted Supabase recognise them.
 public enum RealtimeReason {
-    // Join errors (`response.reason`).
+    // MARK: Join errors (`response.reason`)
+
+    /// A topic that does not start with `realtime:`.
     public static let unmatchedTopic = "unmatched topic"
+    /// The topic `realtime:` with no channel name.
     public static let topicNameRequired = "TopicNameRequired: You must provide a topic name"
+    /// The socket already has the most channels it may join.
     public static let tooManyChannels = "ChannelRateLimitReached: Too many channels"
+    /// The server has the most users it may hold.
     public static let tooManyConnectedUsers = "ConnectionRateLimitReached: Too many connected users"
+    /// The socket joins faster than allowed; the socket is closed afterwards.
     public static let tooManyJoins = "ClientJoinRateLimitReached: Too many joins per second"
     /// `InvalidJWTToken: …` / `MalformedJWT: …` / `JwtSignatureError: …` join reasons.
     public static func joinReason(for failure: TokenFailure) -> String {
@@ -19,19 +25,30 @@ public enum RealtimeReason {
         }
     }
 
-    // Payload-level errors.
+    // MARK: Payload errors
+
+    /// A presence `track` whose payload is not a JSON object.
     public static let presencePayloadNotMap = "Presence track payload must be a map"
     /// The ack reply's `response` (a bare JSON string) for an oversized broadcast.
     public static let payloadSizeExceeded = "payload_size_exceeded"
 
-    // `system` messages (followed by `phx_close`).
+    // MARK: `system` messages (followed by `phx_close`)
+
+    /// The socket broadcasts faster than allowed.
     public static let tooManyMessages = "Too many messages per second"
+    /// The socket sends presence messages faster than allowed.
     public static let clientPresenceRateLimit = "Client presence rate limit exceeded"
+    /// A presence meta over the payload limit.
     public static let trackMessageSizeExceeded = "Track message size exceeded"
+    /// The server is shutting down; clients reconnect later.
     public static let serverRequestedDisconnect = "Server requested disconnect"
 
-    // REST.
+    // MARK: REST broadcast
+
+    /// A missing or invalid bearer token or `apikey` header (401 `{"message":…}`).
     public static let restUnauthorized = "Unauthorized"
+    /// A batch with more messages than allowed (429).
     public static let restBatchTooLarge = "Too many messages to broadcast, please reduce the batch size"
+    /// A body or payload over the size limit.
     public static let restPayloadTooLarge = "Payload size exceeds tenant limit"
 }

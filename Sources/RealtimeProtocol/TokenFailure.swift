@@ -16,6 +16,7 @@ public enum TokenFailure: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Supabase's exact text for this failure.
     public var message: String {
         switch self {
         case .missing: return "API key is missing"

@@ -22,6 +22,7 @@ import UnixSignals
 /// ```
 /// or `try await relay.run()` to serve until SIGINT/SIGTERM.
 public actor Relay {
+    /// What the relay was made with (the bound port is `boundPort` when `port` is 0).
     public nonisolated let configuration: RelayConfiguration
     nonisolated let hub: RelayHub
     nonisolated let logger: Logger

@@ -22,6 +22,7 @@ public struct RelayConfiguration: Sendable {
     /// Grace period for clients to answer the close handshake at shutdown.
     public var shutdownGracePeriod: Duration
 
+    /// A configuration with the embedded defaults: loopback port 4000, auth off, no store.
     public init(host: String = "127.0.0.1", port: Int = 4000, jwtSecret: String? = nil,
                 limits: RelayLimits = RelayLimits(), maxDocumentBytes: Int = 16 * 1024 * 1024,
                 store: (any DocumentStore)? = nil, idleTimeout: Duration = .seconds(60),
@@ -74,6 +75,7 @@ public struct RelayLimits: Sendable {
     /// Messages per REST batch.
     public var maxBatchMessages: Int
 
+    /// Limits with Supabase's self-hosted defaults.
     public init(eventsPerSecond: Int = 100, maxPayloadBytes: Int = 3_000_500, maxChannelsPerClient: Int = 100,
                 joinsPerSecond: Int = 100, maxConcurrentUsers: Int = 200, presenceCallsPerWindow: Int = 5,
                 presenceWindow: Duration = .seconds(30), maxFrameBytes: Int = 5_000_000,

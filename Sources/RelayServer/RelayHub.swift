@@ -46,15 +46,6 @@ struct Connection: Sendable {
     var joins: TokenBucket
 }
 
-/// Counters for `/healthz` and benchmarks.
-public struct RelayStatistics: Sendable, Equatable {
-    public var sockets: Int
-    public var channels: Int
-    public var topics: Int
-    public var messagesIn: Int
-    public var messagesOut: Int
-}
-
 /// All channel state of the relay: sockets, topic membership, presence, limits.
 ///
 /// Every method runs without suspending, so each inbound message is handled
