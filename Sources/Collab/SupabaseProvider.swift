@@ -129,7 +129,13 @@ public actor SupabaseProvider {
         awareness.setLocalState(AwarenessStateFormat.localState(identity: identity, cursor: cursor), now: .now)
         let connectionStates = await client.connectionStates()
         tasks.append(Task { [weak self] in
+            // The stream starts with the state before `connect()`: not news.
+            var replayedCurrent = true
             for await state in connectionStates {
+                if replayedCurrent {
+                    replayedCurrent = false
+                    continue
+                }
                 await self?.connectionChanged(state)
             }
         })
@@ -314,7 +320,9 @@ public actor SupabaseProvider {
             if joined { didLeave(reason: "connection lost", closed: false) }
             setConnection(.reconnecting(retryIn: reconnectIn))
         case .closed(nil):
-            if joined { didLeave(reason: "disconnected", closed: false) }
+            // Disconnected on purpose (no retry): offline until `connect()`.
+            if joined { didLeave(reason: nil, closed: false) }
+            setConnection(.offline(reason: nil))
         case .connecting:
             if !joined { setConnection(.connecting) }
         case .open:

@@ -13,6 +13,7 @@ import Realtime
 /// {"cmd":"save"}                                → {"event":"saved","ok":true} or an error
 /// {"cmd":"status"}                              → {"event":"status",…}
 /// {"cmd":"stats"}                               → {"event":"stats",…} (broadcast counters)
+/// {"cmd":"offline"} / {"cmd":"online"}          drop / restore the connection (edits go on)
 /// {"cmd":"quit"}                                → flushes, leaves, exits 0
 /// ```
 enum HeadlessCommand: Equatable {
@@ -25,6 +26,8 @@ enum HeadlessCommand: Equatable {
     case save
     case status
     case stats
+    case offline
+    case online
     case quit
 
     /// Parses one input line. Throws a message the driver can print as an error event.
@@ -62,6 +65,8 @@ enum HeadlessCommand: Equatable {
         case "save": return (.save, id)
         case "status": return (.status, id)
         case "stats": return (.stats, id)
+        case "offline": return (.offline, id)
+        case "online": return (.online, id)
         case "quit": return (.quit, id)
         default: throw HeadlessError.badCommand("unknown cmd \"\(name)\"")
         }

@@ -116,6 +116,13 @@ actor HeadlessEditor {
                     "answers_skipped": .integer(Int64(stats.answersSkipped)),
                     "rejected": .integer(Int64(stats.rejected)),
                 ])
+            case .offline:
+                // As if the network went away: the client stops reconnecting until `online`.
+                await session.provider.client.disconnect()
+                reply(id, ["event": "ok"])
+            case .online:
+                await session.provider.client.connect()
+                reply(id, ["event": "ok"])
             case .quit:
                 await quit(id: id)
                 return .quit

@@ -122,3 +122,31 @@ def test_headless_refuses_bad_commands_and_keeps_going(qalam_bin, machine, edito
     assert a.text() == "abc"
     assert utf16_len(a.text()) == 3
     assert a.quit() == 0
+
+
+def test_an_editor_cut_off_edits_and_everything_converges_when_it_reconnects(qalam_bin, machine, editors):
+    port = free_port()
+    a = Editor(qalam_bin, "cut-off", port, "a", machine)
+    b = Editor(qalam_bin, "cut-off", port, "b", machine)
+    editors.extend([a, b])
+    a.append("shared start. ")
+    b.wait_text("shared start. ")
+
+    b.command("offline")
+    b.seen_or_wait(lambda e: e.get("event") == "status" and e["connection"].startswith("offline"))
+    a.insert(0, "A online. ")
+    b.append("ب وهو منقطع. ")
+    b.delete(0, 6)  # "shared" deleted while offline
+    status = b.command("status")
+    assert status["unsent"] > 0, status
+    time.sleep(1)
+    assert "A online." not in b.text(), "B was supposed to be cut off"
+
+    b.command("online")
+    b.wait_synced()
+    a.wait_synced()
+    final = a.text()
+    b.wait_text(final)
+    assert "A online. " in final and "ب وهو منقطع. " in final and "shared" not in final, final
+    for editor in (a, b):
+        assert editor.quit() == 0
