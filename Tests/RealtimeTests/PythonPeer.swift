@@ -242,4 +242,26 @@ enum PythonScripts {
 
     asyncio.run(main())
     """#
+
+    /// The `websockets` client opening the socket URL argv[1]: prints
+    /// `{"status": 101}` when the upgrade succeeds, else the refusal's status, its
+    /// Content-Type and body, as a browser's or realtime-js's WebSocket would see them.
+    static let handshakeProbe = exitOnEOF + """
+
+    import asyncio, json
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import InvalidStatus
+
+    async def main():
+        try:
+            async with connect(sys.argv[1], open_timeout=20):
+                print(json.dumps({"status": 101}), flush=True)
+        except InvalidStatus as refused:
+            response = refused.response
+            print(json.dumps({"status": response.status_code,
+                              "contentType": response.headers.get("Content-Type"),
+                              "body": response.body.decode("utf-8", "replace")}), flush=True)
+
+    asyncio.run(main())
+    """
 }

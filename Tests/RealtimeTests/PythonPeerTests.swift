@@ -106,6 +106,46 @@ final class PythonPeerTests: XCTestCase {
     }
 }
 
+/// Refused handshakes as an independent WebSocket client (Python `websockets`) sees them.
+final class HandshakeRefusalTests: XCTestCase {
+    override func setUpWithError() throws {
+        guard PythonPeer.hasModule("websockets") else {
+            throw XCTSkip("python3 with `websockets` is needed: pip install -r Tests/python/requirements.txt")
+        }
+    }
+
+    /// What the probe saw when opening the relay's socket with `apikey` and `vsn`.
+    private func probe(_ relay: TestRelay, apiKey: String, vsn: String) async throws -> [String: Any] {
+        let url = "ws://127.0.0.1:\(relay.port)/realtime/v1/websocket?apikey=\(apiKey)&vsn=\(vsn)"
+        let peer = try PythonPeer(script: PythonScripts.handshakeProbe, arguments: [url])
+        defer { peer.stop() }
+        return try await peer.waitForJSON("the handshake's outcome") { $0["status"] != nil }
+    }
+
+    func testRefusedUpgradesCarrySupabasesStatusAndJSONError() async throws {
+        let secret = "secret-for-the-handshake-probe"
+        let relay = try await TestRelay.start(jwtSecret: secret)
+        let cases: [(key: String, vsn: String, status: Int, error: String)] = [
+            (RelayToken.make(secret: "not-the-secret"), "2.0.0", 401, "Failed to validate JWT signature"),
+            (RelayToken.make(secret: secret, lifetime: -100), "2.0.0", 401, "Token has expired"),
+            ("not.a.jwt", "1.0.0", 401, "The token provided is not a valid JWT"),
+            (RelayToken.make(secret: secret), "3.0.0", 400, "unsupported serializer version 3.0.0"),
+        ]
+        for item in cases {
+            let seen = try await probe(relay, apiKey: item.key, vsn: item.vsn)
+            XCTAssertEqual(seen["status"] as? Int, item.status, "\(item)")
+            XCTAssertEqual(seen["contentType"] as? String, "application/json", "\(item)")
+            let body = try JSONValue(parsing: Array(((seen["body"] as? String) ?? "").utf8))
+            let error = body["error"]?.stringValue ?? ""
+            XCTAssertTrue(error.hasPrefix(item.error), "\(error) should start with \(item.error)")
+        }
+        // The control: a good key and version are upgraded.
+        let accepted = try await probe(relay, apiKey: RelayToken.make(secret: secret), vsn: "2.0.0")
+        XCTAssertEqual(accepted["status"] as? Int, 101)
+        await relay.stop()
+    }
+}
+
 /// `wss://` through swift-nio-ssl, against the relay behind a Python TLS terminator.
 final class SecureSocketTests: XCTestCase {
     override func setUpWithError() throws {
