@@ -139,6 +139,38 @@ final class ProviderWireTests: XCTestCase {
         await relay.stop()
     }
 
+    func testALateJoinerGetsALargeDocumentAsSeveralAnswerParts() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let limit = 16 * 1024
+        let configuration = fastProviderConfiguration { $0.maxPayloadBytes = limit }
+        // A's document exists before anyone else is there (loaded from its store).
+        let source = Doc(clientID: 77)
+        let big = String(repeating: "نص قديم كبير — old large text 😀 ", count: 2000)
+        source.getText().insert(big, at: 0)
+        let a = try TestEditor(relay: relay.url, document: document, name: "a",
+                               initialState: try source.encodeStateAsUpdate(), configuration: configuration)
+        await a.start()
+        _ = await a.waitUntilSynced()
+
+        let c = try TestEditor(relay: relay.url, document: document, name: "late", configuration: configuration)
+        await c.start()
+        await eventually(timeout: .seconds(30), "the late joiner has the whole document") { await c.string() == big }
+        let synced = await c.waitUntilSynced()
+        XCTAssertTrue(synced)
+        let answers = await spy.payloads(of: "yjs-sync-step2")
+        XCTAssertGreaterThan(answers.count, 3, "a 100 KB answer must come in parts")
+        for payload in answers {
+            guard case let .json(value) = payload else { return XCTFail("not JSON") }
+            XCTAssertLessThanOrEqual(value.jsonBytes.count, limit)
+        }
+        for editor in [a, c] { await editor.stop() }
+        await spy.stop()
+        await relay.stop()
+    }
+
     func testTheRateLimitClosesTheChannelAndTheProviderRejoinsLosingNothing() async throws {
         // A relay far stricter than Supabase: 3 events a second per socket.
         let relay = try await TestRelay.start(limits: RelayLimits(eventsPerSecond: 3))
