@@ -89,20 +89,27 @@ enum Content {
     }
 
     /// Whether `right` can be appended to `self`, and does it.
+    /// Switches on `self` alone (not on a `(self, right)` tuple, whose temporary would hold a
+    /// second reference to our array and make every append copy the whole content).
     mutating func mergeWith(_ right: Content) -> Bool {
-        switch (self, right) {
-        case (.deleted, .deleted): return true
-        case (.json(var a), .json(let b)):
+        switch self {
+        case .deleted:
+            if case .deleted = right { return true }
+            return false
+        case .json(var a):
+            guard case let .json(b) = right else { return false }
             self = .deleted
             a.append(contentsOf: b)
             self = .json(a)
             return true
-        case (.any(var a), .any(let b)):
+        case .any(var a):
+            guard case let .any(b) = right else { return false }
             self = .deleted
             a.append(contentsOf: b)
             self = .any(a)
             return true
-        case (.string(var a), .string(let b)):
+        case .string(var a):
+            guard case let .string(b) = right else { return false }
             self = .deleted
             a.append(contentsOf: b)
             self = .string(a)
