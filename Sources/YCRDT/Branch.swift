@@ -15,6 +15,10 @@ final class Branch {
     /// nil disables search markers (Yjs does so for types that ever held formatting).
     var searchMarkers: [SearchMarker]?
     var hasFormatting = false
+    /// A format item was ever integrated into this list. Unlike `hasFormatting` (which follows
+    /// Yjs and resets when a generic root becomes a text) it never resets, so while it is false
+    /// the formatting cleanup after a delete has nothing to find and is skipped.
+    var mayHoldFormats = false
     /// Clock for search-marker recency (Yjs uses a global one; only the order within
     /// one type matters, and a per-type clock keeps docs on different threads apart).
     var markerClock = 0

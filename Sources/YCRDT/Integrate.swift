@@ -70,6 +70,7 @@ extension Item {
         case .format:
             parent.searchMarkers = nil
             parent.hasFormatting = true
+            parent.mayHoldFormats = true
         case let .type(branch):
             branch.item = self
         default: break

@@ -356,7 +356,7 @@ public final class YText {
             }
             pos.forward()
         }
-        if let s = start {
+        if let s = start, branch.mayHoldFormats {
             YText.cleanupFormattingGap(txn, start: s, curr: pos.right, startAttributes: startAttrs, currAttributes: &pos.currentAttributes)
         }
         SearchMarker.updateChanges(branch, index: pos.index, len: -startLength + length)
