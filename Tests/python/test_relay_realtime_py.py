@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 from realtime import AsyncRealtimeClient
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import InvalidStatus
 
 STARTUP_TIMEOUT = 60  # generous: CI is a loaded 2-core machine
 EVENT_TIMEOUT = 15
@@ -83,12 +85,17 @@ async def wait_for(predicate, timeout=EVENT_TIMEOUT):
     return predicate()
 
 
+async def connected_clients(relay, count):
+    """`count` realtime-py clients connected to the relay with the anon key, no auto-reconnect."""
+    clients = [AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False) for _ in range(count)]
+    for client in clients:
+        await client.connect()
+    return clients
+
+
 def test_broadcast_between_two_realtime_py_clients(relay):
     async def scenario():
-        alice = AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False)
-        bob = AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False)
-        await alice.connect()
-        await bob.connect()
+        alice, bob = await connected_clients(relay, 2)
         got_alice, got_bob = [], []
         options = {"config": {"broadcast": {"self": False, "ack": False}, "presence": {"key": ""}, "private": False}}
         states = []
@@ -118,10 +125,7 @@ def test_broadcast_between_two_realtime_py_clients(relay):
 
 def test_presence_is_seen_by_the_other_client(relay):
     async def scenario():
-        alice = AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False)
-        bob = AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False)
-        await alice.connect()
-        await bob.connect()
+        alice, bob = await connected_clients(relay, 2)
         a = alice.channel("room:doc-2", {"config": {"broadcast": {"self": False}, "presence": {"key": "alice"}, "private": False}})
         b = bob.channel("room:doc-2", {"config": {"broadcast": {"self": False}, "presence": {"key": "bob"}, "private": False}})
         joins, leaves = [], []
@@ -167,6 +171,15 @@ def test_jwt_secret_is_enforced(qalam_bin):
             refused = AsyncRealtimeClient(r.url, forged, auto_reconnect=False, max_retries=1, initial_backoff=0.1)
             with pytest.raises(Exception):
                 await refused.connect()
+
+            # The refused handshake carries Supabase's status and JSON error.
+            with pytest.raises(InvalidStatus) as handshake:
+                async with ws_connect(f"{r.url}/websocket?apikey={forged}&vsn=1.0.0", open_timeout=EVENT_TIMEOUT):
+                    pass
+            response = handshake.value.response
+            assert response.status_code == 401
+            assert response.headers.get("Content-Type") == "application/json"
+            assert json.loads(response.body) == {"error": "Failed to validate JWT signature"}
 
         asyncio.run(scenario())
         # The REST API answers Supabase's 401 to the forged key.
