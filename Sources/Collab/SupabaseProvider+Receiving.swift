@@ -1,0 +1,170 @@
+import Foundation
+import Realtime
+import YCRDT
+
+// What arrives on the channel: updates, sync requests and answers, awareness,
+// presence. Split from SupabaseProvider.swift only for size; same actor.
+extension SupabaseProvider {
+    // MARK: - Incoming
+
+    func received(event: String, payload: UserPayload) {
+        statistics.received[event, default: 0] += 1
+        let message: ChannelMessage?
+        do {
+            message = try ChannelMessage.decode(event: event, payload: payload)
+        } catch {
+            reject("\(error)")
+            return
+        }
+        switch message {
+        case nil:
+            return
+        case let .update(bytes):
+            applyRemote(bytes, event: event)
+        case let .syncStep1(request):
+            guard request.peer != peerID else { return }
+            answerLater(request)
+        case let .syncStep2(answer):
+            guard answer.peer != peerID else { return }
+            pendingAnswers[answer.request]?.answerStateVectors.append(answer.stateVector)
+            guard applyRemote(answer.update, event: event) else { return }
+            if answer.to == peerID, answer.request == currentRequest {
+                answerStarted = true
+                if answer.part == answer.parts - 1 { markSynced() }
+            }
+        case let .awareness(bytes):
+            do {
+                let entries = try AwarenessCodec.decode(bytes)
+                let result = try awareness.apply(entries, now: .now)
+                if result.reannounce {
+                    awarenessDirty = true
+                    scheduleAwareness()
+                }
+                if result.changed { publishCursors() }
+            } catch {
+                reject("\(error)")
+            }
+        }
+    }
+
+    /// Validates and applies a remote update to the replica, then hands it to the
+    /// editor. An invalid update changes nothing and is reported.
+    @discardableResult
+    func applyRemote(_ bytes: [UInt8], event: String) -> Bool {
+        do {
+            try replica.applyUpdate(bytes, origin: Self.remoteOrigin)
+        } catch {
+            reject("\(CollabError.invalidUpdate(event: event, reason: "\(error)"))")
+            return false
+        }
+        eventsContinuation.yield(.remoteUpdate(bytes))
+        return true
+    }
+
+    func reject(_ reason: String) {
+        statistics.rejected += 1
+        status.warning = reason
+        refreshStatus(force: true)
+    }
+
+    // MARK: - Sync
+
+    func sendStep1() {
+        let request = UUID().uuidString.lowercased()
+        currentRequest = request
+        lastStep1Sent = .now
+        outbox.removeAll { if case .syncStep1 = $0.message { return true } else { return false } }
+        outbox.insert(Outgoing(.syncStep1(SyncRequest(peer: peerID, request: request,
+                                                       stateVector: replica.encodeStateVector()))), at: 0)
+        pump()
+    }
+
+    func answerLater(_ request: SyncRequest) {
+        guard let theirs = try? StateVectorMap(decoding: request.stateVector) else {
+            reject("\(CollabError.malformedMessage(event: CollabEventName.syncStep1, reason: "invalid state vector"))")
+            return
+        }
+        pendingAnswers[request.request] = PendingAnswer(request: request)
+        let jitter = Double.random(in: configuration.answerJitter)
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(jitter))
+            await self?.answer(request.request)
+        }
+        // Both ways: if the requester has something this replica lacks, ask for it.
+        if let ours = try? StateVectorMap(decoding: replica.encodeStateVector()), theirs.isAhead(of: ours) {
+            let now = ContinuousClock.now
+            if lastStep1Sent.map({ now - $0 >= configuration.step1Cooldown }) ?? true {
+                sendStep1()
+            }
+        }
+    }
+
+    func answer(_ requestID: String) {
+        guard let pending = pendingAnswers.removeValue(forKey: requestID), joined, !stopped else { return }
+        let request = pending.request
+        let ourVector = replica.encodeStateVector()
+        if let ours = try? StateVectorMap(decoding: ourVector),
+           let theirs = try? StateVectorMap(decoding: request.stateVector) {
+            let covered = pending.answerStateVectors.contains { vector in
+                guard let other = try? StateVectorMap(decoding: vector) else { return false }
+                return ours.isCovered(by: theirs, other)
+            }
+            if covered {
+                statistics.answersSkipped += 1
+                return
+            }
+        }
+        do {
+            let diff = try replica.encodeStateAsUpdate(since: request.stateVector)
+            let limit = configuration.maxUpdateBytesPerBase64(stateVectorBytes: ourVector.count)
+            let parts = try YUpdate.split(diff, maxBytes: limit)
+            for (index, part) in parts.enumerated() {
+                outbox.append(Outgoing(.syncStep2(SyncAnswer(
+                    peer: peerID, request: request.request, to: request.peer, update: part,
+                    stateVector: ourVector, part: index, parts: parts.count))))
+            }
+            statistics.answersSent += 1
+        } catch {
+            status.warning = "could not answer a sync request: \(error)"
+            refreshStatus(force: true)
+        }
+        pump()
+    }
+
+    // MARK: - Presence and awareness
+
+    func presenceChanged(_ event: PresenceChange) async {
+        guard let channel else { return }
+        if case let .leave(_, current, left) = event {
+            let stillHere = Set(current.compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) })
+            let gone = Set(left.compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) }).subtracting(stillHere)
+            let allPresent = PresenceRoster.clientIDs(in: await channel.presenceState())
+            if awareness.remove(clients: gone.subtracting(allPresent)) { publishCursors() }
+        }
+        guard case .sync = event else { return }
+        presence = await channel.presenceState()
+        let users = PresenceRoster.users(from: presence, selfUserID: identity.userID)
+        if users != onlineUsers {
+            onlineUsers = users
+            eventsContinuation.yield(.onlineUsers(users))
+        }
+    }
+
+    func publishCursors() {
+        let now = AwarenessStateFormat.cursors(from: awareness.remoteStates)
+        guard now != cursors else { return }
+        cursors = now
+        eventsContinuation.yield(.cursors(now))
+    }
+
+    func checkAwareness(now: ContinuousClock.Instant) {
+        guard now - lastAwarenessCheck >= configuration.awarenessCheckInterval else { return }
+        lastAwarenessCheck = now
+        if awareness.needsRenewal(now: now) {
+            awareness.renew(now: now)
+            awarenessDirty = true
+            scheduleAwareness()
+        }
+        if awareness.expire(now: now) { publishCursors() }
+    }
+}
