@@ -43,11 +43,6 @@ struct SocketHandshake {
         apiKey = header ?? query.last { $0.name == "apikey" }?.value
     }
 
-    /// Whether `request` asks for a WebSocket upgrade (`Upgrade: websocket`, any case).
-    static func isUpgrade(_ request: HTTPRequest) -> Bool {
-        request.headerFields[.upgrade]?.lowercased() == "websocket"
-    }
-
     func evaluate(verifier: JWTVerifier?) -> Outcome {
         let version: SerializerVersion
         do {
