@@ -43,6 +43,8 @@ public final class Transaction {
 
     /// The changed types, each once, in first-change order.
     var changedTypes: [Branch] {
+        // The common case (one type, never removed) needs no de-duplication set.
+        if changedOrder.count == 1 { return changed.isEmpty ? [] : changedOrder }
         var seen = Set<ObjectIdentifier>()
         return changedOrder.filter { changed[ObjectIdentifier($0)] != nil && seen.insert(ObjectIdentifier($0)).inserted }
     }

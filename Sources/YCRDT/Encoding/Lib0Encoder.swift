@@ -45,9 +45,9 @@ struct Lib0Encoder {
 
     /// Writes UTF-16 units as a varString; lone surrogates become U+FFFD as with `TextEncoder`.
     mutating func writeVarString(utf16 units: ArraySlice<UInt16>) {
-        let utf8 = UTF.utf8(fromUTF16: units)
-        writeVarUInt(utf8.count)
-        bytes.append(contentsOf: utf8)
+        // Length first, then the bytes straight into the buffer (no intermediate array).
+        writeVarUInt(UTF.utf8Count(fromUTF16: units))
+        UTF.appendUTF8(fromUTF16: units, to: &bytes)
     }
 
     mutating func writeVarString(_ s: String) {

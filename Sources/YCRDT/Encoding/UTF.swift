@@ -44,6 +44,36 @@ enum UTF {
     static func utf8<C: Collection>(fromUTF16 units: C) -> [UInt8] where C.Element == UInt16, C.Index == Int {
         var out: [UInt8] = []
         out.reserveCapacity(units.count)
+        appendUTF8(fromUTF16: units, to: &out)
+        return out
+    }
+
+    /// The number of bytes `utf8(fromUTF16:)` produces (a lone surrogate's U+FFFD takes 3).
+    static func utf8Count(fromUTF16 units: ArraySlice<UInt16>) -> Int {
+        units.withUnsafeBufferPointer { buf in
+            var n = 0
+            var i = 0
+            let end = buf.count
+            while i < end {
+                let u = buf[i]
+                i += 1
+                if u < 0x80 {
+                    n += 1
+                } else if u < 0x800 {
+                    n += 2
+                } else if u >= 0xD800 && u <= 0xDBFF, i < end, buf[i] >= 0xDC00, buf[i] <= 0xDFFF {
+                    i += 1
+                    n += 4
+                } else {
+                    n += 3
+                }
+            }
+            return n
+        }
+    }
+
+    /// Appends the UTF-8 of `units` to `out` (lone surrogates as U+FFFD).
+    static func appendUTF8<C: Collection>(fromUTF16 units: C, to out: inout [UInt8]) where C.Element == UInt16, C.Index == Int {
         var i = units.startIndex
         let end = units.endIndex
         while i < end {
@@ -69,7 +99,6 @@ enum UTF {
                 out.append(0x80 | UInt8(u & 0x3F))
             }
         }
-        return out
     }
 
     /// UTF-16 units to a Swift String (lone surrogates become U+FFFD).
