@@ -40,20 +40,25 @@ final class Branch {
 struct SearchMarker {
     static let maxMarkers = 80
 
-    /// Owned by the store; markers are moved off items before they leave it.
-    unowned(unsafe) var p: Item
+    /// Owned by the store; markers are moved off items before they leave it. Unmanaged so
+    /// that the per-insert pass over every marker costs no reference counting.
+    private var ref: Unmanaged<Item>
+    var p: Item {
+        get { ref.takeUnretainedValue() }
+        set { ref = Unmanaged.passUnretained(newValue) }
+    }
     var index: Int
     var timestamp: Int
 
     init(p: Item, index: Int, timestamp: Int) {
         p.marker = true
-        self.p = p
+        self.ref = Unmanaged.passUnretained(p)
         self.index = index
         self.timestamp = timestamp
     }
 
     mutating func overwrite(p: Item, index: Int, timestamp: Int) {
-        self.p.marker = false
+        ref._withUnsafeGuaranteedRef { $0.marker = false }
         self.p = p
         p.marker = true
         self.index = index
@@ -124,23 +129,28 @@ struct SearchMarker {
         var i = markers.count - 1
         while i >= 0 {
             if len > 0 {
-                // Unowned locals: this runs for every marker on every insert, and the
-                // store keeps all items alive.
-                unowned(unsafe) var p: Item = markers[i].p
-                p.marker = false
-                var gone = false
-                while p.deleted || !p.countable {
-                    guard let l = p.left else { gone = true; break }
-                    p = l
-                    if !p.deleted && p.countable { markers[i].index -= p.length }
+                // The common case (the marked item is still visible) touches no reference
+                // counts: this runs for every marker on every insert.
+                let visible = markers[i].ref._withUnsafeGuaranteedRef { p -> Bool in
+                    p.marker = false
+                    return !p.deleted && p.countable
                 }
-                if gone || p.marker {
-                    markers.remove(at: i)
-                    i -= 1
-                    continue
+                if !visible {
+                    var p = markers[i].p
+                    var gone = false
+                    while p.deleted || !p.countable {
+                        guard let l = p.left else { gone = true; break }
+                        p = l
+                        if !p.deleted && p.countable { markers[i].index -= p.length }
+                    }
+                    if gone || p.marker {
+                        markers.remove(at: i)
+                        i -= 1
+                        continue
+                    }
+                    markers[i].p = p
                 }
-                markers[i].p = p
-                p.marker = true
+                markers[i].ref._withUnsafeGuaranteedRef { $0.marker = true }
             }
             let mi = markers[i].index
             if index < mi || (len > 0 && index == mi) {
@@ -152,10 +162,14 @@ struct SearchMarker {
 
     /// Moves markers on `right` to `left` when `right` is merged into it.
     static func retarget(_ branch: Branch, from right: Item, to left: Item) {
-        guard branch.searchMarkers != nil else { return }
-        for i in branch.searchMarkers!.indices where branch.searchMarkers![i].p === right {
-            branch.searchMarkers![i].p = left
-            if !left.deleted && left.countable { branch.searchMarkers![i].index -= left.length }
+        guard var markers = branch.searchMarkers else { return }
+        let target = Unmanaged.passUnretained(right).toOpaque()
+        guard markers.contains(where: { $0.ref.toOpaque() == target }) else { return }
+        branch.searchMarkers = nil  // own the array so changes do not copy it
+        defer { branch.searchMarkers = markers }
+        for i in markers.indices where markers[i].ref.toOpaque() == target {
+            markers[i].p = left
+            if !left.deleted && left.countable { markers[i].index -= left.length }
         }
     }
 }
