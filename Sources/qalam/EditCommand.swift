@@ -37,7 +37,8 @@ struct EditCommand: AsyncParsableCommand {
 
             --headless reads JSON commands on stdin and writes JSON events on stdout, one \
             per line: {"cmd":"insert","index":0,"text":"…"}, delete, cursor, get, \
-            wait_synced, wait_text, save, status, stats, quit.
+            wait_synced, wait_text, save, status, stats, offline, online, quit. \
+            QALAM_AUTOSAVE_SECONDS shortens the autosave delay (default 10 s).
             """)
 
     @Argument(help: "The document: a name (the same name meets the same document) or a UUID.")
