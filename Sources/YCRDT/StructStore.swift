@@ -13,12 +13,10 @@ final class StructStore {
         return last.id.clock + last.length
     }
 
-    var stateVector: [ClientID: Int] {
-        var sv: [ClientID: Int] = [:]
-        sv.reserveCapacity(clients.count)
-        for (c, s) in clients { if let last = s.last { sv[c] = last.id.clock + last.length } }
-        return sv
-    }
+    /// Next clock per client. Kept up to date by `addStruct`, the only way the end of a client's
+    /// structs moves (splits, merges and GC replacements keep it), so that every transaction can
+    /// take its before/after state without building a dictionary.
+    private(set) var stateVector: [ClientID: Int] = [:]
 
     /// Index of the struct containing `clock` (Yjs `findIndexSS`), nil if none.
     static func findIndex(_ structs: [Item], _ clock: Int) -> Int? {
@@ -46,6 +44,7 @@ final class StructStore {
 
     func addStruct(_ s: Item) {
         clients[s.id.client, default: []].append(s)
+        stateVector[s.id.client] = s.id.clock + s.length
     }
 
     /// The struct containing `id` (Yjs `getItem`).
@@ -113,14 +112,22 @@ final class StructStore {
         currentTransaction?.mergeStructs.append(gc)
     }
 
-    /// Set by the doc while a transaction is being cleaned up (replaceStruct needs it).
-    weak var currentTransaction: Transaction?
+    /// Set by the doc while a transaction is being cleaned up (replaceStruct needs it) and
+    /// cleared when the cleanup ends (strong: a weak reference would give every transaction
+    /// a side table).
+    var currentTransaction: Transaction?
 
     /// Yjs `tryToMergeWithLefts`; returns how many structs were merged away.
     @discardableResult
     func tryToMergeWithLefts(client: ClientID, pos: Int) -> Int {
-        guard var structs = clients[client], pos > 0, pos < structs.count else { return 0 }
-        clients[client] = nil  // keep `structs` uniquely referenced while we edit it
+        // Edit the array in place through the dictionary's values (one hash lookup, no
+        // remove-and-reinsert of the entry, no copy).
+        guard let slot = clients.index(forKey: client) else { return 0 }
+        return StructStore.mergeWithLefts(&clients.values[slot], pos: pos)
+    }
+
+    private static func mergeWithLefts(_ structs: inout [Item], pos: Int) -> Int {
+        guard pos > 0, pos < structs.count else { return 0 }
         var right = structs[pos]
         var left = structs[pos - 1]
         var i = pos
@@ -139,7 +146,6 @@ final class StructStore {
         }
         let merged = pos - i
         if merged > 0 { structs.removeSubrange((pos + 1 - merged)...pos) }
-        clients[client] = structs
         return merged
     }
 }
