@@ -21,6 +21,9 @@ final class ClientTally: @unchecked Sendable {
         /// The client's connection is closed and its task returned.
         var finished = false
         var failure: String?
+        /// Times the client's channel dropped out after joining (socket lost, heartbeat
+        /// timeout) and had to rejoin; broadcasts in flight then are lost.
+        var rejoins = 0
     }
 
     private let lock = NSLock()
@@ -33,6 +36,7 @@ final class ClientTally: @unchecked Sendable {
     func markSent() { lock.withLock { state.sent += 1 } }
     func markSendingDone() { lock.withLock { state.sendingDone = true } }
     func markFinished() { lock.withLock { state.finished = true } }
+    func markRejoin() { lock.withLock { state.rejoins += 1 } }
     func fail(_ reason: String) { lock.withLock { if state.failure == nil { state.failure = reason } } }
 
     /// Counts one received broadcast whose payload bytes are `bytes`.

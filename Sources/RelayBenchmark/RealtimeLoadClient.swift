@@ -17,10 +17,15 @@ struct RealtimeLoadClient: LoadClient {
         let events = await channel.events()
         let receiver = Task {
             for await event in events {
-                if case let .broadcast(_, .binary(bytes)) = event {
+                switch event {
+                case let .broadcast(_, .binary(bytes)):
                     tally.receive(bytes)
-                } else if case .broadcast = event {
+                case .broadcast:
                     tally.foreignFrame()
+                case .status(.errored):
+                    tally.markRejoin()
+                default:
+                    break
                 }
             }
         }

@@ -43,6 +43,9 @@ struct ResultTable {
         if let cost = result.serverMicrosPerDelivery, cost > 0 {
             notes.append("\(name): the server delivers \(Self.count(1e6 / cost)) messages per CPU-second")
         }
+        if result.rejoins > 0 {
+            notes.append("\(name): channels dropped out and rejoined \(result.rejoins) times (socket lost or heartbeat unanswered)")
+        }
         if result.foreignFrames > 0 { notes.append("\(name): \(result.foreignFrames) frames that were not load broadcasts") }
         notes.append("\(name): server RSS MB each second: "
                      + result.rssSamples.map { Self.megabytes($0) }.joined(separator: " "))

@@ -104,6 +104,7 @@ struct Scenario {
             rssStartBytes: serverBefore.rssBytes, rssEndBytes: serverAfter.rssBytes,
             rssPeakBytes: max(serverAfter.peakRSSBytes, samples.max() ?? 0),
             rssSamples: samples,
+            rejoins: snapshots.reduce(0) { $0 + $1.rejoins },
             foreignFrames: snapshots.reduce(0) { $0 + $1.foreign },
             failures: Array(snapshots.compactMap(\.failure).prefix(3)))
         progress(String(format: "%d of %d delivered in %.1f s", result.delivered, result.expected, result.seconds))

@@ -25,6 +25,8 @@ struct ScenarioResult {
     /// The server's resident set once a second from just before the first send to the
     /// end of the drain, in bytes.
     let rssSamples: [Int]
+    /// Channel drop-outs clients recovered from by rejoining (RealtimeClient load only).
+    let rejoins: Int
     /// Frames clients received that were not load broadcasts.
     let foreignFrames: Int
     /// Client failures (connection errors, refused joins), first few.
