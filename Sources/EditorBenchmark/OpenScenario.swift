@@ -26,9 +26,11 @@ struct OpenScenario {
             open.append(millisecondsSince(start))
 
             // The floor: no CRDT, the same bytes to the same first screen.
+            // Split as DocumentLayout splits: on the newline byte, one String each.
             floorDecode.time {
                 let string = String(decoding: utf8, as: UTF8.self)
-                return string.split(separator: "\n", omittingEmptySubsequences: false).count
+                return string.utf8.split(separator: 0x0A, omittingEmptySubsequences: false)
+                    .map { String(Substring($0)) }.count
             }
             floorOpen.time {
                 let plain = PlainTextDocument(text: String(decoding: utf8, as: UTF8.self))
