@@ -7,11 +7,12 @@ import Glibc
 /// ncurses attribute bits and key codes that curses.h defines as expression macros,
 /// which Swift does not import.
 enum Curses {
+    /// `NCURSES_ATTR_SHIFT`: attribute bits sit above the 8 bits of a character.
     static let attrShift = 8
-    static let reverse = attr_t(1) << (10 + 8)
-    static let underline = attr_t(1) << (9 + 8)
-    static let dim = attr_t(1) << (12 + 8)
-    static let bold = attr_t(1) << (13 + 8)
+    static let reverse = attr_t(1) << (10 + attrShift)
+    static let underline = attr_t(1) << (9 + attrShift)
+    static let dim = attr_t(1) << (12 + attrShift)
+    static let bold = attr_t(1) << (13 + attrShift)
 
     static let pasteStart = KEY_MAX + 1
     static let pasteEnd = KEY_MAX + 2
