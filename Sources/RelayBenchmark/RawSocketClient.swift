@@ -51,7 +51,7 @@ struct RawSocketClient: LoadClient {
                                     joinRef: "1", ref: String(ref), topic: topic, event: PhoenixEvent.broadcast,
                                     payload: .userBroadcast(UserBroadcast(event: "load", payload: .binary(bytes))))
                                 guard case let .binary(frame) = try serializer.encode(push, direction: .clientToServer) else {
-                                    throw BenchmarkError.serverStart("the serializer did not produce a binary broadcast frame")
+                                    throw BenchmarkError.clientFailed("PhoenixSerializer did not encode the broadcast as a binary kind-3 frame")
                                 }
                                 try await outbound.write(.binary(ByteBuffer(bytes: frame)))
                             }
