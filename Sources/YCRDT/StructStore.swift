@@ -145,7 +145,11 @@ final class StructStore {
             break
         }
         let merged = pos - i
-        if merged > 0 { structs.removeSubrange((pos + 1 - merged)...pos) }
+        if merged == 1 && pos == structs.count - 1 {
+            structs.removeLast()  // the usual case at transaction end, without the generic splice
+        } else if merged > 0 {
+            structs.removeSubrange((pos + 1 - merged)...pos)
+        }
         return merged
     }
 }

@@ -12,7 +12,10 @@ public final class Transaction {
     /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
     /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
     var changedOrder: [Branch] = []
-    var changed: [ObjectIdentifier: Set<String?>] = [:]
+    var changed: [ObjectIdentifier: ChangedKeys] = [:]
+    /// The type and key of the last `addChanged` that recorded something (typing calls it
+    /// once per item with the same pair); cleared by `removeChanged`.
+    private var lastChanged: (type: ObjectIdentifier, sub: String?)?
     var mergeStructs: [Item] = []
     var needFormattingCleanup = false
 
@@ -29,8 +32,10 @@ public final class Transaction {
             guard item.id.clock < (beforeState[item.id.client] ?? 0) && !item.deleted else { return }
         }
         let key = ObjectIdentifier(type)
+        if let last = lastChanged, last.type == key, last.sub == parentSub { return }
+        lastChanged = (key, parentSub)
         if changed[key] == nil {
-            changed[key] = [parentSub]
+            changed[key] = ChangedKeys(parentSub)
             changedOrder.append(type)
         } else {
             changed[key]!.insert(parentSub)
@@ -39,6 +44,7 @@ public final class Transaction {
 
     func removeChanged(_ type: Branch) {
         changed[ObjectIdentifier(type)] = nil
+        lastChanged = nil
     }
 
     /// The changed types, each once, in first-change order.
@@ -56,4 +62,23 @@ public final class Transaction {
 
     /// Whether `item` was inserted in this transaction (Yjs `YEvent.adds`).
     func adds(_ item: Item) -> Bool { item.id.clock >= (beforeState[item.id.client] ?? 0) }
+}
+
+/// The keys of one changed type: its list (`nil`, the common case, stored without a set)
+/// and/or map keys.
+struct ChangedKeys {
+    private(set) var list = false
+    private(set) var keys: Set<String> = []
+
+    init(_ sub: String?) { insert(sub) }
+
+    mutating func insert(_ sub: String?) {
+        if let s = sub { keys.insert(s) } else { list = true }
+    }
+
+    /// `nil` asks about the list.
+    func contains(_ sub: String?) -> Bool {
+        if let s = sub { return keys.contains(s) }
+        return list
+    }
 }

@@ -296,13 +296,16 @@ enum UpdateCodec {
 
     /// Writes `numClients` and the blocks of a store from the given state (Yjs `writeClientsStructs`).
     static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from sm: [ClientID: Int]) {
-        var targets: [ClientID: Int] = [:]
-        for (client, clock) in sm where store.state(client) > clock { targets[client] = clock }
-        for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty { targets[client] = 0 }
+        // An array, not a dictionary: this runs at the end of every transaction, and the two
+        // loops cannot yield a client twice (the second skips the clients of the first).
+        var targets: [(client: ClientID, clock: Int)] = []
+        for (client, clock) in sm where (store.stateVector[client] ?? 0) > clock { targets.append((client, clock)) }
+        for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty { targets.append((client, 0)) }
+        if targets.count > 1 { targets.sort { $0.client > $1.client } }
         e.writeVarUInt(targets.count)
-        for client in targets.keys.sorted(by: >) {
+        for (client, since) in targets {
             guard let structs = store.clients[client], let first = structs.first else { continue }
-            let clock = max(targets[client]!, first.id.clock)
+            let clock = max(since, first.id.clock)
             guard let start = StructStore.findIndex(structs, clock) else { continue }
             e.writeVarUInt(structs.count - start)
             e.writeVarUInt(client)
