@@ -8,6 +8,8 @@ import YCRDT
 struct OpenScenario {
     let text: String
     let storedState: [UInt8]
+    /// How the stored state is cut into items, for the row names.
+    let label: String
     let runs: Int
 
     func run(on screen: HeadlessScreen) throws -> [Row] {
@@ -45,11 +47,11 @@ struct OpenScenario {
             }
         }
         return [
-            Row(name: "open: decode stored state (Doc.applyUpdate)", measured: decode,
+            Row(name: "open (\(label)): decode (applyUpdate)", measured: decode,
                 baselineName: "UTF-8 → String + split paragraphs", baseline: floorDecode, isInteractive: false),
-            Row(name: "open: stored state → first screen", measured: open,
+            Row(name: "open (\(label)): → first screen", measured: open,
                 baselineName: "no CRDT: UTF-8 → String → first screen", baseline: floorOpen, isInteractive: false),
-            Row(name: "open: stored state → first screen", measured: open,
+            Row(name: "open (\(label)): → first screen", measured: open,
                 baselineName: "first screen alone: layout + draw (cold)", baseline: firstScreen, isInteractive: false),
         ]
     }

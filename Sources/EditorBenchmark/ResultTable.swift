@@ -7,11 +7,13 @@ enum ResultTable {
 
     static func render(_ rows: [Row]) -> String {
         let header = ["measurement", "n", "p50", "p90", "p99", "max",
-                      "baseline (same run)", "p50", "p90", "p99", "max", "×p50", "×p99", "< 5 ms"]
+                      "baseline (same run)", "p50", "p90", "p99", "max", "×p50", "×p99", "p99 < 5 ms"]
         var lines = [header]
         for row in rows {
             let m = row.measured, b = row.baseline
-            let goal = row.isInteractive ? (m.p99 < goalMilliseconds ? "yes" : "NO") : ""
+            // A miss the baseline shares is the machine's (a busy core), not the CRDT's.
+            let goal = !row.isInteractive ? "" : m.p99 < goalMilliseconds ? "yes"
+                : b.p99 < goalMilliseconds ? "NO" : "NO, baseline too"
             lines.append([row.name, "\(m.count)",
                           ms(m.p50), ms(m.p90), ms(m.p99), ms(m.max),
                           row.baselineName, ms(b.p50), ms(b.p90), ms(b.p99), ms(b.max),
