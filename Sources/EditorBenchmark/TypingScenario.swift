@@ -20,6 +20,9 @@ struct TypingScenario {
     struct Result {
         var total = Samples()
         var edit = Samples()
+        /// Making the two anchors the editor makes per key (caret and top of view),
+        /// timed apart after the key, to attribute the edit's cost.
+        var anchors = Samples()
     }
 
     /// Types `count` keys into each subject; returns (Yjs, plain).
@@ -52,6 +55,10 @@ struct TypingScenario {
             result.edit.append(millisecondsSince(start))
             screen.draw(subject.state)
             result.total.append(millisecondsSince(start))
+            let caret = subject.state.caret
+            result.anchors.time {
+                (subject.document.anchor(at: caret, assoc: 0), subject.document.anchor(at: caret, assoc: 0))
+            }
         }
     }
 

@@ -52,6 +52,8 @@ do {
                     baselineName: plainName, baseline: stored.1.total, isInteractive: true))
     rows.append(Row(name: "  of which key + edit, no draw", measured: stored.0.edit,
                     baselineName: "[UInt16] buffer key + edit", baseline: stored.1.edit, isInteractive: true))
+    rows.append(Row(name: "  two anchors at the caret (per key)", measured: stored.0.anchors,
+                    baselineName: "[UInt16] buffer anchors", baseline: stored.1.anchors, isInteractive: false))
 
     // Remote edits between keys, on the same two editors.
     let remote = try RemoteEditScenario(rounds: options.rounds).run(crdt: fromStore, plain: plain, on: screen)
@@ -74,6 +76,8 @@ do {
                     baselineName: plainName, baseline: pieces.1.total, isInteractive: true))
     rows.append(Row(name: "  of which key + edit, no draw", measured: pieces.0.edit,
                     baselineName: "[UInt16] buffer key + edit", baseline: pieces.1.edit, isInteractive: true))
+    rows.append(Row(name: "  two anchors at the caret (per key)", measured: pieces.0.anchors,
+                    baselineName: "[UInt16] buffer anchors", baseline: pieces.1.anchors, isInteractive: false))
 
     // The same text inserted by the client that then types (pasted in an earlier
     // moment of this session): one big item of this client's own clock.
