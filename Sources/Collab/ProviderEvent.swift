@@ -24,4 +24,6 @@ public struct ProviderStatistics: Sendable, Equatable {
     public var answersSkipped = 0
     /// Messages ignored because they were malformed or invalid.
     public var rejected = 0
+    /// Whole-state broadcasts sent for web clients that joined.
+    public var catchUps = 0
 }

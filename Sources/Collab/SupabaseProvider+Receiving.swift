@@ -141,7 +141,12 @@ extension SupabaseProvider {
             let allPresent = PresenceRoster.clientIDs(in: await channel.presenceState())
             if awareness.remove(clients: gone.subtracting(allPresent)) { publishCursors() }
         }
+        if case let .join(_, _, joined) = event, presenceSynced,
+           joined.contains(where: { $0["sync"] == nil }) {
+            scheduleWebCatchUp()
+        }
         guard case .sync = event else { return }
+        presenceSynced = true
         presence = await channel.presenceState()
         let users = PresenceRoster.users(from: presence, selfUserID: identity.userID)
         if users != onlineUsers {
@@ -166,5 +171,41 @@ extension SupabaseProvider {
             scheduleAwareness()
         }
         if awareness.expire(now: now) { publishCursors() }
+    }
+
+    // MARK: - Web clients
+
+    /// A client that only knows `yjs-update` (the web app) joined. It loaded the
+    /// document from the database, which may lack edits not saved yet, and it will
+    /// never ask for them: one editor (the one with the lowest client id, after a
+    /// short delay) broadcasts the whole state as ordinary `yjs-update`s. Yjs
+    /// ignores what a receiver already has.
+    func scheduleWebCatchUp() {
+        guard catchUpTask == nil, !stopped else { return }
+        let jitter = Double.random(in: configuration.answerJitter)
+        catchUpTask = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(jitter))
+            await self?.catchUpWebClients()
+        }
+    }
+
+    func catchUpWebClients() async {
+        catchUpTask = nil
+        guard joined, !stopped, let channel else { return }
+        let state = await channel.presenceState()
+        let editors = state.values.joined()
+            .filter { $0["sync"] != nil }
+            .compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) }
+        guard let elected = editors.min(), elected == editorClientID else { return }
+        do {
+            let whole = try replica.encodeStateAsUpdate(since: [])
+            let parts = try YUpdate.split(whole, maxBytes: configuration.maxUpdateBytesPerNumberArray)
+            outbox.append(contentsOf: parts.map { Outgoing(.update($0)) })
+            statistics.catchUps += 1
+        } catch {
+            status.warning = "could not send the document to a web client: \(error)"
+            refreshStatus(force: true)
+        }
+        pump()
     }
 }

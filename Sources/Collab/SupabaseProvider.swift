@@ -30,6 +30,9 @@ public actor SupabaseProvider {
     /// and an undo manager never reverts them.
     public static let remoteOrigin: AnyHashable = "qalam.remote"
 
+    /// The presence field value of editors that answer `yjs-sync-step1`.
+    static let syncCapability = "qalam/\(collabProtocolVersion)"
+
     public nonisolated let document: DocumentID
     public nonisolated let topic: String
     /// Random per provider: tags sync requests and answers.
@@ -83,6 +86,10 @@ public actor SupabaseProvider {
     var lastAwarenessCheck = ContinuousClock.now
     var presence: [String: [JSONValue]] = [:]
     var onlineUsers: [OnlineUser] = []
+    /// Whether the first presence state of the current join has arrived: joins
+    /// before it are the people already there, not newcomers.
+    var presenceSynced = false
+    var catchUpTask: Task<Void, Never>?
     var cursors: [RemoteCursor] = []
 
     var status = ProviderStatus()
@@ -225,6 +232,7 @@ public actor SupabaseProvider {
         for task in tasks { task.cancel() }
         tasks = []
         flushTask?.cancel()
+        catchUpTask?.cancel()
         awarenessTask?.cancel()
         pumpTask?.cancel()
         rejoinTask?.cancel()
@@ -287,6 +295,9 @@ public actor SupabaseProvider {
             "color": .string(identity.color),
             "client_id": .integer(Int64(editorClientID)),
             "online_at": .string(ISO8601DateFormatter().string(from: Date())),
+            // Marks editors that speak the sync events; the others (the web app)
+            // are caught up with the whole state when they join (see `catchUpWebClients`).
+            "sync": .string(Self.syncCapability),
         ]
     }
 
@@ -332,6 +343,7 @@ public actor SupabaseProvider {
 
     func didJoin() {
         joined = true
+        presenceSynced = false
         joinedAt = .now
         status.isSynced = false
         answerStarted = false

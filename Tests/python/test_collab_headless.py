@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from test_collab_support import Editor, Machine, free_port, utf16_len
+from test_collab_support import Editor, Machine, converged_text, free_port, utf16_len
 
 
 @pytest.fixture
@@ -43,8 +43,7 @@ def test_two_processes_converge_and_a_late_joiner_catches_up(qalam_bin, machine,
     b.delete(0, 1)
     a.wait_synced()
     b.wait_synced()
-    final = a.text()
-    b.wait_text(final)
+    final = converged_text([a, b])
     for word in ("بالعالم", "كيف", "world", "how are you?", "😀"):
         assert word in final, (word, final)
 
@@ -145,8 +144,7 @@ def test_an_editor_cut_off_edits_and_everything_converges_when_it_reconnects(qal
     b.command("online")
     b.wait_synced()
     a.wait_synced()
-    final = a.text()
-    b.wait_text(final)
+    final = converged_text([a, b])
     assert "A online. " in final and "ب وهو منقطع. " in final and "shared" not in final, final
     for editor in (a, b):
         assert editor.quit() == 0

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from test_collab_support import Editor, Machine, free_port
+from test_collab_support import Editor, Machine, converged_text, free_port
 
 
 def database_url():
@@ -184,9 +184,7 @@ def test_five_processes_autosaving_one_document_lose_no_edit(qalam_bin, editors)
             time.sleep(0.15)
         for editor in group:
             editor.wait_synced(60)
-        final = group[0].text()
-        for editor in group[1:]:
-            editor.wait_text(final, 60)
+        final = converged_text(group, 60)
         assert all(word in final for word in words), final
         # Every editor autosaved at least once on its own, concurrently with the others.
         for editor in group:

@@ -165,3 +165,16 @@ class Editor:
 
 def utf16_len(text):
     return len(text.encode("utf-16-le")) // 2
+
+
+def converged_text(editors, timeout=EVENT_TIMEOUT):
+    """Waits until every editor shows the same text; returns it. (A synced editor has
+    sent its own edits; others' may still be on their way to it.)"""
+    deadline = time.monotonic() + timeout
+    while True:
+        texts = [editor.text() for editor in editors]
+        if all(text == texts[0] for text in texts):
+            return texts[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no convergence within {timeout} s: {texts}")
+        time.sleep(0.1)

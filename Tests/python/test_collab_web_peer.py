@@ -114,6 +114,7 @@ def test_a_web_peer_and_swift_editors_converge_and_read_the_same_saved_row(qalam
         document_id = a.ready["document"]
         a.append("Swift: مرحبا. ")
         a.save()
+        a.append("not saved yet. ")  # the web peer cannot load this from the database
 
         async def scenario():
             web = WebPeer(port, document_id)
@@ -122,6 +123,10 @@ def test_a_web_peer_and_swift_editors_converge_and_read_the_same_saved_row(qalam
             web.load(rows)
             assert str(web.text) == "Swift: مرحبا. "
             await web.join()
+            # An editor sends the whole state when a web client joins: the unsaved edit arrives.
+            async def caught_up():
+                return str(web.text) == "Swift: مرحبا. not saved yet. "
+            assert await eventually(caught_up), str(web.text)
 
             b = await asyncio.to_thread(Editor, qalam_bin, "web-and-terminal", port, "Swift B", machines[1],
                                         database_url=url)
@@ -141,7 +146,7 @@ def test_a_web_peer_and_swift_editors_converge_and_read_the_same_saved_row(qalam
                 return ta == tb == str(web.text)
             assert await eventually(converged), (a.text(), b.text(), str(web.text))
             final = str(web.text)
-            for part in ("Swift: مرحبا. ", "Web: hello from the browser. ", "Swift A again. ", "ب: ", "Web: وداعا."):
+            for part in ("Swift: مرحبا. ", "not saved yet. ", "Web: hello from the browser. ", "Swift A again. ", "ب: ", "Web: وداعا."):
                 assert part in final, (part, final)
             assert web.received >= 2, "the web peer got the Swift editors' updates as yjs-update"
 
