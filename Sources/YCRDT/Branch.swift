@@ -86,9 +86,20 @@ struct SearchMarker {
         defer { branch.searchMarkers = markers }
         var best: Int? = nil
         if !markers.isEmpty {
-            var b = 0
-            for i in 1..<markers.count where !(abs(index - markers[b].index) < abs(index - markers[i].index)) { b = i }
-            best = b
+            // Yjs's reduce keeps the later of equally close markers; the running distance
+            // saves recomputing the best one's on every step.
+            best = markers.withUnsafeBufferPointer { buf -> Int in
+                var b = 0
+                var bestDistance = abs(index - buf[0].index)
+                for i in 1..<buf.count {
+                    let d = abs(index - buf[i].index)
+                    if !(bestDistance < d) {
+                        b = i
+                        bestDistance = d
+                    }
+                }
+                return b
+            }
         }
         var p = start
         var pindex = 0
@@ -123,41 +134,47 @@ struct SearchMarker {
 
     /// Yjs `updateMarkerChanges`.
     static func updateChanges(_ branch: Branch, index: Int, len: Int) {
-        guard var markers = branch.searchMarkers else { return }
+        guard var markers = branch.searchMarkers, !markers.isEmpty else { return }
         branch.searchMarkers = nil  // own the array so changes do not copy it
         defer { branch.searchMarkers = markers }
-        var i = markers.count - 1
-        while i >= 0 {
-            if len > 0 {
-                // The common case (the marked item is still visible) touches no reference
-                // counts: this runs for every marker on every insert.
-                let visible = markers[i].ref._withUnsafeGuaranteedRef { p -> Bool in
-                    p.marker = false
-                    return !p.deleted && p.countable
-                }
-                if !visible {
-                    var p = markers[i].p
-                    var gone = false
-                    while p.deleted || !p.countable {
-                        guard let l = p.left else { gone = true; break }
-                        p = l
-                        if !p.deleted && p.countable { markers[i].index -= p.length }
+        // One pass over the buffer, last marker first as in Yjs; markers to drop are removed
+        // afterwards (in descending order, so earlier indices stay valid).
+        var dropped: [Int] = []
+        markers.withUnsafeMutableBufferPointer { buf in
+            var i = buf.count - 1
+            while i >= 0 {
+                if len > 0 {
+                    // The common case (the marked item is still visible) touches no reference
+                    // counts: this runs for every marker on every insert.
+                    let visible = buf[i].ref._withUnsafeGuaranteedRef { p -> Bool in
+                        p.marker = false
+                        return !p.deleted && p.countable
                     }
-                    if gone || p.marker {
-                        markers.remove(at: i)
-                        i -= 1
-                        continue
+                    if !visible {
+                        var p = buf[i].p
+                        var gone = false
+                        while p.deleted || !p.countable {
+                            guard let l = p.left else { gone = true; break }
+                            p = l
+                            if !p.deleted && p.countable { buf[i].index -= p.length }
+                        }
+                        if gone || p.marker {
+                            dropped.append(i)
+                            i -= 1
+                            continue
+                        }
+                        buf[i].p = p
                     }
-                    markers[i].p = p
+                    buf[i].ref._withUnsafeGuaranteedRef { $0.marker = true }
                 }
-                markers[i].ref._withUnsafeGuaranteedRef { $0.marker = true }
+                let mi = buf[i].index
+                if index < mi || (len > 0 && index == mi) {
+                    buf[i].index = max(index, mi + len)
+                }
+                i -= 1
             }
-            let mi = markers[i].index
-            if index < mi || (len > 0 && index == mi) {
-                markers[i].index = max(index, mi + len)
-            }
-            i -= 1
         }
+        for i in dropped { markers.remove(at: i) }
     }
 
     /// Moves markers on `right` to `left` when `right` is merged into it.

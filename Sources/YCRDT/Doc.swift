@@ -201,7 +201,7 @@ public final class Doc {
             cleanup(cleanupQueue[i])
             i += 1
         }
-        cleanupQueue.removeAll()
+        cleanupQueue.removeAll(keepingCapacity: true)
     }
 
     /// Yjs `cleanupTransactions` for one transaction.
