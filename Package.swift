@@ -53,6 +53,9 @@ let modules: [Module] = [
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
     // The editor's latency: opening a large document and keystroke-to-screen time.
     Module(name: "EditorBenchmark", kind: .executable, deps: ["TUI", "TextLayout", "YCRDT"]),
+    // Keystroke in one editor to applied in another, through the relay.
+    Module(name: "LatencyBenchmark", kind: .executable,
+           deps: ["Collab", "Realtime", "RelayServer", "DocumentStorage", "YCRDT"]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
     Module(name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
            products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),

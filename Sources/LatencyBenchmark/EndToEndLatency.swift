@@ -1,17 +1,7 @@
 // End-to-end editing latency: a keystroke in one editor until it is applied in
-// another, through a real relay on a loopback socket (owned by the Collab engineer).
-//
-// Not compiled until hooked, because the Benchmarks target depends on YCRDT only:
-// to hook it, add "Collab", "Realtime" and "RelayServer" to the Benchmarks
-// module's deps in Package.swift, remove the `#if` below, and dispatch a
-// subcommand from main.swift, e.g.
-//
-//     if CommandLine.arguments.dropFirst().first == "e2e-latency" {
-//         exit(await EndToEndLatency.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
-//     }
-//
-// then `swift run -c release Benchmarks e2e-latency [--edits 1000] [--interval-ms 20]`.
-#if QALAM_E2E_LATENCY
+// another, through a real relay on a loopback socket, beside the transport floor
+// (a bare broadcast between two Realtime clients on the same relay) measured in
+// the same run.
 import Collab
 import DocumentStorage
 import Foundation
@@ -42,15 +32,20 @@ enum EndToEndLatency {
             return sorted[index]
         }
 
-        var rendered: String {
-            func ms(_ d: Duration) -> String {
-                let value = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-                return String(format: "%.1f ms", value)
+        static let header = "pacing    | edits | broadcasts | received | p50 ms (floor, ×)      | p99 ms (floor, ×)      | max ms"
+
+        func row(floor: Report) -> String {
+            func ms(_ d: Duration) -> Double {
+                Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             }
-            return """
-                edits \(edits) (one every \(ms(interval))), broadcasts \(broadcasts), received \(samples.count)
-                p50 \(ms(percentile(0.5)))  p90 \(ms(percentile(0.9)))  p99 \(ms(percentile(0.99)))  max \(ms(percentile(1)))
-                """
+            func cell(_ p: Double) -> String {
+                let value = ms(percentile(p)), base = ms(floor.percentile(p))
+                let ratio = base > 0 ? value / base : 0
+                return String(format: "%7.1f (%5.1f, %5.1f×)", value, base, ratio)
+            }
+            let pacing = String(format: "%4.0f ms", ms(interval))
+            return "\(pacing) key | \(edits) | \(broadcasts) | \(samples.count) | \(cell(0.5)) | \(cell(0.99)) | "
+                + String(format: "%.1f", ms(percentile(1)))
         }
     }
 
@@ -62,19 +57,27 @@ enum EndToEndLatency {
             switch argument {
             case "--edits": edits = iterator.next().flatMap(Int.init) ?? edits
             case "--interval-ms": intervals = iterator.next().flatMap(Int.init).map { [$0] } ?? intervals
+            case "--help", "-h":
+                print("usage: LatencyBenchmark [--edits N] [--interval-ms MS]")
+                return 0
             default:
-                FileHandle.standardError.write(Data("e2e-latency: unknown option \(argument)\n".utf8))
+                FileHandle.standardError.write(Data("LatencyBenchmark: unknown option \(argument)\n".utf8))
                 return 2
             }
         }
         do {
+            print("End-to-end latency through the relay on loopback: keystroke in editor A → applied in editor B")
+            print("floor = a bare broadcast between two Realtime clients on the same relay, same run, same pacing")
+            print("")
+            print(Report.header)
             for interval in intervals {
+                let floor = try await TransportFloor.run(messages: edits, interval: .milliseconds(interval))
                 let report = try await run(edits: edits, interval: .milliseconds(interval))
-                print(report.rendered)
+                print(report.row(floor: floor))
             }
             return 0
         } catch {
-            FileHandle.standardError.write(Data("e2e-latency: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("LatencyBenchmark: \(error)\n".utf8))
             return 1
         }
     }
@@ -165,4 +168,3 @@ enum EndToEndLatency {
         }
     }
 }
-#endif
