@@ -2,18 +2,18 @@
 /// nested types are owned by the item holding their ContentType.
 final class Branch {
     /// First item of the list (owned by the store, like all list links).
-    unowned(unsafe) var start: Item?
+    @exclusivity(unchecked) unowned(unsafe) var start: Item?
     var map: [String: Item] = [:]
     /// The item whose ContentType holds this type; nil for root types.
     var item: Item?
     var rootName: String?
     /// Sum of the lengths of non-deleted countable items in the list.
-    var length = 0
+    @exclusivity(unchecked) var length = 0
     var typeRef: UInt8
     /// XML element node name or XML hook name.
     var nodeName: String?
     /// nil disables search markers (Yjs does so for types that ever held formatting).
-    var searchMarkers: [SearchMarker]?
+    @exclusivity(unchecked) var searchMarkers: [SearchMarker]?
     var hasFormatting = false
     /// A format item was ever integrated into this list. Unlike `hasFormatting` (which follows
     /// Yjs and resets when a generic root becomes a text) it never resets, so while it is false
@@ -21,7 +21,7 @@ final class Branch {
     var mayHoldFormats = false
     /// Clock for search-marker recency (Yjs uses a global one; only the order within
     /// one type matters, and a per-type clock keeps docs on different threads apart).
-    var markerClock = 0
+    @exclusivity(unchecked) var markerClock = 0
     /// The text API object handed out for this branch, if any.
     /// The text API object for this branch (strong: it holds the observers; `Doc.deinit` breaks the cycle).
     var textHandle: YText?

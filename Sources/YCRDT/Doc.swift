@@ -10,8 +10,8 @@ public final class Doc {
     let store = StructStore()
     private var share: [String: Branch] = [:]
     private var shareOrder: [String] = []
-    var currentTransaction: Transaction?
-    private var cleanupQueue: [Transaction] = []
+    @exclusivity(unchecked) var currentTransaction: Transaction?
+    @exclusivity(unchecked) private var cleanupQueue: [Transaction] = []
     private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
     private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
     private var nextObserverID = 0

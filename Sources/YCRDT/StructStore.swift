@@ -1,7 +1,7 @@
 /// Per client, the structs sorted by clock with no gaps (Yjs `StructStore`), plus what
 /// could not be integrated yet.
 final class StructStore {
-    var clients: [ClientID: [Item]] = [:]
+    @exclusivity(unchecked) var clients: [ClientID: [Item]] = [:]
     /// Structs waiting for missing dependencies (Yjs keeps them as a v2 update; the strings
     /// here have been through the same v2 round trip).
     var pendingStructs: (missing: [ClientID: Int], update: DecodedUpdate)?
@@ -16,7 +16,7 @@ final class StructStore {
     /// Next clock per client. Kept up to date by `addStruct`, the only way the end of a client's
     /// structs moves (splits, merges and GC replacements keep it), so that every transaction can
     /// take its before/after state without building a dictionary.
-    private(set) var stateVector: [ClientID: Int] = [:]
+    @exclusivity(unchecked) private(set) var stateVector: [ClientID: Int] = [:]
 
     /// Index of the struct containing `clock` (Yjs `findIndexSS`), nil if none.
     static func findIndex(_ structs: [Item], _ clock: Int) -> Int? {
@@ -115,7 +115,7 @@ final class StructStore {
     /// Set by the doc while a transaction is being cleaned up (replaceStruct needs it) and
     /// cleared when the cleanup ends (strong: a weak reference would give every transaction
     /// a side table).
-    var currentTransaction: Transaction?
+    @exclusivity(unchecked) var currentTransaction: Transaction?
 
     /// Yjs `tryToMergeWithLefts`; returns how many structs were merged away.
     @discardableResult

@@ -7,16 +7,16 @@ public final class Transaction {
     /// False for transactions that apply remote updates.
     public internal(set) var local: Bool
     let beforeState: [ClientID: Int]
-    var afterState: [ClientID: Int] = [:]
-    var deleteSet = DeleteSet()
+    @exclusivity(unchecked) var afterState: [ClientID: Int] = [:]
+    @exclusivity(unchecked) var deleteSet = DeleteSet()
     /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
     /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
-    var changedOrder: [Branch] = []
-    var changed: [ObjectIdentifier: ChangedKeys] = [:]
+    @exclusivity(unchecked) var changedOrder: [Branch] = []
+    @exclusivity(unchecked) var changed: [ObjectIdentifier: ChangedKeys] = [:]
     /// The type and key of the last `addChanged` that recorded something (typing calls it
     /// once per item with the same pair); cleared by `removeChanged`.
-    private var lastChanged: (type: ObjectIdentifier, sub: String?)?
-    var mergeStructs: [Item] = []
+    @exclusivity(unchecked) private var lastChanged: (type: ObjectIdentifier, sub: String?)?
+    @exclusivity(unchecked) var mergeStructs: [Item] = []
     var needFormattingCleanup = false
 
     init(doc: Doc, origin: AnyHashable?, local: Bool) {
