@@ -1,18 +1,5 @@
 import Realtime
-
-/// One entry of a y-protocols awareness update: a client's clock and its state as
-/// JSON text (`"null"` when the client is gone).
-public struct AwarenessEntry: Equatable, Sendable {
-    public var clientID: UInt64
-    public var clock: UInt64
-    public var stateJSON: String
-
-    public init(clientID: UInt64, clock: UInt64, stateJSON: String) {
-        self.clientID = clientID
-        self.clock = clock
-        self.stateJSON = stateJSON
-    }
-}
+import YCRDT
 
 /// The awareness states of a document (y-protocols `Awareness`), without timers or
 /// transport: the provider feeds it updates and instants and sends what it says.
@@ -54,21 +41,21 @@ public struct AwarenessModel: Sendable {
     }
 
     /// The entry to broadcast for the local client.
-    public var localEntry: AwarenessEntry {
-        AwarenessEntry(clientID: localClientID, clock: localClock, stateJSON: localState?.jsonString ?? "null")
+    public var localEntry: AwarenessUpdate.Entry {
+        AwarenessUpdate.Entry(clientID: localClientID, clock: localClock, state: localState?.jsonString ?? "null")
     }
 
     /// Remote states (never the local one), by client id.
     public var remoteStates: [UInt64: JSONValue] { states }
 
-    /// Applies a decoded awareness update. Every state is parsed before anything
+    /// Applies the entries of a decoded awareness update (`AwarenessUpdate.decode`). Every state is parsed before anything
     /// changes; an entry with invalid JSON rejects the whole update.
     /// - Returns: whether remote states changed, and whether the local state must be
     ///   re-announced (someone declared it removed).
-    public mutating func apply(_ entries: [AwarenessEntry], now: ContinuousClock.Instant) throws -> (changed: Bool, reannounce: Bool) {
-        let parsed: [(AwarenessEntry, JSONValue)] = try entries.map { entry in
+    public mutating func apply(_ entries: [AwarenessUpdate.Entry], now: ContinuousClock.Instant) throws -> (changed: Bool, reannounce: Bool) {
+        let parsed: [(AwarenessUpdate.Entry, JSONValue)] = try entries.map { entry in
             do {
-                return (entry, try JSONValue(parsing: entry.stateJSON))
+                return (entry, try JSONValue(parsing: entry.state))
             } catch {
                 throw CollabError.malformedMessage(event: CollabEventName.awareness, reason: "client \(entry.clientID) has a state that is not JSON")
             }

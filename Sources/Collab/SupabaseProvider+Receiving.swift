@@ -34,8 +34,13 @@ extension SupabaseProvider {
             }
         case let .awareness(bytes):
             do {
-                let entries = try AwarenessCodec.decode(bytes)
-                let result = try awareness.apply(entries, now: .now)
+                let update: AwarenessUpdate
+                do {
+                    update = try AwarenessUpdate.decode(bytes)
+                } catch {
+                    throw CollabError.malformedMessage(event: CollabEventName.awareness, reason: "\(error)")
+                }
+                let result = try awareness.apply(update.entries, now: .now)
                 if result.reannounce {
                     awarenessDirty = true
                     scheduleAwareness()

@@ -100,8 +100,7 @@ extension SupabaseProvider {
         }
         var item = outbox.removeFirst()
         if item.isAwareness {
-            guard let bytes = try? AwarenessCodec.encode([awareness.localEntry]) else { return }
-            item = Outgoing(.awareness(bytes))
+            item = Outgoing(.awareness(AwarenessUpdate(entries: [awareness.localEntry]).encode()))
             lastAwarenessSent = now
         }
         limiter.record(at: now)

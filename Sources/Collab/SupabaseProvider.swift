@@ -238,10 +238,8 @@ public actor SupabaseProvider {
         rejoinTask?.cancel()
         if joined, let channel {
             awareness.setLocalState(nil, now: .now)
-            if let bytes = try? AwarenessCodec.encode([awareness.localEntry]) {
-                let message = ChannelMessage.awareness(bytes)
-                try? await channel.broadcast(event: message.event, json: message.payload)
-            }
+            let message = ChannelMessage.awareness(AwarenessUpdate(entries: [awareness.localEntry]).encode())
+            try? await channel.broadcast(event: message.event, json: message.payload)
             try? await channel.untrack()
         }
         if let channel { await channel.unsubscribe() }

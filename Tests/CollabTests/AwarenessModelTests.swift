@@ -1,5 +1,6 @@
 import Realtime
 import XCTest
+import YCRDT
 @testable import Collab
 
 final class AwarenessModelTests: XCTestCase {
@@ -7,22 +8,22 @@ final class AwarenessModelTests: XCTestCase {
 
     func testNewerClocksWinAndNullRemoves() throws {
         var model = AwarenessModel(localClientID: 1, now: start)
-        var result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"user":{"name":"سارة"}}"#)], now: start)
+        var result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"سارة"}}"#)], now: start)
         XCTAssertTrue(result.changed)
         XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
 
         // An older or equal clock with a state changes nothing.
-        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"user":{"name":"x"}}"#)], now: start)
+        result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"x"}}"#)], now: start)
         XCTAssertFalse(result.changed)
         XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
 
         // Equal clock with null removes a known state (y-protocols rule).
-        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: "null")], now: start)
+        result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: "null")], now: start)
         XCTAssertTrue(result.changed)
         XCTAssertNil(model.remoteStates[2])
 
         // A late duplicate of the old state cannot bring it back.
-        result = try model.apply([AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"a":1}"#)], now: start)
+        result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"a":1}"#)], now: start)
         XCTAssertFalse(result.changed)
         XCTAssertNil(model.remoteStates[2])
     }
@@ -31,17 +32,17 @@ final class AwarenessModelTests: XCTestCase {
         var model = AwarenessModel(localClientID: 1, now: start)
         model.setLocalState(["user": ["name": "me"]], now: start)
         let before = model.localEntry.clock
-        let result = try model.apply([AwarenessEntry(clientID: 1, clock: before, stateJSON: "null")], now: start)
+        let result = try model.apply([AwarenessUpdate.Entry(clientID: 1, clock: before, state: "null")], now: start)
         XCTAssertTrue(result.reannounce)
         XCTAssertGreaterThan(model.localEntry.clock, before)
-        XCTAssertNotEqual(model.localEntry.stateJSON, "null")
+        XCTAssertNotEqual(model.localEntry.state, "null")
     }
 
     func testInvalidJSONRejectsTheWholeUpdate() {
         var model = AwarenessModel(localClientID: 1, now: start)
         XCTAssertThrowsError(try model.apply([
-            AwarenessEntry(clientID: 2, clock: 1, stateJSON: #"{"ok":true}"#),
-            AwarenessEntry(clientID: 3, clock: 1, stateJSON: "{broken"),
+            AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"ok":true}"#),
+            AwarenessUpdate.Entry(clientID: 3, clock: 1, state: "{broken"),
         ], now: start))
         XCTAssertTrue(model.remoteStates.isEmpty)
     }
@@ -49,7 +50,7 @@ final class AwarenessModelTests: XCTestCase {
     func testSilentClientsExpireAndTheLocalStateIsRenewed() throws {
         var model = AwarenessModel(localClientID: 1, timeout: .seconds(30), renewInterval: .seconds(15), now: start)
         model.setLocalState(["user": ["name": "me"]], now: start)
-        _ = try model.apply([AwarenessEntry(clientID: 2, clock: 4, stateJSON: "{}")], now: start)
+        _ = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 4, state: "{}")], now: start)
         XCTAssertFalse(model.needsRenewal(now: start + .seconds(14)))
         XCTAssertTrue(model.needsRenewal(now: start + .seconds(15)))
         XCTAssertFalse(model.expire(now: start + .seconds(29)))
@@ -117,7 +118,7 @@ final class BroadcastRateLimiterTests: XCTestCase {
     }
 }
 
-/// The awareness codec against the y-protocols vectors.
+/// The awareness codec Collab uses (YCRDT's) against the y-protocols vectors.
 final class AwarenessCodecTests: XCTestCase {
     func testEveryVectorDecodesAndReencodesByteForByte() throws {
         let url = packageRoot().appendingPathComponent("../shared/vectors/yjs/awareness.json")
@@ -127,10 +128,10 @@ final class AwarenessCodecTests: XCTestCase {
         for update in updates {
             let name = update["name"]?.stringValue ?? "?"
             let bytes = RelativePositionJSONTests.bytes(hex: try XCTUnwrap(update["hex"]?.stringValue))
-            let entries = try AwarenessCodec.decode(bytes)
+            let entries = try AwarenessUpdate.decode(bytes).entries
             let clients = try XCTUnwrap(update["clients"]?.arrayValue).compactMap { $0.intValue }.map(UInt64.init)
             XCTAssertEqual(entries.map(\.clientID), clients, name)
-            XCTAssertEqual(try AwarenessCodec.encode(entries), bytes, name)
+            XCTAssertEqual(AwarenessUpdate(entries: entries).encode(), bytes, name)
             var model = AwarenessModel(localClientID: 999)
             XCTAssertNoThrow(try model.apply(entries, now: .now), name)
         }
@@ -139,7 +140,7 @@ final class AwarenessCodecTests: XCTestCase {
     func testTruncatedOrLyingUpdatesAreRefused() {
         for bytes: [UInt8] in [[], [0x01], [0x01, 0x01, 0x01], [0x01, 0x01, 0x01, 0x05, 0x7B], [0xFF, 0xFF, 0x01],
                                [0x01, 0x01, 0x01, 0x02, 0xC3, 0x28], [0x00, 0x00]] {
-            XCTAssertThrowsError(try AwarenessCodec.decode(bytes), "\(bytes)")
+            XCTAssertThrowsError(try AwarenessUpdate.decode(bytes), "\(bytes)")
         }
     }
 }
