@@ -1,6 +1,7 @@
 import Foundation
 import Realtime
 import XCTest
+import YCRDT
 @testable import Collab
 
 /// Checks the JSON ↔ binary conversion against every case of the Yjs vectors.
@@ -32,6 +33,15 @@ final class RelativePositionJSONTests: XCTestCase {
         XCTAssertEqual(RelativePositionJSON.encoded(fromJSON: json), [0, 1, 4, 0])
         let end = try JSONValue(parsing: #"{"tname":"content","item":null,"assoc":-1}"#)
         XCTAssertEqual(RelativePositionJSON.encoded(fromJSON: end), [1, 7] + Array("content".utf8) + [0x41])
+    }
+
+    func testWholeNumbersWrittenWithAFractionAreIntegers() throws {
+        // lib0 has one number type: a peer writing 4.0 means the clock 4.
+        let json = try JSONValue(parsing: #"{"item":{"client":1.0,"clock":4.0},"assoc":-1.0}"#)
+        XCTAssertEqual(RelativePositionJSON.encoded(fromJSON: json), [0, 1, 4, 0x41])
+        XCTAssertNil(RelativePositionJSON.encoded(fromJSON: try JSONValue(parsing: #"{"item":{"client":1.5,"clock":4}}"#)))
+        XCTAssertEqual(JSONValue(AnyValue(try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))),
+                       try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))
     }
 
     func testGarbageIsUnusableNotACrash() throws {
