@@ -78,6 +78,18 @@ public actor RealtimeClient {
         openSocket()
     }
 
+    /// Skips the rest of the reconnect back-off and tries at once, for a caller
+    /// that knows the server is back (the embedded relay has just been taken
+    /// over by this or another process). Does nothing while a socket is open or
+    /// opening, or after `disconnect()`.
+    public func reconnectNow() {
+        guard wantsConnection, connection == nil, reconnectTimer != nil else { return }
+        reconnectTimer?.cancel()
+        reconnectTimer = nil
+        reconnectAttempt = 0
+        openSocket()
+    }
+
     /// Closes the socket and stops reconnecting. Channels stay subscribed in spirit:
     /// they show `.errored` and rejoin on the next `connect()`.
     public func disconnect() {

@@ -156,6 +156,10 @@ public final class Editor {
         }
     }
 
+    /// How long a notice from the session (a dropped connection, a server
+    /// warning) replaces the name and connection state in the status bar.
+    static let noticeDuration: TimeInterval = 5
+
     private func apply(_ event: EditorEvent, to state: EditorState) {
         switch event {
         case let .remoteUpdate(bytes):
@@ -163,7 +167,7 @@ public final class Editor {
         case let .onlineUsers(users): state.setOnlineUsers(users)
         case let .remoteCarets(carets): state.setRemoteCarets(carets)
         case let .state(sessionState): state.setSessionState(sessionState)
-        case let .notice(text): state.setMessage(text)
+        case let .notice(text): state.setMessage(text, for: Self.noticeDuration)
         case let .perform(work): work()
         }
     }

@@ -43,7 +43,12 @@ public final class EditorState {
     /// The last search, repeated by an empty find.
     public private(set) var lastQuery = ""
     /// A one-line message for the status bar; cleared by the next key.
-    public private(set) var message: String?
+    public private(set) var message: String? {
+        didSet { messageExpiry = nil }
+    }
+    /// When a message about the session (not about a key) stops hiding the
+    /// connection state it replaces in the status bar.
+    private var messageExpiry: Date?
     /// Whether the presence panel is shown.
     public private(set) var showPresence = true
     /// Whether arrows move visually (default) or in logical order.
@@ -115,8 +120,19 @@ public final class EditorState {
         return remoteCarets + departedCarets.values.map(\.caret).sorted { $0.clientID < $1.clientID }
     }
 
-    /// Shows a one-line message in the status bar until the next key (nil clears it).
-    public func setMessage(_ text: String?) { message = text }
+    /// Shows a one-line message in the status bar until the next key (nil clears
+    /// it), or only for `duration` when given: news from the network must not
+    /// hide the connection state for good while the writer is not typing.
+    public func setMessage(_ text: String?, for duration: TimeInterval? = nil, now: Date = Date()) {
+        message = text
+        messageExpiry = duration.map { now.addingTimeInterval($0) }
+    }
+
+    /// The message to show at `now`: `message` unless it has expired.
+    public func message(at now: Date) -> String? {
+        if let messageExpiry, now >= messageExpiry { return nil }
+        return message
+    }
 
     /// Remote carets resolved to offsets (caret, selection start), skipping those
     /// that cannot be resolved yet.

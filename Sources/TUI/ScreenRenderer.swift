@@ -181,7 +181,7 @@ final class ScreenRenderer {
         let dir = (direction.paragraphRTL ? "RTL" : "LTR") + (override == .auto ? "" : "!")
             + (direction.runRTL != direction.paragraphRTL ? "/" + (direction.runRTL ? "rtl" : "ltr") : "")
         var parts: [String] = []
-        if let message = state.message {
+        if let message = state.message(at: now) {
             parts.append(message)
         } else {
             parts.append(documentName)

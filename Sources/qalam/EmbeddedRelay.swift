@@ -55,16 +55,27 @@ actor EmbeddedRelay {
     }
 
     /// Takes over the relay whenever `client`'s connection drops and nobody
-    /// answers on the port any more.
+    /// answers on the port any more, then has the client reconnect at once
+    /// instead of waiting out its back-off (which grows to 10 s).
+    ///
+    /// The old host may still be draining its clients for a moment after the
+    /// drop, so the port is probed for a while rather than once.
     func watch(_ client: RealtimeClient) async {
         let states = await client.connectionStates()
         watcher = Task { [weak self] in
             for await state in states {
                 guard case .closed(reconnectIn: _?) = state else { continue }
-                // Spread the editors out so that one binds while the others see it listening.
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
-                guard let self else { return }
-                await self.ensureRunning()
+                let deadline = ContinuousClock.now + .seconds(15)
+                while ContinuousClock.now < deadline, !Task.isCancelled {
+                    // Spread the editors out so that one binds while the others see it listening.
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 50...300)))
+                    guard let self else { return }
+                    let hosting = await self.ensureRunning()
+                    if hosting || Self.isListening(host: self.host, port: self.port) {
+                        await client.reconnectNow()
+                        break
+                    }
+                }
             }
         }
     }

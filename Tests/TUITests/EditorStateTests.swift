@@ -153,6 +153,21 @@ final class EditorStateTests: XCTestCase {
         XCTAssertEqual(state.layout.options.baseDirection, .auto)
     }
 
+    func testANetworkNoticeStopsHidingTheConnectionState() {
+        let (state, _) = makeEditor()
+        state.setSessionState(SessionState(connection: .connected, save: .unsaved))
+        let now = Date(timeIntervalSince1970: 100)
+        state.setMessage("connection closed", for: 5, now: now)
+        XCTAssertTrue(ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(1))
+            .contains("connection closed"))
+        let later = ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(6))
+        XCTAssertFalse(later.contains("connection closed"), later)
+        XCTAssertTrue(later.contains("notes"), later)
+        // A message about a key stays until the next key.
+        state.setMessage("Nothing to undo")
+        XCTAssertEqual(state.message(at: now.addingTimeInterval(3600)), "Nothing to undo")
+    }
+
     func testQuitWarnsOnceWhenNotSettled() {
         let (state, _) = makeEditor()
         state.setSessionState(SessionState(connection: .connected, save: .unsaved))
