@@ -12,7 +12,7 @@ public final class Transaction {
     /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
     /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
     @exclusivity(unchecked) var changedOrder: [Branch] = []
-    @exclusivity(unchecked) var changed: [ObjectIdentifier: ChangedKeys] = [:]
+    @exclusivity(unchecked) var changed = ChangedMap()
     /// The type and key of the last `addChanged` that recorded something (typing calls it
     /// once per item with the same pair); cleared by `removeChanged`.
     @exclusivity(unchecked) private var lastChanged: (type: ObjectIdentifier, sub: String?)?
@@ -64,11 +64,38 @@ public final class Transaction {
     func adds(_ item: Item) -> Bool { item.id.clock >= (beforeState[item.id.client] ?? 0) }
 }
 
+/// The changed types of a transaction and their keys. Nearly every transaction changes one
+/// type, which is stored inline; only further types go to a dictionary (so a keystroke
+/// allocates no hash table).
+struct ChangedMap {
+    private var firstKey: ObjectIdentifier?
+    private var firstValue = ChangedKeys()
+    private var rest: [ObjectIdentifier: ChangedKeys] = [:]
+
+    var isEmpty: Bool { firstKey == nil && rest.isEmpty }
+
+    subscript(key: ObjectIdentifier) -> ChangedKeys? {
+        get { key == firstKey ? firstValue : rest[key] }
+        set {
+            if key == firstKey {
+                if let v = newValue { firstValue = v } else { firstKey = nil }
+            } else if firstKey == nil, rest[key] == nil, let v = newValue {
+                firstKey = key
+                firstValue = v
+            } else {
+                rest[key] = newValue
+            }
+        }
+    }
+}
+
 /// The keys of one changed type: its list (`nil`, the common case, stored without a set)
 /// and/or map keys.
 struct ChangedKeys {
     private(set) var list = false
     private(set) var keys: Set<String> = []
+
+    init() {}
 
     init(_ sub: String?) { insert(sub) }
 
