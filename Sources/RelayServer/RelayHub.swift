@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdWebSocket
 import Logging
 import RealtimeProtocol
 
@@ -8,6 +9,8 @@ typealias SocketID = Int
 /// What a socket's writer does next.
 enum Outbound: Sendable {
     case message(PhoenixMessage)
+    /// A frame the hub already encoded for this socket's serializer version (fan-out).
+    case frame(WebSocketOutboundWriter.OutboundFrame)
     /// Send a close frame with this code and reason, then stop writing.
     case close(code: UInt16, reason: String)
 }
@@ -309,8 +312,12 @@ actor RelayHub {
     /// Sends `message` to every socket joined to `key`, except `excluding`.
     private func fanout(_ key: ChannelKey, _ message: PhoenixMessage, excluding: SocketID?) {
         guard let members = topics[key] else { return }
+        var frames = FanoutFrames(message)
         for member in members where member != excluding {
-            send(member, message)
+            guard let connection = connections[member] else { continue }
+            // A socket whose version cannot carry the message gets nothing (spec §2.3).
+            guard let frame = frames.frame(for: connection.version) else { continue }
+            enqueue(connection, .frame(frame))
         }
     }
 
@@ -462,11 +469,16 @@ actor RelayHub {
 
     private func send(_ id: SocketID, _ message: PhoenixMessage) {
         guard let connection = connections[id] else { return }
+        enqueue(connection, .message(message))
+    }
+
+    /// Queues `item` on the socket's writer; a full queue drops the socket.
+    private func enqueue(_ connection: Connection, _ item: Outbound) {
         messagesOut += 1
-        if case .dropped = connection.outbound.yield(.message(message)) {
+        if case .dropped = connection.outbound.yield(item) {
             // The socket does not read fast enough; dropping it beats growing without bound.
-            logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(id)"])
-            disconnect(id)
+            logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(connection.id)"])
+            disconnect(connection.id)
         }
     }
 }

@@ -108,10 +108,9 @@ enum RelaySession {
                         // A binary broadcast for a vsn 1.0.0 socket: it cannot receive those (spec §2.3).
                         continue
                     }
-                    switch frame {
-                    case let .text(text): try await outbound.write(.text(text))
-                    case let .binary(bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-                    }
+                    try await outbound.write(frame.outboundFrame)
+                case let .frame(frame):
+                    try await outbound.write(frame)
                 case let .close(code, reason):
                     try await outbound.close(.init(codeNumber: Int(code)), reason: closeReason(reason))
                     // Give the peer time to answer the close handshake, then stop reading.
