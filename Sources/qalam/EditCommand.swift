@@ -202,22 +202,39 @@ struct EditSetup {
     /// Runs the full-screen editor until Ctrl-Q, SIGTERM, SIGHUP or SIGINT, then
     /// flushes and leaves the session.
     /// - Returns: the process exit code.
-    func runScreen(_ options: EditorOptions, documentName: String) async -> Int32 {
-        func fail(_ message: String) -> Int32 {
-            FileHandle.standardError.write(Data("qalam: \(message)\n".utf8))
-            return 1
+    /// A document opened for editing, and what must be shut down with it.
+    struct OpenDocument {
+        let doc: Doc
+        let session: EditingSession
+        let store: any DocumentStore
+        let embeddedRelay: EmbeddedRelay?
+        /// Whether this process hosts the embedded relay.
+        let hostingRelay: Bool
+
+        /// Closes the store and stops hosting the relay (the session is closed
+        /// by whoever ran it: its final save must come first).
+        func release() async {
+            await store.close()
+            await embeddedRelay?.shutdown()
         }
+    }
+
+    /// Starts (or joins) the embedded relay when there is one, opens the store
+    /// and the editing session, and has the relay watched for takeover. On
+    /// failure whatever was already started is shut down again.
+    func openDocument() async throws -> OpenDocument {
         var embeddedRelay: EmbeddedRelay?
+        var hosting = false
         if case let .relay(_, embedded?) = network {
             embeddedRelay = embedded
-            _ = await embedded.ensureRunning()
+            hosting = await embedded.ensureRunning()
         }
         let store: any DocumentStore
         do {
             store = try await openStore()
         } catch {
             await embeddedRelay?.shutdown()
-            return fail("\(error)")
+            throw error
         }
         let doc = Doc()
         let session: EditingSession
@@ -226,22 +243,36 @@ struct EditSetup {
         } catch {
             await store.close()
             await embeddedRelay?.shutdown()
-            return fail("\(error)")
+            throw error
         }
         if let embeddedRelay {
             await embeddedRelay.watch(session.provider.client)
         }
+        return OpenDocument(doc: doc, session: session, store: store, embeddedRelay: embeddedRelay, hostingRelay: hosting)
+    }
+
+    func runScreen(_ options: EditorOptions, documentName: String) async -> Int32 {
+        func fail(_ message: String) -> Int32 {
+            FileHandle.standardError.write(Data("qalam: \(message)\n".utf8))
+            return 1
+        }
+        let open: OpenDocument
+        do {
+            open = try await openDocument()
+        } catch {
+            return fail("\(error)")
+        }
         var code: Int32 = 0
         do {
-            let screen = try CollabEditorSession(doc: doc, session: session, documentName: documentName, identity: identity)
+            let screen = try CollabEditorSession(doc: open.doc, session: open.session,
+                                                 documentName: documentName, identity: identity)
             // Quits the session (final save) after the screen is restored.
             try await Editor(session: screen, options: options).runOnUIThread()
         } catch {
-            try? await session.close()
+            try? await open.session.close()
             code = fail("\(error)")
         }
-        await store.close()
-        await embeddedRelay?.shutdown()
+        await open.release()
         return code
     }
 
@@ -253,40 +284,23 @@ struct EditSetup {
             output.write(["event": "error", "message": .string(message), "fatal": true])
             return 1
         }
+        let open: OpenDocument
+        do {
+            open = try await openDocument()
+        } catch {
+            return fail("\(error)")
+        }
         var relayInfo: [String: JSONValue] = [:]
-        var embeddedRelay: EmbeddedRelay?
-        if case let .relay(url, embedded?) = network {
-            embeddedRelay = embedded
-            let hosting = await embedded.ensureRunning()
+        if case let .relay(url, _?) = network {
             relayInfo["relay"] = .string(url.absoluteString)
-            relayInfo["hosting_relay"] = .bool(hosting)
-        }
-        let store: any DocumentStore
-        do {
-            store = try await openStore()
-        } catch {
-            await embeddedRelay?.shutdown()
-            return fail("\(error)")
-        }
-        let doc = Doc()
-        let session: EditingSession
-        do {
-            session = try await EditingSession.open(sessionConfiguration(), store: store, editorClientID: doc.clientID)
-        } catch {
-            await store.close()
-            await embeddedRelay?.shutdown()
-            return fail("\(error)")
-        }
-        if let embeddedRelay {
-            await embeddedRelay.watch(session.provider.client)
+            relayInfo["hosting_relay"] = .bool(open.hostingRelay)
         }
         let editor: HeadlessEditor
         do {
-            editor = try HeadlessEditor(session: session, doc: doc, output: output)
+            editor = try HeadlessEditor(session: open.session, doc: open.doc, output: output)
         } catch {
-            try? await session.close()
-            await store.close()
-            await embeddedRelay?.shutdown()
+            try? await open.session.close()
+            await open.release()
             return fail("the stored document does not apply: \(error)")
         }
         // A closed terminal, `kill` or Ctrl-C: save and leave before exiting.
@@ -296,8 +310,7 @@ struct EditSetup {
         }
         await editor.run(commands: StandardInputLines.stream(), extra: relayInfo)
         withExtendedLifetime(signals) {}
-        await store.close()
-        await embeddedRelay?.shutdown()
+        await open.release()
         return 0
     }
 }
