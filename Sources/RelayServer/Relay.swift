@@ -137,6 +137,7 @@ public actor Relay {
                 RefusedUpgradeResponder.install(refusal, on: channel)
                 return .dontUpgrade
             }
+            FlushCoalescer.install(on: channel)
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
                                        limits: limits, closeGrace: grace, logger: logger)
