@@ -17,18 +17,35 @@ public struct RelativePosition: Hashable, Sendable {
         self.assoc = assoc
     }
 
-    /// Yjs `createRelativePositionFromTypeIndex`.
+    /// Yjs `createRelativePositionFromTypeIndex`. Starts from the text's nearest search
+    /// marker, so the cost does not grow with the length of the text.
     public init(text: YText, index: Int, assoc: Int = 0) {
-        self.init(branch: text.branch, index: index, assoc: assoc)
+        self.init(branch: text.branch, index: index, assoc: assoc,
+                  markers: text.doc.flatMap { text.branch.trustedMarkers($0) })
     }
 
-    init(branch: Branch, index: Int, assoc: Int) {
+    /// `markers` (from `Branch.trustedMarkers`) gives the same result as the walk from the
+    /// list start, found faster; nil walks from the start.
+    init(branch: Branch, index: Int, assoc: Int, markers: [SearchMarker]? = nil) {
         var index = index
         self.assoc = assoc
         if let owner = branch.item { typeID = owner.id } else { tname = branch.rootName }
         if assoc < 0 {
             if index == 0 { return }
             index -= 1
+        }
+        // A negative index has odd but Yjs-defined results; leave those to the plain walk.
+        if let markers = markers, index >= 0 {
+            if let (it, offset) = branch.visibleItem(at: index, markers: markers) {
+                item = ID(client: it.id.client, clock: it.id.clock + offset)
+                return
+            }
+            if index >= branch.length {
+                if assoc < 0, let last = branch.lastItem(markers: markers) { item = last.lastID }
+                return
+            }
+            // A marker walk that misses an index inside the text means the markers
+            // disagree with the list; the walk from the start still gives the answer.
         }
         var t = branch.start
         while let it = t {
@@ -62,10 +79,14 @@ public struct RelativePosition: Hashable, Sendable {
             var index = 0
             if type.item == nil || !(type.item!.deleted) {
                 index = (right.deleted || !right.countable) ? 0 : diff + (assoc >= 0 ? 0 : 1)
-                var n = right.left
-                while let x = n {
-                    if !x.deleted && x.countable { index += x.length }
-                    n = x.left
+                if right.parentSub == nil, let markers = type.trustedMarkers(doc) {
+                    index += type.visibleUnits(before: right, markers: markers)
+                } else {
+                    var n = right.left
+                    while let x = n {
+                        if !x.deleted && x.countable { index += x.length }
+                        n = x.left
+                    }
                 }
             }
             return (type, index)
