@@ -24,9 +24,13 @@ enum RelaySession {
             }
             group.addTask {
                 do {
-                    for try await message in inbound.messages(maxSize: limits.maxFrameBytes) {
+                    // After a frame that closes the socket, the reader keeps draining
+                    // (and ignoring) input instead of ending: ending it would cancel
+                    // the writer before it has sent the close frame with its code.
+                    var closing = false
+                    for try await message in inbound.messages(maxSize: limits.maxFrameBytes) where !closing {
                         let keepGoing = await handle(message, id: id, hub: hub, serializer: serializer, continuation: continuation, logger: logger)
-                        if !keepGoing { break }
+                        if !keepGoing { closing = true }
                     }
                 } catch {
                     logger.debug("socket read ended", metadata: ["error": "\(error)"])
