@@ -69,3 +69,21 @@ struct TypingScenario {
         }
     }
 }
+
+extension TypingScenario {
+    /// The table rows of one typing run beside its plain-buffer baseline: the
+    /// whole key-to-screen time, the edit alone and, when asked, the anchors.
+    static func rows(_ result: (Result, Result), name: String, includeAnchors: Bool) -> [Row] {
+        var rows = [
+            Row(name: name, measured: result.0.total,
+                baselineName: "[UInt16] buffer + same layout + draw", baseline: result.1.total, isInteractive: true),
+            Row(name: "  of which key + edit, no draw", measured: result.0.edit,
+                baselineName: "[UInt16] buffer key + edit", baseline: result.1.edit, isInteractive: true),
+        ]
+        if includeAnchors {
+            rows.append(Row(name: "  two anchors at the caret (per key)", measured: result.0.anchors,
+                            baselineName: "[UInt16] buffer anchors", baseline: result.1.anchors, isInteractive: false))
+        }
+        return rows
+    }
+}

@@ -48,12 +48,7 @@ do {
     let stored = try TypingScenario.type(options.keystrokes, into: fromStore, and: plain, on: screen,
                                          scenario: "typing (stored state)")
     let plainName = "[UInt16] buffer + same layout + draw"
-    rows.append(Row(name: "key → screen at end (store, paragraph items)", measured: stored.0.total,
-                    baselineName: plainName, baseline: stored.1.total, isInteractive: true))
-    rows.append(Row(name: "  of which key + edit, no draw", measured: stored.0.edit,
-                    baselineName: "[UInt16] buffer key + edit", baseline: stored.1.edit, isInteractive: true))
-    rows.append(Row(name: "  two anchors at the caret (per key)", measured: stored.0.anchors,
-                    baselineName: "[UInt16] buffer anchors", baseline: stored.1.anchors, isInteractive: false))
+    rows += TypingScenario.rows(stored, name: "key → screen at end (store, paragraph items)", includeAnchors: true)
 
     // Remote edits between keys, on the same two editors.
     let remote = try RemoteEditScenario(rounds: options.rounds).run(crdt: fromStore, plain: plain, on: screen)
@@ -72,12 +67,7 @@ do {
     let plainFragments = Subject(plain: PlainTextDocument(text: text), screen: screen)
     let pieces = try TypingScenario.type(options.keystrokes, into: fromFragments, and: plainFragments, on: screen,
                                          scenario: "typing (fragmented)")
-    rows.append(Row(name: "key → screen at end (store, \(chunk)-char items)", measured: pieces.0.total,
-                    baselineName: plainName, baseline: pieces.1.total, isInteractive: true))
-    rows.append(Row(name: "  of which key + edit, no draw", measured: pieces.0.edit,
-                    baselineName: "[UInt16] buffer key + edit", baseline: pieces.1.edit, isInteractive: true))
-    rows.append(Row(name: "  two anchors at the caret (per key)", measured: pieces.0.anchors,
-                    baselineName: "[UInt16] buffer anchors", baseline: pieces.1.anchors, isInteractive: false))
+    rows += TypingScenario.rows(pieces, name: "key → screen at end (store, \(chunk)-char items)", includeAnchors: true)
 
     // The same text inserted by the client that then types (pasted in an earlier
     // moment of this session): one big item of this client's own clock.
@@ -88,10 +78,7 @@ do {
     let plainAgain = Subject(plain: PlainTextDocument(text: text), screen: screen)
     let same = try TypingScenario.type(options.keystrokes, into: sameClient, and: plainAgain, on: screen,
                                        scenario: "typing (same client)")
-    rows.append(Row(name: "key → screen at end (text by same client)", measured: same.0.total,
-                    baselineName: plainName, baseline: same.1.total, isInteractive: true))
-    rows.append(Row(name: "  of which key + edit, no draw", measured: same.0.edit,
-                    baselineName: "[UInt16] buffer key + edit", baseline: same.1.edit, isInteractive: true))
+    rows += TypingScenario.rows(same, name: "key → screen at end (text by same client)", includeAnchors: false)
 
     print(ResultTable.render(rows))
     print("×: measured / baseline at that percentile. p99 < 5 ms: the keystroke goal; "
