@@ -4,8 +4,9 @@
 // Supabase Realtime. The module map and the reasons behind it are in README.md.
 
 import PackageDescription
+
 #if canImport(Foundation)
-import Foundation
+    import Foundation
 #endif
 
 // MARK: - Targets
@@ -13,7 +14,11 @@ import Foundation
 /// Every target of the package, lowest layer first. Names in `deps` are targets of
 /// this package; `products` are `(product, package)` pairs from `externalPackages`.
 struct Module {
-    enum Kind { case library, system(pkgConfig: String, apt: String), executable, test }
+    enum Kind {
+        case library
+        case system(pkgConfig: String, apt: String)
+        case executable, test
+    }
     let name: String
     let kind: Kind
     var deps: [String] = []
@@ -29,53 +34,70 @@ let modules: [Module] = [
 
     Module(name: "YCRDT", kind: .library),
     Module(name: "RealtimeProtocol", kind: .library),
-    Module(name: "Realtime", kind: .library, deps: ["RealtimeProtocol"],
-           products: [("WSClient", "swift-websocket"), ("NIOSSL", "swift-nio-ssl"),
-                      ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"), ("NIOWebSocket", "swift-nio"),
-                      ("Logging", "swift-log")]),
+    Module(
+        name: "Realtime", kind: .library, deps: ["RealtimeProtocol"],
+        products: [
+            ("WSClient", "swift-websocket"), ("NIOSSL", "swift-nio-ssl"),
+            ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"), ("NIOWebSocket", "swift-nio"),
+            ("Logging", "swift-log")
+        ]),
     Module(name: "DocumentStorage", kind: .library),
     Module(name: "SQLiteStore", kind: .library, deps: ["DocumentStorage", "CSQLite"]),
     Module(name: "PostgresStore", kind: .library, deps: ["DocumentStorage", "CLibPQ"]),
-    Module(name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
-           products: [("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
-                      ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
-                      ("NIOHTTP1", "swift-nio")]),
+    Module(
+        name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
+        products: [
+            ("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
+            ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
+            ("NIOHTTP1", "swift-nio")
+        ]),
     // The autosaver and the crash journal: knows Yjs and stores, nothing of networks.
     Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
-    Module(name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage", "Persistence"],
-           products: [("Logging", "swift-log")]),
+    Module(
+        name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage", "Persistence"],
+        products: [("Logging", "swift-log")]),
     Module(name: "TextLayout", kind: .library, deps: ["CFriBidi"]),
     Module(name: "TUI", kind: .library, deps: ["TextLayout", "Collab", "YCRDT", "CNcursesw"]),
-    Module(name: "qalam", kind: .executable,
-           deps: ["YCRDT", "Realtime", "DocumentStorage", "SQLiteStore", "PostgresStore",
-                  "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"],
-           products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
+    Module(
+        name: "qalam", kind: .executable,
+        deps: [
+            "YCRDT", "Realtime", "DocumentStorage", "SQLiteStore", "PostgresStore",
+            "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"
+        ],
+        products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
     // The editor's latency: opening a large document and keystroke-to-screen time.
     Module(name: "EditorBenchmark", kind: .executable, deps: ["TUI", "TextLayout", "YCRDT"]),
     // Keystroke in one editor to applied in another, through the relay.
-    Module(name: "LatencyBenchmark", kind: .executable,
-           deps: ["Collab", "Realtime", "RelayServer", "DocumentStorage", "YCRDT"]),
+    Module(
+        name: "LatencyBenchmark", kind: .executable,
+        deps: ["Collab", "Realtime", "RelayServer", "DocumentStorage", "YCRDT"]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
-    Module(name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
-           products: [("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),
-                      ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio"), ("Logging", "swift-log")]),
+    Module(
+        name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
+        products: [
+            ("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),
+            ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio"), ("Logging", "swift-log")
+        ]),
     // A replica driven line by line over stdin/stdout by the differential tests
     // against pycrdt (Tests/python); not installed.
     Module(name: "YCRDTPeer", kind: .executable, deps: ["YCRDT"]),
 
     Module(name: "YCRDTTests", kind: .test, deps: ["YCRDT"]),
     Module(name: "RealtimeProtocolTests", kind: .test, deps: ["RealtimeProtocol"]),
-    Module(name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"],
-           products: [("NIOSSL", "swift-nio-ssl")]),
-    Module(name: "RelayServerTests", kind: .test, deps: ["RelayServer", "YCRDT", "SQLiteStore"],
-           products: [("WSClient", "swift-websocket")]),
+    Module(
+        name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"],
+        products: [("NIOSSL", "swift-nio-ssl")]),
+    Module(
+        name: "RelayServerTests", kind: .test, deps: ["RelayServer", "YCRDT", "SQLiteStore"],
+        products: [("WSClient", "swift-websocket")]),
     Module(name: "StoreTests", kind: .test, deps: ["DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(name: "PersistenceTests", kind: .test, deps: ["Persistence", "YCRDT", "SQLiteStore", "PostgresStore"]),
-    Module(name: "CollabTests", kind: .test,
-           deps: ["Collab", "YCRDT", "Realtime", "RelayServer", "SQLiteStore", "PostgresStore"]),
+    Module(
+        name: "CollabTests", kind: .test,
+        deps: ["Collab", "YCRDT", "Realtime", "RelayServer", "SQLiteStore", "PostgresStore"]),
     Module(name: "TextLayoutTests", kind: .test, deps: ["TextLayout"]),
-    Module(name: "TUITests", kind: .test, deps: ["TUI", "TextLayout"]),
+    Module(name: "TUITests", kind: .test, deps: ["TUI", "TextLayout"])
 ]
 
 let externalPackages: [String: Package.Dependency] = [
@@ -86,7 +108,8 @@ let externalPackages: [String: Package.Dependency] = [
     "swift-crypto": .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     "swift-websocket": .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
     "hummingbird": .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
-    "hummingbird-websocket": .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+    "hummingbird-websocket": .package(
+        url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0")
 ]
 
 // MARK: - Working on one layer at a time
@@ -96,10 +119,11 @@ let externalPackages: [String: Package.Dependency] = [
 /// graph (Hummingbird and NIO-SSL take minutes on two cores). Use it with a scratch
 /// path of its own and `--manifest-cache local`. Unset, the whole package is built.
 #if canImport(Foundation)
-let requested = ProcessInfo.processInfo.environment["QALAM_MODULES"]?
-    .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) ?? []
+    let requested =
+        ProcessInfo.processInfo.environment["QALAM_MODULES"]?
+        .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) ?? []
 #else
-let requested: [String] = []
+    let requested: [String] = []
 #endif
 
 func closure(of names: [String]) -> Set<String> {

@@ -9,7 +9,9 @@ enum BenchmarkError: Error, CustomStringConvertible {
         switch self {
         case let .unreadableTrace(path, why): return "cannot read trace \(path): \(why)"
         case let .noTraces(detail): return "no traces to run: \(detail)"
-        case let .badArgument(detail): return "\(detail)\nusage: swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]"
+        case let .badArgument(detail):
+            return
+                "\(detail)\nusage: swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]"
         case let .unsupported(detail): return detail
         }
     }

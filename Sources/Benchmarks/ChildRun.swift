@@ -13,7 +13,7 @@ enum ChildRun {
                 "kind": trace.isConcurrent ? "concurrent" : "sequential",
                 "patches": figures.patches, "applyMs": figures.applyMs, "events": figures.events,
                 "encodeMs": figures.encodeMs, "stateBytes": figures.stateBytes, "loadMs": figures.loadMs,
-                "docMB": figures.docMB, "problems": figures.problems,
+                "docMB": figures.docMB, "problems": figures.problems
             ]
             if let floor = figures.floorMs { object["floorMs"] = floor }
         } catch {

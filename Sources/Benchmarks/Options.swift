@@ -37,7 +37,9 @@ struct Options {
             case "--child":
                 guard let path = rest.popFirst() else { throw BenchmarkError.badArgument("--child needs a PATH") }
                 child = path
-            case "-h", "--help": throw BenchmarkError.badArgument("Replays the editing traces with YCRDT beside a plain buffer and pycrdt.")
+            case "-h", "--help":
+                throw BenchmarkError.badArgument(
+                    "Replays the editing traces with YCRDT beside a plain buffer and pycrdt.")
             default: throw BenchmarkError.badArgument("unknown argument \(argument)")
             }
         }
@@ -60,7 +62,9 @@ struct Options {
                     let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
                     if size >= 250_000 { continue }
                 }
-                if !traceFilters.isEmpty, !traceFilters.contains(where: { name == $0 || name.contains($0) }) { continue }
+                if !traceFilters.isEmpty, !traceFilters.contains(where: { name == $0 || name.contains($0) }) {
+                    continue
+                }
                 found.append((name, url))
             }
         }

@@ -87,7 +87,8 @@ enum Replay {
             txn.patches.contains { $0.inserted.unicodeScalars.contains { $0.value > 0xFFFF } }
         }
         if hasAstral {
-            throw BenchmarkError.unsupported("concurrent trace with characters above U+FFFF: positions would need per-agent conversion")
+            throw BenchmarkError.unsupported(
+                "concurrent trace with characters above U+FFFF: positions would need per-agent conversion")
         }
         let agents = max(trace.numAgents ?? 1, 1)
         let txns = trace.txns
@@ -121,23 +122,23 @@ enum Replay {
         }
 
         let ((), applyMs) = try Measure.time {
-                for (index, txn) in txns.enumerated() {
-                    let agent = min(max(txn.agent ?? 0, 0), agents - 1)
-                    try catchUp(agent, to: txn.parents ?? [])
-                    sink.currentTxn = index
-                    let text = texts[agent]
-                    docs[agent].transact { _ in
-                        for patch in txn.patches {
-                            if patch.deleted > 0 { text.delete(at: patch.position, length: patch.deleted) }
-                            if !patch.inserted.isEmpty { text.insert(patch.inserted, at: patch.position) }
-                        }
+            for (index, txn) in txns.enumerated() {
+                let agent = min(max(txn.agent ?? 0, 0), agents - 1)
+                try catchUp(agent, to: txn.parents ?? [])
+                sink.currentTxn = index
+                let text = texts[agent]
+                docs[agent].transact { _ in
+                    for patch in txn.patches {
+                        if patch.deleted > 0 { text.delete(at: patch.position, length: patch.deleted) }
+                        if !patch.inserted.isEmpty { text.insert(patch.inserted, at: patch.position) }
                     }
-                    sink.currentTxn = nil
-                    known[agent][index] = true
                 }
-                for agent in 0..<agents {
-                    try catchUp(agent, to: Array(txns.indices))
-                }
+                sink.currentTxn = nil
+                known[agent][index] = true
+            }
+            for agent in 0..<agents {
+                try catchUp(agent, to: Array(txns.indices))
+            }
         }
         figures.applyMs = applyMs
         figures.events = sink.events
@@ -160,6 +161,8 @@ enum Replay {
             return fresh
         }
         figures.loadMs = loadMs
-        if fresh.getText("content").toString() != expected { figures.problems.append("state loaded into a fresh doc != endContent") }
+        if fresh.getText("content").toString() != expected {
+            figures.problems.append("state loaded into a fresh doc != endContent")
+        }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 struct Table {
     static let headers = [
         "trace", "kind", "patches", "apply ms", "patches/s", "floor ms", "×floor", "yrs apply ms", "×yrs",
-        "encode ms (yrs)", "state bytes (yrs)", "load ms (yrs)", "doc MB (yrs)", "peak MB (yrs)", "ok",
+        "encode ms (yrs)", "state bytes (yrs)", "load ms (yrs)", "doc MB (yrs)", "peak MB (yrs)", "ok"
     ]
     var rows: [[String]] = []
     var notes: [String] = []
@@ -29,7 +29,7 @@ struct Table {
             Table.pair(Table.fixed(swift.loadMs), yrs?.loadMs.map(Table.fixed)),
             Table.pair(Table.fixed(swift.docMB), yrs?.docMB.map(Table.fixed)),
             Table.pair(Table.fixed(peakMB), yrs?.peakMB.map(Table.fixed)),
-            ok ? "yes" : "NO",
+            ok ? "yes" : "NO"
         ])
     }
 
@@ -39,21 +39,26 @@ struct Table {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
         }
         func line(_ cells: [String]) -> String {
-            "| " + cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return i < 2 ? cell + pad : pad + cell
-            }.joined(separator: " | ") + " |"
+            "| "
+                + cells.enumerated().map { i, cell in
+                    let pad = String(repeating: " ", count: widths[i] - cell.count)
+                    return i < 2 ? cell + pad : pad + cell
+                }.joined(separator: " | ") + " |"
         }
         var out = [line(Table.headers)]
-        out.append("|" + widths.enumerated().map { i, w in
-            i < 2 ? String(repeating: "-", count: w + 2) : String(repeating: "-", count: w + 1) + ":"
-        }.joined(separator: "|") + "|")
+        out.append(
+            "|"
+                + widths.enumerated().map { i, w in
+                    i < 2 ? String(repeating: "-", count: w + 2) : String(repeating: "-", count: w + 1) + ":"
+                }.joined(separator: "|") + "|")
         out += rows.map(line)
         return out.joined(separator: "\n")
     }
 
     static func fixed(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        value >= 100
+            ? String(format: "%.0f", value)
+            : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
     static func count(_ value: Double) -> String { String(format: "%.0f", value) }

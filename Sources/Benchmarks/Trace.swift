@@ -68,7 +68,8 @@ struct UTF16Positions {
     private var astral: [Int] = []
 
     private func countBefore(_ position: Int) -> Int {
-        var low = 0, high = astral.count
+        var low = 0
+        var high = astral.count
         while low < high {
             let mid = (low + high) / 2
             if astral[mid] < position { low = mid + 1 } else { high = mid }
@@ -79,10 +80,11 @@ struct UTF16Positions {
     mutating func convert(_ patch: Trace.Patch) -> Edit {
         let before = countBefore(patch.position)
         let through = countBefore(patch.position + patch.deleted)
-        let edit = Edit(position: patch.position + before,
-                        deleted: patch.deleted + (through - before),
-                        inserted: patch.inserted,
-                        insertedUnits: Array(patch.inserted.utf16))
+        let edit = Edit(
+            position: patch.position + before,
+            deleted: patch.deleted + (through - before),
+            inserted: patch.inserted,
+            insertedUnits: Array(patch.inserted.utf16))
         let inserted = patch.inserted.unicodeScalars
         let shift = inserted.count - patch.deleted
         var added: [Int] = []

@@ -23,8 +23,10 @@ public struct AwarenessModel: Sendable {
     private(set) var states: [UInt64: JSONValue] = [:]
     private var meta: [UInt64: Meta] = [:]
 
-    public init(localClientID: UInt64, timeout: Duration = .seconds(30), renewInterval: Duration = .seconds(15),
-                now: ContinuousClock.Instant = .now) {
+    public init(
+        localClientID: UInt64, timeout: Duration = .seconds(30), renewInterval: Duration = .seconds(15),
+        now: ContinuousClock.Instant = .now
+    ) {
         self.localClientID = localClientID
         self.timeout = timeout
         self.renewInterval = renewInterval
@@ -52,12 +54,15 @@ public struct AwarenessModel: Sendable {
     /// changes; an entry with invalid JSON rejects the whole update.
     /// - Returns: whether remote states changed, and whether the local state must be
     ///   re-announced (someone declared it removed).
-    public mutating func apply(_ entries: [AwarenessUpdate.Entry], now: ContinuousClock.Instant) throws -> (changed: Bool, reannounce: Bool) {
+    public mutating func apply(_ entries: [AwarenessUpdate.Entry], now: ContinuousClock.Instant) throws -> (
+        changed: Bool, reannounce: Bool
+    ) {
         let parsed: [(AwarenessUpdate.Entry, JSONValue)] = try entries.map { entry in
             do {
                 return (entry, try JSONValue(parsing: entry.state))
             } catch {
-                throw CollabError.malformedMessage(event: CollabEventName.awareness, reason: "client \(entry.clientID) has a state that is not JSON")
+                throw CollabError.malformedMessage(
+                    event: CollabEventName.awareness, reason: "client \(entry.clientID) has a state that is not JSON")
             }
         }
         var changed = false

@@ -78,7 +78,7 @@ public enum ChannelMessage: Equatable, Sendable {
                 "protocol": .integer(Int64(collabProtocolVersion)),
                 "peer": .string(request.peer),
                 "request": .string(request.request),
-                "stateVector": .string(Data(request.stateVector).base64EncodedString()),
+                "stateVector": .string(Data(request.stateVector).base64EncodedString())
             ])
         case let .syncStep2(answer):
             return .object([
@@ -89,7 +89,7 @@ public enum ChannelMessage: Equatable, Sendable {
                 "update": .string(Data(answer.update).base64EncodedString()),
                 "stateVector": .string(Data(answer.stateVector).base64EncodedString()),
                 "part": .integer(Int64(answer.part)),
-                "parts": .integer(Int64(answer.parts)),
+                "parts": .integer(Int64(answer.parts))
             ])
         }
     }
@@ -107,10 +107,11 @@ public enum ChannelMessage: Equatable, Sendable {
         case CollabEventName.syncStep1:
             let object = try jsonObject(payload, event: event)
             try checkVersion(.object(object), event: event)
-            return .syncStep1(SyncRequest(
-                peer: try string(object, "peer", event: event),
-                request: try string(object, "request", event: event),
-                stateVector: try bytes(object["stateVector"], field: "stateVector", event: event)))
+            return .syncStep1(
+                SyncRequest(
+                    peer: try string(object, "peer", event: event),
+                    request: try string(object, "request", event: event),
+                    stateVector: try bytes(object["stateVector"], field: "stateVector", event: event)))
         case CollabEventName.syncStep2:
             let object = try jsonObject(payload, event: event)
             try checkVersion(.object(object), event: event)
@@ -119,13 +120,14 @@ public enum ChannelMessage: Equatable, Sendable {
             guard parts >= 1, part >= 0, part < parts else {
                 throw CollabError.malformedMessage(event: event, reason: "part \(part) of \(parts) is impossible")
             }
-            return .syncStep2(SyncAnswer(
-                peer: try string(object, "peer", event: event),
-                request: try string(object, "request", event: event),
-                to: try string(object, "to", event: event),
-                update: try bytes(object["update"], field: "update", event: event),
-                stateVector: try bytes(object["stateVector"], field: "stateVector", event: event),
-                part: part, parts: parts))
+            return .syncStep2(
+                SyncAnswer(
+                    peer: try string(object, "peer", event: event),
+                    request: try string(object, "request", event: event),
+                    to: try string(object, "to", event: event),
+                    update: try bytes(object["update"], field: "update", event: event),
+                    stateVector: try bytes(object["stateVector"], field: "stateVector", event: event),
+                    part: part, parts: parts))
         default:
             return nil
         }
@@ -179,11 +181,13 @@ public enum ChannelMessage: Equatable, Sendable {
             return [UInt8](data)
         case let value? where value.arrayValue != nil:
             guard let bytes = value.byteArrayValue else {
-                throw CollabError.malformedMessage(event: event, reason: "\(field) has an element that is not a byte (0…255)")
+                throw CollabError.malformedMessage(
+                    event: event, reason: "\(field) has an element that is not a byte (0…255)")
             }
             return bytes
         default:
-            throw CollabError.malformedMessage(event: event, reason: "\(field) is missing (expected a byte array or base64)")
+            throw CollabError.malformedMessage(
+                event: event, reason: "\(field) is missing (expected a byte array or base64)")
         }
     }
 }

@@ -18,13 +18,15 @@ public enum CollabError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .malformedMessage(event, reason):
             return "ignored a malformed \(event) message: \(reason)"
         case let .protocolMismatch(event, theirs, ours):
-            return "a peer sent \(event) with Qalam sync protocol \(theirs), this build speaks \(ours): upgrade qalam on every machine editing this document"
+            return
+                "a peer sent \(event) with Qalam sync protocol \(theirs), this build speaks \(ours): upgrade qalam on every machine editing this document"
         case let .invalidUpdate(event, reason):
             return "ignored a \(event) message whose Yjs data is invalid: \(reason)"
         case .closed:
             return "the editing session is already closed"
         case let .loadFailed(reason):
-            return "cannot load the document: \(reason). Nothing will be saved until it loads; check the database and try again."
+            return
+                "cannot load the document: \(reason). Nothing will be saved until it loads; check the database and try again."
         case let .invalidConfiguration(reason):
             return "invalid collaboration settings: \(reason)"
         }

@@ -30,7 +30,7 @@ public enum UserColor {
     /// A palette readable on dark and light terminals.
     public static let palette = [
         "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-        "#f032e6", "#469990", "#9a6324", "#800000", "#808000", "#000075",
+        "#f032e6", "#469990", "#9a6324", "#800000", "#808000", "#000075"
     ]
 
     /// The palette color for `id` (FNV-1a, not Swift's per-process seeded hash).

@@ -18,9 +18,11 @@ public struct SessionConfiguration: Sendable {
     /// Where the crash journal lives; `nil` for no journal (tests of the network alone).
     public var journalDirectory: URL?
 
-    public init(document: DocumentID, identity: CollabIdentity, realtimeURL: URL, apiKey: String,
-                realtimeOptions: RealtimeOptions = .init(), provider: ProviderConfiguration = .init(),
-                persistence: YjsPersistence.Options = .init(), journalDirectory: URL? = nil) {
+    public init(
+        document: DocumentID, identity: CollabIdentity, realtimeURL: URL, apiKey: String,
+        realtimeOptions: RealtimeOptions = .init(), provider: ProviderConfiguration = .init(),
+        persistence: YjsPersistence.Options = .init(), journalDirectory: URL? = nil
+    ) {
         self.document = document
         self.identity = identity
         self.realtimeURL = realtimeURL
@@ -91,13 +93,16 @@ public actor EditingSession {
     ///
     /// - Throws: `CollabError.loadFailed` when the stored document cannot be read;
     ///   nothing is connected or saved then.
-    public static func open(_ configuration: SessionConfiguration, store: any DocumentStore,
-                            editorClientID: UInt64) async throws -> EditingSession {
+    public static func open(
+        _ configuration: SessionConfiguration, store: any DocumentStore,
+        editorClientID: UInt64
+    ) async throws -> EditingSession {
         let journal = try configuration.journalDirectory.map {
             try Journal.open(document: configuration.document, in: $0)
         }
-        let persistence = YjsPersistence(store: store, document: configuration.document, journal: journal,
-                                         options: configuration.persistence, merge: { try YUpdate.merge($0) })
+        let persistence = YjsPersistence(
+            store: store, document: configuration.document, journal: journal,
+            options: configuration.persistence, merge: { try YUpdate.merge($0) })
         let state: [UInt8]
         do {
             state = try await persistence.load()
@@ -108,11 +113,13 @@ public actor EditingSession {
         let client: RealtimeClient
         let provider: SupabaseProvider
         do {
-            client = try RealtimeClient(url: configuration.realtimeURL, apiKey: configuration.apiKey,
-                                        options: configuration.realtimeOptions)
-            provider = try SupabaseProvider(client: client, document: configuration.document,
-                                            identity: configuration.identity, editorClientID: editorClientID,
-                                            initialState: state, configuration: configuration.provider)
+            client = try RealtimeClient(
+                url: configuration.realtimeURL, apiKey: configuration.apiKey,
+                options: configuration.realtimeOptions)
+            provider = try SupabaseProvider(
+                client: client, document: configuration.document,
+                identity: configuration.identity, editorClientID: editorClientID,
+                initialState: state, configuration: configuration.provider)
         } catch {
             // Nothing was edited yet: release the journal (and its lock) before giving up.
             await persistence.close()
@@ -122,14 +129,17 @@ public actor EditingSession {
         if let recovered = journal?.recovered, !recovered.isEmpty, let merged = try? YUpdate.merge(recovered) {
             try? await provider.submitLocal(merged)
         }
-        let session = EditingSession(document: configuration.document, initialState: state, provider: provider,
-                                     persistence: persistence, client: client)
+        let session = EditingSession(
+            document: configuration.document, initialState: state, provider: provider,
+            persistence: persistence, client: client)
         await session.start()
         return session
     }
 
-    private init(document: DocumentID, initialState: [UInt8], provider: SupabaseProvider,
-                 persistence: YjsPersistence, client: RealtimeClient) {
+    private init(
+        document: DocumentID, initialState: [UInt8], provider: SupabaseProvider,
+        persistence: YjsPersistence, client: RealtimeClient
+    ) {
         self.document = document
         self.initialState = initialState
         self.provider = provider
@@ -155,20 +165,22 @@ public actor EditingSession {
         let providerEvents = provider.events
         let saveUpdates = await persistence.statusUpdates()
         let persistence = self.persistence
-        tasks.append(Task { [weak self] in
-            for await event in providerEvents {
-                if case let .remoteUpdate(bytes) = event {
-                    // Saved like local edits: every editor's save holds the whole document.
-                    persistence.record(bytes)
+        tasks.append(
+            Task { [weak self] in
+                for await event in providerEvents {
+                    if case let .remoteUpdate(bytes) = event {
+                        // Saved like local edits: every editor's save holds the whole document.
+                        persistence.record(bytes)
+                    }
+                    await self?.forward(event)
                 }
-                await self?.forward(event)
-            }
-        })
-        tasks.append(Task { [weak self] in
-            for await save in saveUpdates {
-                await self?.saveChanged(save)
-            }
-        })
+            })
+        tasks.append(
+            Task { [weak self] in
+                for await save in saveUpdates {
+                    await self?.saveChanged(save)
+                }
+            })
         await provider.start()
     }
 

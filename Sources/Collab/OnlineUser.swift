@@ -28,7 +28,8 @@ public enum PresenceRoster {
         for key in state.keys.sorted() {
             for meta in state[key] ?? [] {
                 // Metas from clients that do not follow the contract still count as someone.
-                let userID = meta["user_id"]?.stringValue
+                let userID =
+                    meta["user_id"]?.stringValue
                     ?? meta["presence_ref"]?.stringValue
                     ?? key
                 let name = meta["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? userID
@@ -46,7 +47,11 @@ public enum PresenceRoster {
             }
         }
         return byUser.values
-            .map { user in var u = user; u.clientIDs.sort(); return u }
+            .map { user in
+                var u = user
+                u.clientIDs.sort()
+                return u
+            }
             .sorted { ($0.name.lowercased(), $0.userID) < ($1.name.lowercased(), $1.userID) }
     }
 

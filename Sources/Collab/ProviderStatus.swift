@@ -32,7 +32,10 @@ public struct ProviderStatus: Sendable, Equatable, CustomStringConvertible {
     /// The last problem worth telling the writer (a refused message, a peer on a newer protocol…).
     public var warning: String?
 
-    public init(connection: ConnectionStatus = .connecting, unsentUpdates: Int = 0, isSynced: Bool = false, warning: String? = nil) {
+    public init(
+        connection: ConnectionStatus = .connecting, unsentUpdates: Int = 0, isSynced: Bool = false,
+        warning: String? = nil
+    ) {
         self.connection = connection
         self.unsentUpdates = unsentUpdates
         self.isSynced = isSynced

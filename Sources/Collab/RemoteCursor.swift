@@ -34,17 +34,18 @@ public enum AwarenessStateFormat {
     public static func localState(identity: CollabIdentity, cursor: CursorPosition?) -> JSONValue {
         var cursorValue = JSONValue.null
         if let cursor,
-           let anchor = RelativePositionJSON.json(fromEncoded: cursor.anchor),
-           let head = RelativePositionJSON.json(fromEncoded: cursor.head) {
+            let anchor = RelativePositionJSON.json(fromEncoded: cursor.anchor),
+            let head = RelativePositionJSON.json(fromEncoded: cursor.head)
+        {
             cursorValue = .object(["anchor": anchor, "head": head])
         }
         return .object([
             "user": .object([
                 "name": .string(identity.name),
                 "color": .string(identity.color),
-                "id": .string(identity.userID),
+                "id": .string(identity.userID)
             ]),
-            "cursor": cursorValue,
+            "cursor": cursorValue
         ])
     }
 
@@ -55,13 +56,15 @@ public enum AwarenessStateFormat {
             guard let state = states[id], state.objectValue != nil else { return nil }
             let user = state["user"]
             let name = user?["name"]?.stringValue ?? "client \(id)"
-            let color = user?["color"]?.stringValue.flatMap(UserColor.normalized)
+            let color =
+                user?["color"]?.stringValue.flatMap(UserColor.normalized)
                 ?? UserColor.color(for: user?["id"]?.stringValue ?? String(id))
             var position: CursorPosition?
             if let cursor = state["cursor"],
-               let anchorJSON = cursor["anchor"], let headJSON = cursor["head"],
-               let anchor = RelativePositionJSON.encoded(fromJSON: anchorJSON),
-               let head = RelativePositionJSON.encoded(fromJSON: headJSON) {
+                let anchorJSON = cursor["anchor"], let headJSON = cursor["head"],
+                let anchor = RelativePositionJSON.encoded(fromJSON: anchorJSON),
+                let head = RelativePositionJSON.encoded(fromJSON: headJSON)
+            {
                 position = CursorPosition(anchor: anchor, head: head)
             }
             return RemoteCursor(clientID: id, name: name, color: color, position: position)

@@ -79,8 +79,12 @@ extension SupabaseProvider {
         currentRequest = request
         lastStep1Sent = .now
         outbox.removeAll { if case .syncStep1 = $0.message { return true } else { return false } }
-        outbox.insert(Outgoing(.syncStep1(SyncRequest(peer: peerID, request: request,
-                                                       stateVector: replica.encodeStateVector()))), at: 0)
+        outbox.insert(
+            Outgoing(
+                .syncStep1(
+                    SyncRequest(
+                        peer: peerID, request: request,
+                        stateVector: replica.encodeStateVector()))), at: 0)
         pump()
     }
 
@@ -109,7 +113,8 @@ extension SupabaseProvider {
         let request = pending.request
         let ourVector = replica.encodeStateVector()
         if let ours = try? StateVectorMap(decoding: ourVector),
-           let theirs = try? StateVectorMap(decoding: request.stateVector) {
+            let theirs = try? StateVectorMap(decoding: request.stateVector)
+        {
             let covered = pending.answerStateVectors.contains { vector in
                 guard let other = try? StateVectorMap(decoding: vector) else { return false }
                 return ours.isCovered(by: theirs, other)
@@ -124,9 +129,12 @@ extension SupabaseProvider {
             let limit = configuration.maxUpdateBytesPerBase64(stateVectorBytes: ourVector.count)
             let parts = try YUpdate.split(diff, maxBytes: limit)
             for (index, part) in parts.enumerated() {
-                outbox.append(Outgoing(.syncStep2(SyncAnswer(
-                    peer: peerID, request: request.request, to: request.peer, update: part,
-                    stateVector: ourVector, part: index, parts: parts.count))))
+                outbox.append(
+                    Outgoing(
+                        .syncStep2(
+                            SyncAnswer(
+                                peer: peerID, request: request.request, to: request.peer, update: part,
+                                stateVector: ourVector, part: index, parts: parts.count))))
             }
             statistics.answersSent += 1
         } catch {
@@ -142,12 +150,14 @@ extension SupabaseProvider {
         guard let channel else { return }
         if case let .leave(_, current, left) = event {
             let stillHere = Set(current.compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) })
-            let gone = Set(left.compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) }).subtracting(stillHere)
+            let gone = Set(left.compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) }).subtracting(
+                stillHere)
             let allPresent = PresenceRoster.clientIDs(in: await channel.presenceState())
             if awareness.remove(clients: gone.subtracting(allPresent)) { publishCursors() }
         }
         if case let .join(_, _, joined) = event, presenceSynced,
-           joined.contains(where: { $0["sync"] == nil }) {
+            joined.contains(where: { $0["sync"] == nil })
+        {
             scheduleWebCatchUp()
         }
         guard case .sync = event else { return }

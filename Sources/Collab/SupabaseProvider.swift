@@ -102,8 +102,10 @@ public actor SupabaseProvider {
     ///   - editorClientID: the client id of the editor's own `Doc`.
     ///   - initialState: the document as loaded (store + journal), so the replica can
     ///     answer sync requests at once.
-    public init(client: RealtimeClient, document: DocumentID, identity: CollabIdentity, editorClientID: UInt64,
-                initialState: [UInt8] = [], configuration: ProviderConfiguration = .init()) throws {
+    public init(
+        client: RealtimeClient, document: DocumentID, identity: CollabIdentity, editorClientID: UInt64,
+        initialState: [UInt8] = [], configuration: ProviderConfiguration = .init()
+    ) throws {
         try configuration.validate()
         self.client = client
         self.document = document
@@ -113,8 +115,9 @@ public actor SupabaseProvider {
         self.editorClientID = editorClientID
         self.configuration = configuration
         self.limiter = BroadcastRateLimiter(limit: configuration.maxBroadcastsPerSecond)
-        self.awareness = AwarenessModel(localClientID: editorClientID, timeout: configuration.awarenessTimeout,
-                                        renewInterval: configuration.awarenessRenewInterval)
+        self.awareness = AwarenessModel(
+            localClientID: editorClientID, timeout: configuration.awarenessTimeout,
+            renewInterval: configuration.awarenessRenewInterval)
         let replica = Doc()
         if !initialState.isEmpty {
             do {
@@ -135,29 +138,31 @@ public actor SupabaseProvider {
         started = true
         awareness.setLocalState(AwarenessStateFormat.localState(identity: identity, cursor: cursor), now: .now)
         let connectionStates = await client.connectionStates()
-        tasks.append(Task { [weak self] in
-            // The stream starts with the state before `connect()`: not news.
-            var replayedCurrent = true
-            for await state in connectionStates {
-                if replayedCurrent {
-                    replayedCurrent = false
-                    continue
+        tasks.append(
+            Task { [weak self] in
+                // The stream starts with the state before `connect()`: not news.
+                var replayedCurrent = true
+                for await state in connectionStates {
+                    if replayedCurrent {
+                        replayedCurrent = false
+                        continue
+                    }
+                    await self?.connectionChanged(state)
                 }
-                await self?.connectionChanged(state)
-            }
-        })
+            })
         await client.connect()
         await openChannel()
         // Awareness renewals and timeouts; batches have timers of their own, so an
         // idle editor sends nothing and wakes up only for this.
         let interval = configuration.awarenessCheckInterval
-        tasks.append(Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let self else { return }
-                await self.housekeeping()
-            }
-        })
+        tasks.append(
+            Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let self else { return }
+                    await self.housekeeping()
+                }
+            })
     }
 
     /// Queues a local update (from the editor's document) for the next batch.
@@ -257,8 +262,9 @@ public actor SupabaseProvider {
         generation += 1
         let current = generation
         // The web app's contract: self false, presence key "users".
-        let config = JoinConfig(broadcastSelf: false, broadcastAck: configuration.acknowledgeBroadcasts,
-                                presenceKey: "users", presenceEnabled: true)
+        let config = JoinConfig(
+            broadcastSelf: false, broadcastAck: configuration.acknowledgeBroadcasts,
+            presenceKey: "users", presenceEnabled: true)
         let channel = await client.channel(topic, config: config)
         self.channel = channel
         let stream = await channel.events()
@@ -295,7 +301,7 @@ public actor SupabaseProvider {
             "online_at": .string(ISO8601DateFormatter().string(from: Date())),
             // Marks editors that speak the sync events; the others (the web app)
             // are caught up with the whole state when they join (see `catchUpWebClients`).
-            "sync": .string(Self.syncCapability),
+            "sync": .string(Self.syncCapability)
         ]
     }
 

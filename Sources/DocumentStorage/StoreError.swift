@@ -12,11 +12,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .connectionFailed(reason):
-            return "cannot connect to the document database: \(reason). Check DATABASE_URL (or the SQLite path) and that the server is running."
+            return
+                "cannot connect to the document database: \(reason). Check DATABASE_URL (or the SQLite path) and that the server is running."
         case let .queryFailed(statement, reason):
             return "the document database refused \(statement): \(reason)"
         case let .schemaMismatch(reason):
-            return "the document database's schema is not one this version of Qalam can use: \(reason). Run `qalam db migrate`."
+            return
+                "the document database's schema is not one this version of Qalam can use: \(reason). Run `qalam db migrate`."
         case .closed:
             return "the document store was already closed"
         }

@@ -7,11 +7,11 @@ enum MixedDocument {
     private static let arabicWords = [
         "السَّلامُ", "عَلَيْكُمْ", "كِتَابٌ", "الْعَرَبِيَّةُ", "لا", "إِلَّا", "مَدْرَسَةٌ", "قَالَ", "الْقَلَمُ",
         "فِي", "مِنْ", "إِلَى", "الْمَحَرِّرُ", "النَّصُّ", "سَرِيعٌ", "جَمِيلٌ", "الْأَصْدِقَاءُ", "كتابة", "نص",
-        "الشاشة", "تحرير", "مشترك", "الوثيقة", "الفقرة", "الأولى", "سلام", "لأن", "الإنترنت", "مؤتمر",
+        "الشاشة", "تحرير", "مشترك", "الوثيقة", "الفقرة", "الأولى", "سلام", "لأن", "الإنترنت", "مؤتمر"
     ]
     private static let englishWords = [
         "the", "editor", "draft", "shared", "document", "with", "meeting", "notes", "and", "a", "terminal",
-        "quick", "brown", "fox", "Yjs", "CRDT", "layout", "chapter", "section", "review", "of", "is",
+        "quick", "brown", "fox", "Yjs", "CRDT", "layout", "chapter", "section", "review", "of", "is"
     ]
     private static let numbers = ["12", "345", "2026", "3.14", "٢٠٢٦", "١٢", "٣٤٥", "#7", "50%", "1,000"]
     private static let arabicPunctuation = ["،", "؛", "؟", ".", "!", ":"]
@@ -47,9 +47,13 @@ enum MixedDocument {
                 if roll < 2 {
                     word = numbers[random.next(numbers.count)]
                 } else if roll < 5 {
-                    word = (arabic ? englishWords : arabicWords)[random.next(arabic ? englishWords.count : arabicWords.count)]
+                    word =
+                        (arabic ? englishWords : arabicWords)[
+                            random.next(arabic ? englishWords.count : arabicWords.count)]
                 } else {
-                    word = arabic ? arabicWords[random.next(arabicWords.count)] : englishWords[random.next(englishWords.count)]
+                    word =
+                        arabic
+                        ? arabicWords[random.next(arabicWords.count)] : englishWords[random.next(englishWords.count)]
                 }
                 if random.next(15) == 0 {
                     let template = decorations[random.next(decorations.count)]

@@ -14,8 +14,11 @@ struct OpenScenario {
 
     func run(on screen: HeadlessScreen) throws -> [Row] {
         let utf8 = Array(text.utf8)
-        var decode = Samples(), floorDecode = Samples()
-        var open = Samples(), floorOpen = Samples(), firstScreen = Samples()
+        var decode = Samples()
+        var floorDecode = Samples()
+        var open = Samples()
+        var floorOpen = Samples()
+        var firstScreen = Samples()
         for _ in 0..<runs {
             // The CRDT path, as CollabEditorSession opens a document.
             let start = Stopwatch.now()
@@ -47,12 +50,15 @@ struct OpenScenario {
             }
         }
         return [
-            Row(name: "open (\(label)): decode (applyUpdate)", measured: decode,
+            Row(
+                name: "open (\(label)): decode (applyUpdate)", measured: decode,
                 baselineName: "UTF-8 → String + split paragraphs", baseline: floorDecode, isInteractive: false),
-            Row(name: "open (\(label)): → first screen", measured: open,
+            Row(
+                name: "open (\(label)): → first screen", measured: open,
                 baselineName: "no CRDT: UTF-8 → String → first screen", baseline: floorOpen, isInteractive: false),
-            Row(name: "open (\(label)): → first screen", measured: open,
-                baselineName: "first screen alone: layout + draw (cold)", baseline: firstScreen, isInteractive: false),
+            Row(
+                name: "open (\(label)): → first screen", measured: open,
+                baselineName: "first screen alone: layout + draw (cold)", baseline: firstScreen, isInteractive: false)
         ]
     }
 }

@@ -43,7 +43,8 @@ struct Options {
             default: throw BenchmarkError.badArgument("unknown argument \(flag)")
             }
             guard let text = rest.popFirst(), let value = Int(text), limits.contains(value) else {
-                throw BenchmarkError.badArgument("\(flag) needs an integer in \(limits.lowerBound)...\(limits.upperBound)")
+                throw BenchmarkError.badArgument(
+                    "\(flag) needs an integer in \(limits.lowerBound)...\(limits.upperBound)")
             }
             switch flag {
             case "--bytes": bytes = value

@@ -29,8 +29,10 @@ struct RemoteEditScenario {
         return results
     }
 
-    private func measure(_ n: Int, from first: Int, subject: Subject, on screen: HeadlessScreen,
-                         result: inout Result) throws {
+    private func measure(
+        _ n: Int, from first: Int, subject: Subject, on screen: HeadlessScreen,
+        result: inout Result
+    ) throws {
         let state = subject.state
         screen.draw(state)
         for i in first..<(first + n) {

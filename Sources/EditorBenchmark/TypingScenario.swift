@@ -26,8 +26,10 @@ struct TypingScenario {
     }
 
     /// Types `count` keys into each subject; returns (Yjs, plain).
-    static func type(_ count: Int, into crdt: Subject, and plain: Subject,
-                     on screen: HeadlessScreen, scenario: String) throws -> (Result, Result) {
+    static func type(
+        _ count: Int, into crdt: Subject, and plain: Subject,
+        on screen: HeadlessScreen, scenario: String
+    ) throws -> (Result, Result) {
         for subject in [crdt, plain] {
             subject.state.handle(.selectAll)
             subject.state.handle(.escape)
@@ -46,8 +48,10 @@ struct TypingScenario {
 
     /// One block; the first frame after switching editors redraws everything and is
     /// not measured (a real editor never switches documents between keys).
-    private static func measure(_ n: Int, from first: Int, into subject: Subject, on screen: HeadlessScreen,
-                                result: inout Result) {
+    private static func measure(
+        _ n: Int, from first: Int, into subject: Subject, on screen: HeadlessScreen,
+        result: inout Result
+    ) {
         screen.draw(subject.state)
         for i in first..<(first + n) {
             let start = Stopwatch.now()
@@ -64,8 +68,9 @@ struct TypingScenario {
 
     static func checkSameText(_ crdt: Subject, _ plain: Subject, scenario: String) throws {
         guard crdt.document.utf16Count == plain.document.utf16Count, crdt.document.text == plain.document.text else {
-            throw BenchmarkError.diverged(scenario: scenario, crdtLength: crdt.document.utf16Count,
-                                          plainLength: plain.document.utf16Count)
+            throw BenchmarkError.diverged(
+                scenario: scenario, crdtLength: crdt.document.utf16Count,
+                plainLength: plain.document.utf16Count)
         }
     }
 }
@@ -75,14 +80,18 @@ extension TypingScenario {
     /// whole key-to-screen time, the edit alone and, when asked, the anchors.
     static func rows(_ result: (Result, Result), name: String, includeAnchors: Bool) -> [Row] {
         var rows = [
-            Row(name: name, measured: result.0.total,
+            Row(
+                name: name, measured: result.0.total,
                 baselineName: "[UInt16] buffer + same layout + draw", baseline: result.1.total, isInteractive: true),
-            Row(name: "  of which key + edit, no draw", measured: result.0.edit,
-                baselineName: "[UInt16] buffer key + edit", baseline: result.1.edit, isInteractive: true),
+            Row(
+                name: "  of which key + edit, no draw", measured: result.0.edit,
+                baselineName: "[UInt16] buffer key + edit", baseline: result.1.edit, isInteractive: true)
         ]
         if includeAnchors {
-            rows.append(Row(name: "  two anchors at the caret (per key)", measured: result.0.anchors,
-                            baselineName: "[UInt16] buffer anchors", baseline: result.1.anchors, isInteractive: false))
+            rows.append(
+                Row(
+                    name: "  two anchors at the caret (per key)", measured: result.0.anchors,
+                    baselineName: "[UInt16] buffer anchors", baseline: result.1.anchors, isInteractive: false))
         }
         return rows
     }

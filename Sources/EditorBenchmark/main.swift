@@ -28,11 +28,12 @@ do {
     let fragmented = try StoredDocument.state(of: fragments)
 
     let screen = try HeadlessScreen(rows: options.rows, columns: options.columns, documentName: "benchmark")
-    print("EditorBenchmark: \(text.utf8.count) UTF-8 bytes, \(text.utf16.count) UTF-16 units, "
-          + "\(paragraphs.count) paragraphs; stored Yjs state \(storedState.count) bytes in \(paragraphs.count) items "
-          + "(fragmented: \(fragmented.count) bytes in \(fragments.count) items); "
-          + "screen \(options.rows)×\(options.columns) (text area \(screen.textHeight)×\(screen.textWidth)); "
-          + "times in ms, \(options.clock == .wall ? "wall clock" : "CPU time of the editor thread")")
+    print(
+        "EditorBenchmark: \(text.utf8.count) UTF-8 bytes, \(text.utf16.count) UTF-16 units, "
+            + "\(paragraphs.count) paragraphs; stored Yjs state \(storedState.count) bytes in \(paragraphs.count) items "
+            + "(fragmented: \(fragmented.count) bytes in \(fragments.count) items); "
+            + "screen \(options.rows)×\(options.columns) (text area \(screen.textHeight)×\(screen.textWidth)); "
+            + "times in ms, \(options.clock == .wall ? "wall clock" : "CPU time of the editor thread")")
 
     var rows = try OpenScenario(text: text, storedState: storedState, label: "paragraph items", runs: options.opens)
         .run(on: screen)
@@ -45,19 +46,26 @@ do {
     opened.undoManager.clear()
     let fromStore = try Subject(yjs: opened, screen: screen)
     let plain = Subject(plain: PlainTextDocument(text: text), screen: screen)
-    let stored = try TypingScenario.type(options.keystrokes, into: fromStore, and: plain, on: screen,
-                                         scenario: "typing (stored state)")
+    let stored = try TypingScenario.type(
+        options.keystrokes, into: fromStore, and: plain, on: screen,
+        scenario: "typing (stored state)")
     let plainName = "[UInt16] buffer + same layout + draw"
     rows += TypingScenario.rows(stored, name: "key → screen at end (store, paragraph items)", includeAnchors: true)
 
     // Remote edits between keys, on the same two editors.
     let remote = try RemoteEditScenario(rounds: options.rounds).run(crdt: fromStore, plain: plain, on: screen)
-    rows.append(Row(name: "remote insert near top (off screen) + redraw", measured: remote.0.offScreen,
-                    baselineName: "[UInt16] buffer insert + redraw", baseline: remote.1.offScreen, isInteractive: true))
-    rows.append(Row(name: "remote insert in view + redraw", measured: remote.0.inView,
-                    baselineName: "[UInt16] buffer insert + redraw", baseline: remote.1.inView, isInteractive: true))
-    rows.append(Row(name: "next key → screen after a remote edit", measured: remote.0.nextKey,
-                    baselineName: plainName, baseline: remote.1.nextKey, isInteractive: true))
+    rows.append(
+        Row(
+            name: "remote insert near top (off screen) + redraw", measured: remote.0.offScreen,
+            baselineName: "[UInt16] buffer insert + redraw", baseline: remote.1.offScreen, isInteractive: true))
+    rows.append(
+        Row(
+            name: "remote insert in view + redraw", measured: remote.0.inView,
+            baselineName: "[UInt16] buffer insert + redraw", baseline: remote.1.inView, isInteractive: true))
+    rows.append(
+        Row(
+            name: "next key → screen after a remote edit", measured: remote.0.nextKey,
+            baselineName: plainName, baseline: remote.1.nextKey, isInteractive: true))
 
     // Typing into the fragmented document.
     let openedFragmented = YTextDocument(doc: Doc(clientID: 7))
@@ -65,8 +73,9 @@ do {
     openedFragmented.undoManager.clear()
     let fromFragments = try Subject(yjs: openedFragmented, screen: screen)
     let plainFragments = Subject(plain: PlainTextDocument(text: text), screen: screen)
-    let pieces = try TypingScenario.type(options.keystrokes, into: fromFragments, and: plainFragments, on: screen,
-                                         scenario: "typing (fragmented)")
+    let pieces = try TypingScenario.type(
+        options.keystrokes, into: fromFragments, and: plainFragments, on: screen,
+        scenario: "typing (fragmented)")
     rows += TypingScenario.rows(pieces, name: "key → screen at end (store, \(chunk)-char items)", includeAnchors: true)
 
     // The same text inserted by the client that then types (pasted in an earlier
@@ -76,14 +85,17 @@ do {
     own.undoManager.clear()
     let sameClient = try Subject(yjs: own, screen: screen)
     let plainAgain = Subject(plain: PlainTextDocument(text: text), screen: screen)
-    let same = try TypingScenario.type(options.keystrokes, into: sameClient, and: plainAgain, on: screen,
-                                       scenario: "typing (same client)")
+    let same = try TypingScenario.type(
+        options.keystrokes, into: sameClient, and: plainAgain, on: screen,
+        scenario: "typing (same client)")
     rows += TypingScenario.rows(same, name: "key → screen at end (text by same client)", includeAnchors: false)
 
     print(ResultTable.render(rows))
-    print("×: measured / baseline at that percentile. p99 < 5 ms: the keystroke goal; "
-          + "\"baseline too\": the no-CRDT baseline misses it as well, so the machine is busy. "
-          + "Keys typed: \(options.keystrokes) per editor; remote rounds: \(options.rounds); opens: \(options.opens).")
+    print(
+        "×: measured / baseline at that percentile. p99 < 5 ms: the keystroke goal; "
+            + "\"baseline too\": the no-CRDT baseline misses it as well, so the machine is busy. "
+            + "Keys typed: \(options.keystrokes) per editor; remote rounds: \(options.rounds); opens: \(options.opens)."
+    )
 } catch {
     FileHandle.standardError.write(Data("EditorBenchmark: \(error)\n".utf8))
     exit(1)

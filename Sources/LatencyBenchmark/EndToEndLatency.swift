@@ -32,14 +32,16 @@ enum EndToEndLatency {
             return sorted[index]
         }
 
-        static let header = "pacing    | edits | broadcasts | received | p50 ms (floor, ×)      | p99 ms (floor, ×)      | max ms"
+        static let header =
+            "pacing    | edits | broadcasts | received | p50 ms (floor, ×)      | p99 ms (floor, ×)      | max ms"
 
         func row(floor: Report) -> String {
             func ms(_ d: Duration) -> Double {
                 Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
             }
             func cell(_ p: Double) -> String {
-                let value = ms(percentile(p)), base = ms(floor.percentile(p))
+                let value = ms(percentile(p))
+                let base = ms(floor.percentile(p))
                 let ratio = base > 0 ? value / base : 0
                 return String(format: "%7.1f (%5.1f, %5.1f×)", value, base, ratio)
             }
@@ -132,9 +134,10 @@ enum EndToEndLatency {
             doc = Doc()
             text = doc.getText()
             client = try RealtimeClient(url: url, apiKey: "bench")
-            provider = try SupabaseProvider(client: client, document: document,
-                                            identity: CollabIdentity(userID: name, name: name),
-                                            editorClientID: doc.clientID)
+            provider = try SupabaseProvider(
+                client: client, document: document,
+                identity: CollabIdentity(userID: name, name: name),
+                editorClientID: doc.clientID)
         }
 
         func start() async {

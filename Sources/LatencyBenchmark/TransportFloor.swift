@@ -24,7 +24,8 @@ enum TransportFloor {
         let listener = Task {
             for await event in events {
                 if case let .broadcast(event: "floor", payload: payload) = event,
-                   case let .json(value) = payload, let index = value["i"]?.intValue {
+                    case let .json(value) = payload, let index = value["i"]?.intValue
+                {
                     await arrivals.record(index, at: clock.now)
                 }
             }

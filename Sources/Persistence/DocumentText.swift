@@ -33,8 +33,10 @@ public enum DocumentText {
     /// - Throws: `DocumentTextError.invalidUTF8` (nothing written) when
     ///   `bytes` is not UTF-8.
     @discardableResult
-    public static func importText(_ bytes: [UInt8], into document: DocumentID,
-                                  store: DocumentStore) async throws -> ImportOutcome {
+    public static func importText(
+        _ bytes: [UInt8], into document: DocumentID,
+        store: DocumentStore
+    ) async throws -> ImportOutcome {
         let text = try decodeUTF8(bytes)
         let result = ImportResult()
         let written = try await store.save(document) { rows in
@@ -98,9 +100,11 @@ public enum DocumentTextError: Error, CustomStringConvertible, Equatable, Sendab
     public var description: String {
         switch self {
         case let .notFound(document):
-            return "document \(document) has never been saved in this database; check the name and --database-url / DATABASE_URL"
+            return
+                "document \(document) has never been saved in this database; check the name and --database-url / DATABASE_URL"
         case let .invalidUTF8(offset):
-            return "the file is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8 first, e.g. with iconv. Nothing was imported"
+            return
+                "the file is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8 first, e.g. with iconv. Nothing was imported"
         case let .damaged(reason):
             return "the stored document is not a valid Yjs state: \(reason)"
         }

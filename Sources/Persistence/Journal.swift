@@ -51,12 +51,15 @@ public final class Journal: @unchecked Sendable {
     private var lastSyncError: PersistenceError?
 
     /// `$XDG_STATE_HOME/qalam` (default `~/.local/state/qalam`).
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> URL {
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> URL
+    {
         if let stateHome = environment["XDG_STATE_HOME"], stateHome.hasPrefix("/") {
             return URL(fileURLWithPath: stateHome).appendingPathComponent("qalam")
         }
         guard let home = environment["HOME"], !home.isEmpty else {
-            throw PersistenceError.journal(path: "$XDG_STATE_HOME/qalam", reason: "neither XDG_STATE_HOME nor HOME is set")
+            throw PersistenceError.journal(
+                path: "$XDG_STATE_HOME/qalam", reason: "neither XDG_STATE_HOME nor HOME is set")
         }
         return URL(fileURLWithPath: home).appendingPathComponent(".local/state/qalam")
     }
@@ -64,12 +67,15 @@ public final class Journal: @unchecked Sendable {
     /// Opens a new journal for `document` in `directory` (created if needed),
     /// adopting the records of every journal of the document that no running
     /// session holds.
-    public static func open(document: DocumentID, in directory: URL,
-                            syncInterval: Duration = .milliseconds(100)) throws -> Journal {
+    public static func open(
+        document: DocumentID, in directory: URL,
+        syncInterval: Duration = .milliseconds(100)
+    ) throws -> Journal {
         let path = directory.path
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw PersistenceError.journal(path: path, reason: error.localizedDescription)
         }
@@ -94,14 +100,15 @@ public final class Journal: @unchecked Sendable {
         orphans.sort { $0.modified < $1.modified }
         let recovered = orphans.flatMap(\.records)
 
-        let journal = try Journal(url: directory.appendingPathComponent("\(prefix)\(UUID().uuidString.lowercased()).journal"),
-                                  recovered: recovered, syncInterval: syncInterval)
+        let journal = try Journal(
+            url: directory.appendingPathComponent("\(prefix)\(UUID().uuidString.lowercased()).journal"),
+            recovered: recovered, syncInterval: syncInterval)
         do {
             for record in recovered { try journal.append(record) }
             try journal.sync()
         } catch {
             journal.close()
-            orphans.forEach { Glibc.close($0.descriptor) }
+            for orphan in orphans { Glibc.close(orphan.descriptor) }
             throw error
         }
         // Only now that the records are safe in the new journal.
@@ -121,7 +128,9 @@ public final class Journal: @unchecked Sendable {
         for name in names where name.hasPrefix(prefix) && (name.hasSuffix(".new") || name.hasSuffix(".tmp")) {
             let url = directory.appendingPathComponent(name)
             let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-            guard let modified = attributes?[.modificationDate] as? Date, modified.timeIntervalSinceNow < -60 else { continue }
+            guard let modified = attributes?[.modificationDate] as? Date, modified.timeIntervalSinceNow < -60 else {
+                continue
+            }
             let fd = Glibc.open(url.path, O_RDWR | O_CLOEXEC)
             guard fd >= 0 else { continue }
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(url.path) }
@@ -162,7 +171,12 @@ public final class Journal: @unchecked Sendable {
             if !syncScheduled {
                 syncScheduled = true
                 let delay = syncInterval
-                syncQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000))) { [weak self] in
+                syncQueue.asyncAfter(
+                    deadline: .now()
+                        + .nanoseconds(
+                            Int(delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+                        )
+                ) { [weak self] in
                     self?.backgroundSync()
                 }
             }
@@ -209,7 +223,9 @@ public final class Journal: @unchecked Sendable {
             let temporary = url.deletingLastPathComponent()
                 .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
             let newDescriptor = try Self.createLocked(at: temporary)
-            if let failure = Self.write(tail, to: newDescriptor, at: Self.header.count) ?? (fsync(newDescriptor) == 0 ? nil : String(cString: strerror(errno))) {
+            if let failure = Self.write(tail, to: newDescriptor, at: Self.header.count)
+                ?? (fsync(newDescriptor) == 0 ? nil : String(cString: strerror(errno)))
+            {
                 Glibc.close(newDescriptor)
                 unlink(temporary.path)
                 throw PersistenceError.journal(path: temporary.path, reason: failure)

@@ -15,9 +15,11 @@ public enum PersistenceError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .notLoaded(document):
-            return "document \(document) was not loaded from the database, so Qalam will not save it (that could overwrite what is stored); your edits are kept in the crash journal — fix the database connection and reopen the document"
+            return
+                "document \(document) was not loaded from the database, so Qalam will not save it (that could overwrite what is stored); your edits are kept in the crash journal — fix the database connection and reopen the document"
         case let .journal(path, reason):
-            return "cannot use the crash journal \(path): \(reason). Check that the directory is writable and the disk is not full"
+            return
+                "cannot use the crash journal \(path): \(reason). Check that the directory is writable and the disk is not full"
         case let .invalidUpdate(reason):
             return "an update could not be merged for saving: \(reason)"
         case .closed:

@@ -16,8 +16,10 @@ public enum StoreLocation: Equatable, Sendable, CustomStringConvertible {
     /// Accepted forms: `postgres://…`, `postgresql://…`, a libpq keyword
     /// string (`host=… dbname=…`), `sqlite:///absolute/path`,
     /// `sqlite:relative/path`, or a path ending in `.sqlite`, `.sqlite3` or `.db`.
-    public static func resolve(databaseURL: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StoreLocation {
+    public static func resolve(
+        databaseURL: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> StoreLocation {
         let given = databaseURL ?? environment["DATABASE_URL"]
         guard let value = given?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
             return .sqlite(path: try SQLiteStore.defaultPath(environment: environment))
@@ -80,8 +82,8 @@ public enum StoreLocationError: Error, CustomStringConvertible, Equatable, Senda
     /// ends up in a terminal scroll-back or a CI log does not leak it.
     static func redactingPassword(_ value: String) -> String {
         guard let scheme = value.range(of: "://"),
-              let at = value[scheme.upperBound...].firstIndex(of: "@"),
-              let colon = value[scheme.upperBound..<at].firstIndex(of: ":")
+            let at = value[scheme.upperBound...].firstIndex(of: "@"),
+            let colon = value[scheme.upperBound..<at].firstIndex(of: ":")
         else { return value }
         return value.replacingCharacters(in: value.index(after: colon)..<at, with: "***")
     }
@@ -89,7 +91,8 @@ public enum StoreLocationError: Error, CustomStringConvertible, Equatable, Senda
     public var description: String {
         switch self {
         case let .unrecognised(value):
-            return "cannot tell which database \"\(Self.redactingPassword(value))\" is: use postgres://…, postgresql://…, a libpq string such as \"host=… dbname=…\", sqlite:///path/to/file, or a path ending in .sqlite3"
+            return
+                "cannot tell which database \"\(Self.redactingPassword(value))\" is: use postgres://…, postgresql://…, a libpq string such as \"host=… dbname=…\", sqlite:///path/to/file, or a path ending in .sqlite3"
         }
     }
 }

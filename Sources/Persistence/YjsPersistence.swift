@@ -28,8 +28,10 @@ public actor YjsPersistence {
         public var initialRetryDelay: Duration
         public var maximumRetryDelay: Duration
 
-        public init(saveDelay: Duration = .seconds(10), initialRetryDelay: Duration = .seconds(2),
-                    maximumRetryDelay: Duration = .seconds(60)) {
+        public init(
+            saveDelay: Duration = .seconds(10), initialRetryDelay: Duration = .seconds(2),
+            maximumRetryDelay: Duration = .seconds(60)
+        ) {
             self.saveDelay = saveDelay
             self.initialRetryDelay = initialRetryDelay
             self.maximumRetryDelay = maximumRetryDelay
@@ -72,8 +74,10 @@ public actor YjsPersistence {
     ///   - merge: merges Yjs updates; `YUpdate.merge` in the editor.
     ///   - journal: the crash journal of this session (`Journal.open`); its
     ///     recovered updates are merged in by `load()` and saved.
-    public init(store: DocumentStore, document: DocumentID, journal: Journal? = nil,
-                options: Options = Options(), merge: @escaping Merge) {
+    public init(
+        store: DocumentStore, document: DocumentID, journal: Journal? = nil,
+        options: Options = Options(), merge: @escaping Merge
+    ) {
         self.store = store
         self.document = document
         self.journal = journal

@@ -108,8 +108,7 @@ final class PostgresConnection {
         let keywords = pairs.map { strdup($0.0) }
         let values = pairs.map { strdup($0.1) }
         defer {
-            keywords.forEach { free($0) }
-            values.forEach { free($0) }
+            for pointer in keywords + values { free(pointer) }
         }
         let keywordPointers = keywords.map { UnsafePointer($0) } + [nil]
         let valuePointers = values.map { UnsafePointer($0) } + [nil]
@@ -149,7 +148,7 @@ final class PostgresConnection {
             }
             return pointer
         }
-        defer { pointers.forEach { $0.deallocate() } }
+        defer { for pointer in pointers { pointer.deallocate() } }
         let values: [UnsafePointer<CChar>?] = pointers.map { UnsafePointer($0) }
 
         let result = PQexecParams(handle, sql, Int32(parameters.count), types, values, lengths, formats, 1)
@@ -170,9 +169,10 @@ final class PostgresConnection {
                 }
                 let length = Int(PQgetlength(result, r, c))
                 if let value = PQgetvalue(result, r, c) {
-                    columns.append(value.withMemoryRebound(to: UInt8.self, capacity: length) {
-                        Array(UnsafeBufferPointer(start: $0, count: length))
-                    })
+                    columns.append(
+                        value.withMemoryRebound(to: UInt8.self, capacity: length) {
+                            Array(UnsafeBufferPointer(start: $0, count: length))
+                        })
                 } else {
                     columns.append([])
                 }
@@ -184,16 +184,18 @@ final class PostgresConnection {
 
     private func check(_ result: OpaquePointer?, statement: String) throws {
         guard let result else {
-            throw PostgresQueryError(statement: Self.summary(of: statement), sqlState: nil,
-                                     message: handle.map(Self.message(of:)) ?? "no result")
+            throw PostgresQueryError(
+                statement: Self.summary(of: statement), sqlState: nil,
+                message: handle.map(Self.message(of:)) ?? "no result")
         }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             var message = PQresultErrorMessage(result).map { String(cString: $0) } ?? ""
             if message.isEmpty, let handle { message = Self.message(of: handle) }
-            throw PostgresQueryError(statement: Self.summary(of: statement), sqlState: sqlState,
-                                     message: message.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw PostgresQueryError(
+                statement: Self.summary(of: statement), sqlState: sqlState,
+                message: message.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
@@ -205,7 +207,8 @@ final class PostgresConnection {
 
     /// The first line of a statement, for error messages.
     private static func summary(of statement: String) -> String {
-        let line = statement.split(whereSeparator: \.isNewline)
+        let line =
+            statement.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty && !$0.hasPrefix("--") } ?? statement
         return line.count > 80 ? String(line.prefix(77)) + "..." : line

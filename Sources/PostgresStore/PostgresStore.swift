@@ -38,7 +38,8 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
             try connection.execute("BEGIN")
             do {
                 try connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))")
-                try connection.execute("""
+                try connection.execute(
+                    """
                     CREATE TABLE IF NOT EXISTS qalam_schema_migrations (
                         version integer PRIMARY KEY,
                         file text NOT NULL,
@@ -50,12 +51,14 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
                 let known = PostgresMigrations.all.map(\.version).max() ?? 0
                 if let newest = applied.max(), newest > known {
                     throw StoreError.schemaMismatch(
-                        "the database is at schema version \(newest) but this build knows only up to \(known); upgrade Qalam")
+                        "the database is at schema version \(newest) but this build knows only up to \(known); upgrade Qalam"
+                    )
                 }
                 for migration in PostgresMigrations.all where !applied.contains(migration.version) {
                     try connection.execute(migration.sql)
-                    try connection.query("INSERT INTO qalam_schema_migrations (version, file) VALUES ($1, $2)",
-                                         [.integer(migration.version), .text(migration.file)])
+                    try connection.query(
+                        "INSERT INTO qalam_schema_migrations (version, file) VALUES ($1, $2)",
+                        [.integer(migration.version), .text(migration.file)])
                 }
                 try connection.execute("COMMIT")
             } catch {
@@ -99,14 +102,17 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
     // MARK: - Internals
 
     /// One merge-save transaction; see `DocumentStore.save`.
-    private static func save(_ document: DocumentID, merge: ([[UInt8]]) throws -> [UInt8],
-                             on connection: PostgresConnection) throws -> [UInt8] {
+    private static func save(
+        _ document: DocumentID, merge: ([[UInt8]]) throws -> [UInt8],
+        on connection: PostgresConnection
+    ) throws -> [UInt8] {
         let id = PostgresParameter.uuid(document.description)
         try connection.execute("BEGIN")
         do {
             // Race-safe creation of the row that is then locked: a concurrent
             // creator makes this insert wait, then do nothing.
-            let title: PostgresParameter = document.name == document.description
+            let title: PostgresParameter =
+                document.name == document.description
                 ? .text(document.description) : .text(document.name)
             try connection.query(
                 "INSERT INTO documents (id, title) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", [id, title])
@@ -119,16 +125,18 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
             let merged = try merge(states)
 
             if rowIDs.count == 1, let only = rowIDs.first {
-                try connection.query("UPDATE yjs_documents SET state = $2, updated_at = now() WHERE id = $1",
-                                     [.uuid(only), .bytes(merged)])
+                try connection.query(
+                    "UPDATE yjs_documents SET state = $2, updated_at = now() WHERE id = $1",
+                    [.uuid(only), .bytes(merged)])
             } else {
                 // Delete exactly the rows that were merged: a writer that does not
                 // take the lock (another tool) may have added one since.
                 if !rowIDs.isEmpty {
                     try connection.query("DELETE FROM yjs_documents WHERE id = ANY($1)", [.uuidArray(rowIDs)])
                 }
-                try connection.query("INSERT INTO yjs_documents (document_id, state) VALUES ($1, $2)",
-                                     [id, .bytes(merged)])
+                try connection.query(
+                    "INSERT INTO yjs_documents (document_id, state) VALUES ($1, $2)",
+                    [id, .bytes(merged)])
             }
             try connection.query("UPDATE documents SET updated_at = now() WHERE id = $1", [id])
             try connection.execute("COMMIT")
@@ -157,7 +165,7 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
             try connection.ensureOpen()
             do {
                 return try operation(connection)
-            } catch where !connection.isHealthy {
+            } catch  where !connection.isHealthy {
                 try connection.ensureOpen()
                 return try operation(connection)
             }
@@ -171,7 +179,7 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
             return .connectionFailed(error.message)
         }
         switch error.sqlState {
-        case "42P01", "42703": // undefined_table, undefined_column
+        case "42P01", "42703":  // undefined_table, undefined_column
             return .schemaMismatch(error.message)
         default:
             return .queryFailed(statement: error.statement, reason: error.message)

@@ -23,7 +23,8 @@ public struct Backoff: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// realtime-js `reconnectAfterMs`: 1 s, 2 s, 5 s, 10 s, then 10 s.
-    public static let reconnectDefault = Backoff([.seconds(1), .seconds(2), .seconds(5), .seconds(10)], then: .seconds(10))
+    public static let reconnectDefault = Backoff(
+        [.seconds(1), .seconds(2), .seconds(5), .seconds(10)], then: .seconds(10))
 
     /// phoenix `rejoinAfterMs`: 1 s, 2 s, 5 s, then 10 s.
     public static let rejoinDefault = Backoff([.seconds(1), .seconds(2), .seconds(5)], then: .seconds(10))

@@ -114,7 +114,8 @@ struct PresenceSync: Sendable, Equatable {
     // MARK: - presence.js syncState / syncDiff
 
     /// Computes the diff between the stored state and a full new state and applies it.
-    private mutating func syncState(_ newState: [(key: String, metas: [PresenceMeta])], events: inout [PresenceChange]) {
+    private mutating func syncState(_ newState: [(key: String, metas: [PresenceMeta])], events: inout [PresenceChange])
+    {
         var diff = PresenceDelta(joins: [], leaves: [])
         let newKeys = Set(newState.map(\.key))
         for key in keyOrder where !newKeys.contains(key) {
@@ -143,7 +144,8 @@ struct PresenceSync: Sendable, Equatable {
             let kept = (current ?? []).filter { !joinedRefs.contains($0.ref) }
             entries[key] = kept + joined
             if current == nil, !keyOrder.contains(key) { keyOrder.append(key) }
-            events.append(.join(key: key, current: (current ?? []).map(\.publicValue), joined: joined.map(\.publicValue)))
+            events.append(
+                .join(key: key, current: (current ?? []).map(\.publicValue), joined: joined.map(\.publicValue)))
         }
         for (key, left) in diff.leaves {
             guard let current = entries[key] else { continue }

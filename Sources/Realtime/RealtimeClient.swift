@@ -62,7 +62,8 @@ public actor RealtimeClient {
     ///   - apiKey: the project's anon (or service) key, sent as the `apikey` query parameter.
     /// - Throws: `RealtimeError.invalidURL` when `url` has no host or an unknown scheme.
     public init(url: URL, apiKey: String, options: RealtimeOptions = RealtimeOptions()) throws {
-        self.endpoint = try RealtimeEndpoint.url(base: url, apiKey: apiKey, vsn: options.version.rawValue, params: options.params)
+        self.endpoint = try RealtimeEndpoint.url(
+            base: url, apiKey: apiKey, vsn: options.version.rawValue, params: options.params)
         self.options = options
         self.serializer = PhoenixSerializer(version: options.version, maxFrameBytes: options.maxFrameSize)
     }
@@ -141,8 +142,10 @@ public actor RealtimeClient {
         accessToken = token
         guard let token, isOpen else { return }
         for record in channels.values where record.state == .joined {
-            transmit(PhoenixMessage(joinRef: record.joinRef, ref: makeRef(), topic: record.topic,
-                                    event: PhoenixEvent.accessToken, json: ["access_token": .string(token)]))
+            transmit(
+                PhoenixMessage(
+                    joinRef: record.joinRef, ref: makeRef(), topic: record.topic,
+                    event: PhoenixEvent.accessToken, json: ["access_token": .string(token)]))
         }
     }
 
@@ -158,7 +161,8 @@ public actor RealtimeClient {
 
     func subscribe(channelID: Int, topic: String, timeout: Duration) async throws {
         guard let record = record(topic, channelID) else {
-            throw RealtimeError.channelClosed(topic: topic, reason: "it was unsubscribed or closed by the server; create it again")
+            throw RealtimeError.channelClosed(
+                topic: topic, reason: "it was unsubscribed or closed by the server; create it again")
         }
         if record.state == .joined { return }
         record.wantsJoin = true
@@ -187,9 +191,12 @@ public actor RealtimeClient {
             let ref = makeRef()
             do {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-                    register(ref: ref, topic: topic, event: PhoenixEvent.leave, channelID: record.id,
-                             continuation: continuation, timeout: options.pushTimeout, sent: true)
-                    transmit(PhoenixMessage(joinRef: record.joinRef, ref: ref, topic: topic, event: PhoenixEvent.leave, json: [:]))
+                    register(
+                        ref: ref, topic: topic, event: PhoenixEvent.leave, channelID: record.id,
+                        continuation: continuation, timeout: options.pushTimeout, sent: true)
+                    transmit(
+                        PhoenixMessage(
+                            joinRef: record.joinRef, ref: ref, topic: topic, event: PhoenixEvent.leave, json: [:]))
                 }
             } catch {
                 logger.debug("leave of \(topic) not confirmed: \(error)")
@@ -198,7 +205,8 @@ public actor RealtimeClient {
         close(record, reason: "unsubscribed")
     }
 
-    func broadcast(channelID: Int, topic: String, event: String, payload: UserPayload, timeout: Duration?) async throws {
+    func broadcast(channelID: Int, topic: String, event: String, payload: UserPayload, timeout: Duration?) async throws
+    {
         guard let record = record(topic, channelID) else {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
@@ -208,8 +216,9 @@ public actor RealtimeClient {
         // realtime-js (vsn 2.0.0) sends every broadcast as a kind-3 frame; the vsn 1.0.0
         // serializer writes the same broadcast as a JSON `broadcast` payload.
         let body = Payload.userBroadcast(UserBroadcast(event: event, payload: payload))
-        try await push(record, event: PhoenixEvent.broadcast, payload: body,
-                       awaitReply: record.config.broadcastAck, timeout: timeout ?? options.pushTimeout)
+        try await push(
+            record, event: PhoenixEvent.broadcast, payload: body,
+            awaitReply: record.config.broadcastAck, timeout: timeout ?? options.pushTimeout)
     }
 
     func track(channelID: Int, topic: String, meta: [String: JSONValue], timeout: Duration?) async throws {
@@ -217,9 +226,10 @@ public actor RealtimeClient {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
         record.trackedMeta = .object(meta)
-        try await push(record, event: PhoenixEvent.presence,
-                       payload: .json(["type": "presence", "event": .string(PresenceEvent.track), "payload": .object(meta)]),
-                       awaitReply: true, timeout: timeout ?? options.pushTimeout)
+        try await push(
+            record, event: PhoenixEvent.presence,
+            payload: .json(["type": "presence", "event": .string(PresenceEvent.track), "payload": .object(meta)]),
+            awaitReply: true, timeout: timeout ?? options.pushTimeout)
     }
 
     func untrack(channelID: Int, topic: String, timeout: Duration?) async throws {
@@ -227,9 +237,10 @@ public actor RealtimeClient {
             throw RealtimeError.channelClosed(topic: topic, reason: nil)
         }
         record.trackedMeta = nil
-        try await push(record, event: PhoenixEvent.presence,
-                       payload: .json(["type": "presence", "event": .string(PresenceEvent.untrack)]),
-                       awaitReply: true, timeout: timeout ?? options.pushTimeout)
+        try await push(
+            record, event: PhoenixEvent.presence,
+            payload: .json(["type": "presence", "event": .string(PresenceEvent.untrack)]),
+            awaitReply: true, timeout: timeout ?? options.pushTimeout)
     }
 
     func presenceState(channelID: Int, topic: String) -> [String: [JSONValue]] {
@@ -302,9 +313,11 @@ public actor RealtimeClient {
         case let .binary(bytes):
             receive(.binary(bytes))
         case let .closed(code, reason, error):
-            logger.info("socket closed", metadata: [
-                "code": "\(code.map(String.init) ?? "-")", "reason": "\(reason ?? "-")", "error": "\(error ?? "-")",
-            ])
+            logger.info(
+                "socket closed",
+                metadata: [
+                    "code": "\(code.map(String.init) ?? "-")", "reason": "\(reason ?? "-")", "error": "\(error ?? "-")"
+                ])
             socketWentDown(reason: error.map { "connection failed: \($0)" } ?? "connection closed")
             scheduleReconnect()
         }
@@ -483,7 +496,8 @@ public actor RealtimeClient {
         case PhoenixEvent.presenceState, PhoenixEvent.presenceDiff:
             guard let payload = message.json else { return }
             do {
-                let changes = message.event == PhoenixEvent.presenceState
+                let changes =
+                    message.event == PhoenixEvent.presenceState
                     ? try record.presence.applyState(payload, joinRef: record.joinRef)
                     : try record.presence.applyDiff(payload, joinRef: record.joinRef)
                 for change in changes { record.emit(.presence(change)) }
@@ -530,8 +544,10 @@ public actor RealtimeClient {
 
     private func sendJoin(_ record: ChannelRecord) {
         record.joinSent = true
-        transmit(PhoenixMessage(joinRef: record.joinRef, ref: record.joinRef, topic: record.topic,
-                                event: PhoenixEvent.join, json: record.config.joinPayload(accessToken: accessToken)))
+        transmit(
+            PhoenixMessage(
+                joinRef: record.joinRef, ref: record.joinRef, topic: record.topic,
+                event: PhoenixEvent.join, json: record.config.joinPayload(accessToken: accessToken)))
     }
 
     private func joinReplied(_ record: ChannelRecord, _ message: PhoenixMessage) {
@@ -563,11 +579,16 @@ public actor RealtimeClient {
             !queued.contains(where: { $0.event == PhoenixEvent.presence })
         {
             // The server dropped our presence with the old socket; put it back.
-            transmit(PhoenixMessage(joinRef: record.joinRef, ref: makeRef(), topic: record.topic, event: PhoenixEvent.presence,
-                                    json: ["type": "presence", "event": .string(PresenceEvent.track), "payload": meta]))
+            transmit(
+                PhoenixMessage(
+                    joinRef: record.joinRef, ref: makeRef(), topic: record.topic, event: PhoenixEvent.presence,
+                    json: ["type": "presence", "event": .string(PresenceEvent.track), "payload": meta]))
         }
         for push in queued {
-            transmit(PhoenixMessage(joinRef: record.joinRef, ref: push.ref, topic: record.topic, event: push.event, payload: push.payload))
+            transmit(
+                PhoenixMessage(
+                    joinRef: record.joinRef, ref: push.ref, topic: record.topic, event: push.event,
+                    payload: push.payload))
             pending[push.ref]?.sent = true
         }
     }
@@ -578,7 +599,8 @@ public actor RealtimeClient {
         record.transition(to: .errored("join timed out"))
         if isOpen, record.joinSent {
             // Tell the server to drop the half-made join (phoenix sends phx_leave too).
-            transmit(PhoenixMessage(joinRef: ref, ref: makeRef(), topic: record.topic, event: PhoenixEvent.leave, json: [:]))
+            transmit(
+                PhoenixMessage(joinRef: ref, ref: makeRef(), topic: record.topic, event: PhoenixEvent.leave, json: [:]))
         }
         scheduleRejoin(record)
     }
@@ -633,13 +655,17 @@ public actor RealtimeClient {
 
     /// Sends `event` on the channel now when it is joined, else queues it until the
     /// join; with `awaitReply` the caller waits for the server's reply.
-    private func push(_ record: ChannelRecord, event: String, payload: Payload, awaitReply: Bool, timeout: Duration) async throws {
+    private func push(_ record: ChannelRecord, event: String, payload: Payload, awaitReply: Bool, timeout: Duration)
+        async throws
+    {
         let ref = makeRef()
         // Encode once up front so that a message that can never be sent fails here,
         // not later when the buffer is flushed.
         do {
-            _ = try serializer.encode(PhoenixMessage(joinRef: record.joinRef ?? ref, ref: ref, topic: record.topic,
-                                                     event: event, payload: payload), direction: .clientToServer)
+            _ = try serializer.encode(
+                PhoenixMessage(
+                    joinRef: record.joinRef ?? ref, ref: ref, topic: record.topic,
+                    event: event, payload: payload), direction: .clientToServer)
         } catch {
             throw RealtimeError.cannotEncode("\(error)")
         }
@@ -648,35 +674,43 @@ public actor RealtimeClient {
             return
         }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            register(ref: ref, topic: record.topic, event: event, channelID: record.id,
-                     continuation: continuation, timeout: timeout, sent: false)
+            register(
+                ref: ref, topic: record.topic, event: event, channelID: record.id,
+                continuation: continuation, timeout: timeout, sent: false)
             sendOrQueue(record, ref: ref, event: event, payload: payload)
         }
     }
 
     private func sendOrQueue(_ record: ChannelRecord, ref: String, event: String, payload: Payload) {
         if isOpen, record.state == .joined {
-            transmit(PhoenixMessage(joinRef: record.joinRef, ref: ref, topic: record.topic, event: event, payload: payload))
+            transmit(
+                PhoenixMessage(joinRef: record.joinRef, ref: ref, topic: record.topic, event: event, payload: payload))
             pending[ref]?.sent = true
             return
         }
         record.buffer.append(.init(ref: ref, event: event, payload: payload))
         if record.buffer.count > max(options.pushBufferLimit, 1) {
             let dropped = record.buffer.removeFirst()
-            fail(ref: dropped.ref, with: .pushDropped(topic: record.topic, event: dropped.event,
-                                                      reason: "more than \(options.pushBufferLimit) pushes waited for the join"))
+            fail(
+                ref: dropped.ref,
+                with: .pushDropped(
+                    topic: record.topic, event: dropped.event,
+                    reason: "more than \(options.pushBufferLimit) pushes waited for the join"))
         }
     }
 
-    private func register(ref: String, topic: String, event: String, channelID: Int,
-                          continuation: CheckedContinuation<Void, Error>, timeout: Duration, sent: Bool) {
+    private func register(
+        ref: String, topic: String, event: String, channelID: Int,
+        continuation: CheckedContinuation<Void, Error>, timeout: Duration, sent: Bool
+    ) {
         let timer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
             guard !Task.isCancelled else { return }
             await self?.pushTimedOut(ref: ref, after: timeout)
         }
-        pending[ref] = PendingReply(topic: topic, event: event, channelID: channelID,
-                                    continuation: continuation, timer: timer, sent: sent)
+        pending[ref] = PendingReply(
+            topic: topic, event: event, channelID: channelID,
+            continuation: continuation, timer: timer, sent: sent)
     }
 
     private func pushTimedOut(ref: String, after timeout: Duration) {
@@ -696,15 +730,19 @@ public actor RealtimeClient {
         guard let reply = pending.removeValue(forKey: ref) else { return }
         reply.timer?.cancel()
         guard let (status, response) = message.replyStatus else {
-            reply.continuation.resume(throwing: RealtimeError.pushRejected(topic: reply.topic, event: reply.event,
-                                                                           reason: "unreadable reply"))
+            reply.continuation.resume(
+                throwing: RealtimeError.pushRejected(
+                    topic: reply.topic, event: reply.event,
+                    reason: "unreadable reply"))
             return
         }
         if status == ReplyStatus.ok || reply.event == PhoenixEvent.leave {
             reply.continuation.resume()
         } else {
-            reply.continuation.resume(throwing: RealtimeError.pushRejected(topic: reply.topic, event: reply.event,
-                                                                           reason: Self.reason(response)))
+            reply.continuation.resume(
+                throwing: RealtimeError.pushRejected(
+                    topic: reply.topic, event: reply.event,
+                    reason: Self.reason(response)))
         }
     }
 
@@ -738,7 +776,8 @@ public actor RealtimeClient {
         if let reason = response["reason"]?.stringValue { return reason }
         if let text = response.stringValue { return text }
         if case let .object(members) = response, !members.isEmpty {
-            return members.keys.sorted().compactMap { members[$0].map { $0.stringValue ?? $0.jsonString } }.joined(separator: ", ")
+            return members.keys.sorted().compactMap { members[$0].map { $0.stringValue ?? $0.jsonString } }.joined(
+                separator: ", ")
         }
         return "the server gave no reason"
     }

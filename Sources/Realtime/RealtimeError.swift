@@ -38,7 +38,8 @@ public enum RealtimeError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .channelClosed(topic, reason):
             return "channel \(topic) is closed" + (reason.map { ": \($0)" } ?? "; subscribe it first")
         case let .binaryNeedsVersion2(topic):
-            return "cannot send a binary payload on \(topic) over serializer vsn 1.0.0: connect with vsn 2.0.0 or send JSON"
+            return
+                "cannot send a binary payload on \(topic) over serializer vsn 1.0.0: connect with vsn 2.0.0 or send JSON"
         case let .pushDropped(topic, event, reason):
             return "\(event) on \(topic) was dropped before it was sent: \(reason)"
         case let .cannotEncode(reason):

@@ -79,8 +79,11 @@ final class WebSocketConnection: Sendable {
             }
             do {
                 let closeFrame = try await client.run()
-                await onEvent(id, .closed(code: closeFrame.map { Self.number(of: $0.closeCode) },
-                                          reason: closeFrame?.reason, error: nil))
+                await onEvent(
+                    id,
+                    .closed(
+                        code: closeFrame.map { Self.number(of: $0.closeCode) },
+                        reason: closeFrame?.reason, error: nil))
             } catch {
                 await onEvent(id, .closed(code: nil, reason: nil, error: "\(error)"))
             }

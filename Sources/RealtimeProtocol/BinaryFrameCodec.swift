@@ -29,10 +29,13 @@ enum BinaryFrameCodec {
     /// Kind 0: client→server carries join_ref, ref, topic, event; server→client has no ref.
     /// A server→client message without join_ref is a Phoenix broadcast, kind 2.
     static func encodePush(_ m: PhoenixMessage, bytes: [UInt8], direction: FrameDirection) throws -> [UInt8] {
-        let topic = try field(m.topic, "topic"), event = try field(m.event, "event")
+        let topic = try field(m.topic, "topic")
+        let event = try field(m.event, "event")
         switch direction {
         case .clientToServer:
-            return assemble(kind: kindPush, fields: [try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), topic, event], body: bytes)
+            return assemble(
+                kind: kindPush, fields: [try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), topic, event],
+                body: bytes)
         case .serverToClient:
             if m.joinRef == nil {
                 return assemble(kind: kindBroadcast, fields: [topic, event], body: bytes)
@@ -43,35 +46,50 @@ enum BinaryFrameCodec {
 
     /// Kind 1 (server→client).
     static func encodeReply(_ m: PhoenixMessage, status: String, response: [UInt8]) throws -> [UInt8] {
-        assemble(kind: kindReply,
-                 fields: [try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), try field(m.topic, "topic"), try field(status, "status")],
-                 body: response)
+        assemble(
+            kind: kindReply,
+            fields: [
+                try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), try field(m.topic, "topic"),
+                try field(status, "status")
+            ],
+            body: response)
     }
 
     /// Kind 3 (client→server, with refs) or kind 4 (server→client, without).
-    static func encodeUserBroadcast(_ m: PhoenixMessage, _ b: UserBroadcast, direction: FrameDirection) throws -> [UInt8] {
+    static func encodeUserBroadcast(_ m: PhoenixMessage, _ b: UserBroadcast, direction: FrameDirection) throws
+        -> [UInt8]
+    {
         let encoding: UInt8
         let body: [UInt8]
         switch b.payload {
-        case let .binary(bytes): encoding = encodingBinary; body = bytes
-        case let .json(value): encoding = encodingJSON; body = value.jsonBytes
+        case let .binary(bytes):
+            encoding = encodingBinary
+            body = bytes
+        case let .json(value):
+            encoding = encodingJSON
+            body = value.jsonBytes
         }
-        let topic = try field(m.topic, "topic"), event = try field(b.event, "user_event")
+        let topic = try field(m.topic, "topic")
+        let event = try field(b.event, "user_event")
         let metadata = try field(b.metadata.flatMap { $0.isNull ? nil : $0.jsonString }, "metadata")
         switch direction {
         case .clientToServer:
-            return assemble(kind: kindUserBroadcastPush,
-                            fields: [try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), topic, event, metadata],
-                            extraHeader: [encoding], body: body)
+            return assemble(
+                kind: kindUserBroadcastPush,
+                fields: [try field(m.joinRef, "join_ref"), try field(m.ref, "ref"), topic, event, metadata],
+                extraHeader: [encoding], body: body)
         case .serverToClient:
-            return assemble(kind: kindUserBroadcast, fields: [topic, event, metadata], extraHeader: [encoding], body: body)
+            return assemble(
+                kind: kindUserBroadcast, fields: [topic, event, metadata], extraHeader: [encoding], body: body)
         }
     }
 
     // MARK: Decoding
 
     /// Reads the header of `fieldCount` length bytes (+ `extra` header bytes) and slices the fields.
-    private static func split(_ bytes: [UInt8], fieldCount: Int, extra: Int = 0) throws -> (fields: [ArraySlice<UInt8>], extra: [UInt8], body: [UInt8]) {
+    private static func split(_ bytes: [UInt8], fieldCount: Int, extra: Int = 0) throws -> (
+        fields: [ArraySlice<UInt8>], extra: [UInt8], body: [UInt8]
+    ) {
         let kind = bytes.first ?? 0
         let headerSize = 1 + fieldCount + extra
         guard bytes.count >= headerSize else {
@@ -92,7 +110,9 @@ enum BinaryFrameCodec {
     }
 
     private static func text(_ slice: ArraySlice<UInt8>, _ name: String) throws -> String {
-        guard let s = String(validating: slice, as: UTF8.self) else { throw RealtimeProtocolError.invalidUTF8(field: name) }
+        guard let s = String(validating: slice, as: UTF8.self) else {
+            throw RealtimeProtocolError.invalidUTF8(field: name)
+        }
         return s
     }
 
@@ -107,35 +127,43 @@ enum BinaryFrameCodec {
         switch (kind, direction) {
         case (kindPush, .clientToServer):
             let (f, _, body) = try split(bytes, fieldCount: 4)
-            return PhoenixMessage(joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
-                                  topic: try text(f[2], "topic"), event: try text(f[3], "event"), payload: .binary(body))
+            return PhoenixMessage(
+                joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
+                topic: try text(f[2], "topic"), event: try text(f[3], "event"), payload: .binary(body))
         case (kindPush, .serverToClient):
             let (f, _, body) = try split(bytes, fieldCount: 3)
-            return PhoenixMessage(joinRef: try optionalText(f[0], "join_ref"), ref: nil,
-                                  topic: try text(f[1], "topic"), event: try text(f[2], "event"), payload: .binary(body))
+            return PhoenixMessage(
+                joinRef: try optionalText(f[0], "join_ref"), ref: nil,
+                topic: try text(f[1], "topic"), event: try text(f[2], "event"), payload: .binary(body))
         case (kindReply, .serverToClient):
             let (f, _, body) = try split(bytes, fieldCount: 4)
-            return PhoenixMessage(joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
-                                  topic: try text(f[2], "topic"), event: PhoenixEvent.reply,
-                                  payload: .binaryReply(status: try text(f[3], "status"), response: body))
+            return PhoenixMessage(
+                joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
+                topic: try text(f[2], "topic"), event: PhoenixEvent.reply,
+                payload: .binaryReply(status: try text(f[3], "status"), response: body))
         case (kindBroadcast, .serverToClient):
             let (f, _, body) = try split(bytes, fieldCount: 2)
-            return PhoenixMessage(topic: try text(f[0], "topic"), event: try text(f[1], "event"), payload: .binary(body))
+            return PhoenixMessage(
+                topic: try text(f[0], "topic"), event: try text(f[1], "event"), payload: .binary(body))
         case (kindUserBroadcastPush, .clientToServer):
             let (f, extra, body) = try split(bytes, fieldCount: 5, extra: 1)
             let broadcast = try userBroadcast(event: f[3], metadata: f[4], encoding: extra[0], body: body)
-            return PhoenixMessage(joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
-                                  topic: try text(f[2], "topic"), event: PhoenixEvent.broadcast, payload: .userBroadcast(broadcast))
+            return PhoenixMessage(
+                joinRef: try optionalText(f[0], "join_ref"), ref: try optionalText(f[1], "ref"),
+                topic: try text(f[2], "topic"), event: PhoenixEvent.broadcast, payload: .userBroadcast(broadcast))
         case (kindUserBroadcast, .serverToClient):
             let (f, extra, body) = try split(bytes, fieldCount: 3, extra: 1)
             let broadcast = try userBroadcast(event: f[1], metadata: f[2], encoding: extra[0], body: body)
-            return PhoenixMessage(topic: try text(f[0], "topic"), event: PhoenixEvent.broadcast, payload: .userBroadcast(broadcast))
+            return PhoenixMessage(
+                topic: try text(f[0], "topic"), event: PhoenixEvent.broadcast, payload: .userBroadcast(broadcast))
         default:
             throw RealtimeProtocolError.unknownBinaryKind(kind)
         }
     }
 
-    private static func userBroadcast(event: ArraySlice<UInt8>, metadata: ArraySlice<UInt8>, encoding: UInt8, body: [UInt8]) throws -> UserBroadcast {
+    private static func userBroadcast(
+        event: ArraySlice<UInt8>, metadata: ArraySlice<UInt8>, encoding: UInt8, body: [UInt8]
+    ) throws -> UserBroadcast {
         let name = try text(event, "user_event")
         // Spelled out: JSONValue is ExpressibleByNilLiteral, so a bare `nil` here would become `.null`.
         var meta = Optional<JSONValue>.none

@@ -66,7 +66,10 @@ private struct Parser {
         index += 1
         var members = [String: JSONValue]()
         skipWhitespace()
-        if current == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if current == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -79,7 +82,9 @@ private struct Parser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(members)
             default: throw error("expected ',' or '}' in an object")
             }
         }
@@ -90,14 +95,19 @@ private struct Parser {
         index += 1
         var elements = [JSONValue]()
         skipWhitespace()
-        if current == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return .array(elements)
+        }
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             default: throw error("expected ',' or ']' in an array")
             }
         }
@@ -119,7 +129,10 @@ private struct Parser {
             integral = false
             index += 1
             var digits = 0
-            while let d = current, d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") { index += 1; digits += 1 }
+            while let d = current, d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") {
+                index += 1
+                digits += 1
+            }
             guard digits > 0 else { throw error("invalid number: no digits after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
@@ -127,7 +140,10 @@ private struct Parser {
             index += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             var digits = 0
-            while let d = current, d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") { index += 1; digits += 1 }
+            while let d = current, d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") {
+                index += 1
+                digits += 1
+            }
             guard digits > 0 else { throw error("invalid number: no digits in the exponent") }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -166,7 +182,10 @@ private struct Parser {
                 break
             }
             if b < 0x20 { throw error("control character in a string") }
-            if b != UInt8(ascii: "\\") { index += 1; continue }
+            if b != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
             out.append(contentsOf: bytes[runStart..<index])
             index += 1
             guard let e = current else { throw error("unterminated escape") }
@@ -185,7 +204,9 @@ private struct Parser {
                 if (0xD800...0xDBFF).contains(scalar) {
                     // A high surrogate must be followed by an escaped low surrogate;
                     // JavaScript can emit lone ones, which become U+FFFD.
-                    if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    {
                         let save = index
                         index += 2
                         let low = try parseHex4()

@@ -137,14 +137,30 @@ extension JSONValue: Hashable {
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
-        case let .bool(b): hasher.combine(1); hasher.combine(b)
-        case let .integer(i): hasher.combine(2); hasher.combine(i)
+        case let .bool(b):
+            hasher.combine(1)
+            hasher.combine(b)
+        case let .integer(i):
+            hasher.combine(2)
+            hasher.combine(i)
         case let .number(d):
             // Integral doubles hash like the integer they equal.
-            if let i = Int64(exactly: d) { hasher.combine(2); hasher.combine(i) } else { hasher.combine(3); hasher.combine(d) }
-        case let .string(s): hasher.combine(4); hasher.combine(s)
-        case let .array(a): hasher.combine(5); hasher.combine(a)
-        case let .object(o): hasher.combine(6); hasher.combine(o)
+            if let i = Int64(exactly: d) {
+                hasher.combine(2)
+                hasher.combine(i)
+            } else {
+                hasher.combine(3)
+                hasher.combine(d)
+            }
+        case let .string(s):
+            hasher.combine(4)
+            hasher.combine(s)
+        case let .array(a):
+            hasher.combine(5)
+            hasher.combine(a)
+        case let .object(o):
+            hasher.combine(6)
+            hasher.combine(o)
         }
     }
 }
@@ -173,13 +189,34 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 extension JSONValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let i = try? c.decode(Int64.self) { self = .integer(i); return }
-        if let d = try? c.decode(Double.self) { self = .number(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([JSONValue].self) { self = .array(a); return }
-        if let o = try? c.decode([String: JSONValue].self) { self = .object(o); return }
+        if c.decodeNil() {
+            self = .null
+            return
+        }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+            return
+        }
+        if let d = try? c.decode(Double.self) {
+            self = .number(d)
+            return
+        }
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+            return
+        }
+        if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+            return
+        }
+        if let o = try? c.decode([String: JSONValue].self) {
+            self = .object(o)
+            return
+        }
         throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
     }
 

@@ -14,8 +14,10 @@ public struct JoinConfig: Hashable, Sendable {
     public var isPrivate: Bool
 
     /// A config with realtime-js's defaults (no self, no ack, presence off, public).
-    public init(broadcastSelf: Bool = false, broadcastAck: Bool = false, presenceKey: String = "",
-                presenceEnabled: Bool = false, isPrivate: Bool = false) {
+    public init(
+        broadcastSelf: Bool = false, broadcastAck: Bool = false, presenceKey: String = "",
+        presenceEnabled: Bool = false, isPrivate: Bool = false
+    ) {
         self.broadcastSelf = broadcastSelf
         self.broadcastAck = broadcastAck
         self.presenceKey = presenceKey
@@ -63,7 +65,7 @@ public struct JoinConfig: Hashable, Sendable {
             "broadcast": ["self": .bool(broadcastSelf), "ack": .bool(broadcastAck)],
             "presence": ["key": .string(presenceKey), "enabled": .bool(presenceEnabled)],
             "postgres_changes": [],
-            "private": .bool(isPrivate),
+            "private": .bool(isPrivate)
         ]
     }
 

@@ -1,9 +1,12 @@
 /// Builders for the frames both sides exchange, so their shapes live in one place.
 extension PhoenixMessage {
     /// `phx_reply` with `{"status":…,"response":…}`, answering the push `to`.
-    public static func reply(to push: PhoenixMessage, status: String = ReplyStatus.ok, response: JSONValue = [:]) -> PhoenixMessage {
-        PhoenixMessage(joinRef: push.joinRef, ref: push.ref, topic: push.topic, event: PhoenixEvent.reply,
-                       json: ["status": .string(status), "response": response])
+    public static func reply(to push: PhoenixMessage, status: String = ReplyStatus.ok, response: JSONValue = [:])
+        -> PhoenixMessage
+    {
+        PhoenixMessage(
+            joinRef: push.joinRef, ref: push.ref, topic: push.topic, event: PhoenixEvent.reply,
+            json: ["status": .string(status), "response": response])
     }
 
     /// An error reply `{"status":"error","response":{"reason":…}}`.
@@ -21,8 +24,12 @@ extension PhoenixMessage {
     /// A `system` message from the channel: `{"extension":"system","status":…,"message":…,"channel":<name>}`.
     public static func system(topic: String, joinRef: String?, status: String, message: String) -> PhoenixMessage {
         let channel = RealtimeTopic.channelName(ofTopic: topic) ?? topic
-        return PhoenixMessage(joinRef: joinRef, ref: nil, topic: topic, event: PhoenixEvent.system,
-                              json: ["extension": "system", "status": .string(status), "message": .string(message), "channel": .string(channel)])
+        return PhoenixMessage(
+            joinRef: joinRef, ref: nil, topic: topic, event: PhoenixEvent.system,
+            json: [
+                "extension": "system", "status": .string(status), "message": .string(message),
+                "channel": .string(channel)
+            ])
     }
 
     /// A heartbeat push.
@@ -31,11 +38,14 @@ extension PhoenixMessage {
     }
 
     /// A JSON broadcast payload `{"type":"broadcast","event":…,"payload":…[,"meta":…]}`.
-    public static func broadcast(topic: String, joinRef: String? = nil, ref: String? = nil, event: String, payload: JSONValue,
-                                 meta: JSONValue? = nil) -> PhoenixMessage {
+    public static func broadcast(
+        topic: String, joinRef: String? = nil, ref: String? = nil, event: String, payload: JSONValue,
+        meta: JSONValue? = nil
+    ) -> PhoenixMessage {
         var body: [String: JSONValue] = ["type": "broadcast", "event": .string(event), "payload": payload]
         if let meta { body["meta"] = meta }
-        return PhoenixMessage(joinRef: joinRef, ref: ref, topic: topic, event: PhoenixEvent.broadcast, json: .object(body))
+        return PhoenixMessage(
+            joinRef: joinRef, ref: ref, topic: topic, event: PhoenixEvent.broadcast, json: .object(body))
     }
 
     /// For a `phx_reply`: its status and response.

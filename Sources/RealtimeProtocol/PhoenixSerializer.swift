@@ -28,9 +28,14 @@ public enum SerializerVersion: String, Sendable, CaseIterable {
     /// The version a `vsn` query value selects: missing → 1.0.0; `1.0.x` → 1.0.0;
     /// `2.0.x` → 2.0.0 (Elixir's `~> 1.0.0` / `~> 2.0.0`); anything else is refused.
     public init(vsn: String?) throws {
-        guard let vsn, !vsn.isEmpty else { self = .v1; return }
+        guard let vsn, !vsn.isEmpty else {
+            self = .v1
+            return
+        }
         let parts = vsn.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+        guard parts.count == 3,
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        else {
             throw RealtimeProtocolError.unsupportedVersion(vsn)
         }
         switch (parts[0], parts[1]) {
@@ -96,7 +101,7 @@ public struct PhoenixSerializer: Sendable {
             "topic": .string(message.topic),
             "event": .string(message.event),
             "payload": try jsonPayload(message),
-            "ref": Self.ref(message.ref),
+            "ref": Self.ref(message.ref)
         ]
         if direction == .clientToServer { o["join_ref"] = Self.ref(message.joinRef) }
         return JSONValue.object(o).jsonString
@@ -105,7 +110,9 @@ public struct PhoenixSerializer: Sendable {
     private func encodeV2(_ message: PhoenixMessage, direction: FrameDirection) throws -> WireFrame {
         switch message.payload {
         case let .json(value):
-            let array: JSONValue = [Self.ref(message.joinRef), Self.ref(message.ref), .string(message.topic), .string(message.event), value]
+            let array: JSONValue = [
+                Self.ref(message.joinRef), Self.ref(message.ref), .string(message.topic), .string(message.event), value
+            ]
             return .text(array.jsonString)
         case let .binary(bytes):
             return .binary(try BinaryFrameCodec.encodePush(message, bytes: bytes, direction: direction))
@@ -184,7 +191,8 @@ public struct PhoenixSerializer: Sendable {
     private func decodeV2(_ json: JSONValue) throws -> PhoenixMessage {
         // Extra trailing elements are accepted, as the server does.
         guard case let .array(a) = json, a.count >= 5 else {
-            throw RealtimeProtocolError.malformedMessage("a vsn 2.0.0 text frame must be an array [join_ref, ref, topic, event, payload]")
+            throw RealtimeProtocolError.malformedMessage(
+                "a vsn 2.0.0 text frame must be an array [join_ref, ref, topic, event, payload]")
         }
         return PhoenixMessage(
             joinRef: try Self.decodeRef(a[0], field: "join_ref"),

@@ -30,7 +30,8 @@ public enum RealtimeProtocolError: Error, Equatable, Sendable, CustomStringConve
         case let .frameTooLarge(size, limit):
             return "frame of \(size) bytes exceeds the limit of \(limit) bytes"
         case let .truncatedBinaryFrame(kind, needed, available):
-            return "binary frame of kind \(kind) is truncated: its header needs \(needed) bytes, the frame has \(available)"
+            return
+                "binary frame of kind \(kind) is truncated: its header needs \(needed) bytes, the frame has \(available)"
         case let .unknownBinaryKind(kind):
             return "binary frame of unknown or misdirected kind \(kind)"
         case let .invalidUTF8(field):

@@ -84,7 +84,8 @@ struct BenchmarkOptions {
                 let text = try value(argument)
                 let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
                 guard parts.count == 2, parts[0] >= 1, parts[1] >= 2 else {
-                    throw BenchmarkError.usage("--topology is ROOMSxUSERS with at least 2 users a room, e.g. 20x10, not '\(text)'")
+                    throw BenchmarkError.usage(
+                        "--topology is ROOMSxUSERS with at least 2 users a room, e.g. 20x10, not '\(text)'")
                 }
                 if !customTopology { options.topologies = [] }
                 customTopology = true

@@ -40,7 +40,8 @@ final class ClientTally: @unchecked Sendable {
     func fail(_ reason: String) { lock.withLock { if state.failure == nil { state.failure = reason } } }
 
     /// Counts one received broadcast whose payload bytes are `bytes`.
-    func receive<Bytes: Collection>(_ bytes: Bytes, at now: UInt64 = MonotonicClock.nanoseconds()) where Bytes.Element == UInt8 {
+    func receive<Bytes: Collection>(_ bytes: Bytes, at now: UInt64 = MonotonicClock.nanoseconds())
+    where Bytes.Element == UInt8 {
         guard let payload = LoadPayload(decoding: bytes) else {
             lock.withLock { state.foreign += 1 }
             return

@@ -36,7 +36,8 @@ final class FanoutHandler: ChannelInboundHandler, @unchecked Sendable {
                 peer.writeAndFlush(forwarded, promise: nil)
             }
         case .ping:
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
             guard !closing else {
                 context.close(promise: nil)

@@ -8,7 +8,8 @@ struct HostCPU {
 
     static func read() -> HostCPU? {
         guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+            let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return nil }
         let values = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         guard values.count >= 5 else { return nil }
         // user nice system idle iowait irq softirq steal …; idle and iowait are not busy.

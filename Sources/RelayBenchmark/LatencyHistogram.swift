@@ -36,10 +36,10 @@ struct LatencyHistogram {
     private static func bucket(of value: UInt64) -> Int {
         if value < UInt64(linear) { return Int(value) }
         // Octave 0 covers [64, 128), each split into 32 buckets of 2 µs, and so on.
-        let magnitude = 63 - value.leadingZeroBitCount    // floor(log2 value) ≥ 6
+        let magnitude = 63 - value.leadingZeroBitCount  // floor(log2 value) ≥ 6
         let octave = magnitude - 6
         guard octave < octaves else { return linear + octaves * subBuckets - 1 }
-        let shift = magnitude - 5                            // keep 5 bits below the top bit
+        let shift = magnitude - 5  // keep 5 bits below the top bit
         let sub = Int((value >> UInt64(shift)) & UInt64(subBuckets - 1))
         return linear + octave * subBuckets + sub
     }

@@ -40,7 +40,8 @@ struct LoadPayload: Equatable {
             return value
         }
         guard let sentAt = hex(16), let sender = hex(8), let sequence = hex(8) else { return nil }
-        self.init(sentAt: sentAt, sender: UInt32(truncatingIfNeeded: sender), sequence: UInt32(truncatingIfNeeded: sequence))
+        self.init(
+            sentAt: sentAt, sender: UInt32(truncatingIfNeeded: sender), sequence: UInt32(truncatingIfNeeded: sequence))
     }
 
     init(sentAt: UInt64, sender: UInt32, sequence: UInt32) {

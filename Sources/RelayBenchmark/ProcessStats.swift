@@ -15,7 +15,8 @@ struct ProcessStats {
     static func read(pid: Int32?) throws -> ProcessStats {
         let directory = pid.map { "/proc/\($0)" } ?? "/proc/self"
         guard let stat = try? String(contentsOfFile: "\(directory)/stat", encoding: .utf8),
-              let status = try? String(contentsOfFile: "\(directory)/status", encoding: .utf8) else {
+            let status = try? String(contentsOfFile: "\(directory)/status", encoding: .utf8)
+        else {
             throw BenchmarkError.procUnavailable("\(directory) is not readable (has the process exited?)")
         }
         // The command name in parentheses may hold spaces; fields are counted after it.
@@ -27,9 +28,10 @@ struct ProcessStats {
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
             throw BenchmarkError.procUnavailable("\(directory)/stat has no utime/stime")
         }
-        return ProcessStats(cpuSeconds: (user + system) / ticksPerSecond,
-                            rssBytes: kilobytes("VmRSS:", in: status) * 1024,
-                            peakRSSBytes: kilobytes("VmHWM:", in: status) * 1024)
+        return ProcessStats(
+            cpuSeconds: (user + system) / ticksPerSecond,
+            rssBytes: kilobytes("VmRSS:", in: status) * 1024,
+            peakRSSBytes: kilobytes("VmHWM:", in: status) * 1024)
     }
 
     private static func kilobytes(_ key: String, in status: String) -> Int {

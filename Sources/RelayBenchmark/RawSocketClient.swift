@@ -29,7 +29,8 @@ struct RawSocketClient: LoadClient {
         let dialect = self.dialect
         do {
             try await WebSocketClient.connect(
-                url: url, configuration: .init(maxFrameSize: Self.maxFrameBytes, closeTimeout: .seconds(5)), logger: Self.logger
+                url: url, configuration: .init(maxFrameSize: Self.maxFrameBytes, closeTimeout: .seconds(5)),
+                logger: Self.logger
             ) { inbound, outbound, _ in
                 var messages = inbound.messages(maxSize: Self.maxFrameBytes).makeAsyncIterator()
                 let serializer = PhoenixSerializer(version: .v2)
@@ -44,14 +45,17 @@ struct RawSocketClient: LoadClient {
                         await plan.sendAll(tally: tally) { bytes in
                             switch dialect {
                             case .bare:
-                                try await outbound.write(.custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
+                                try await outbound.write(
+                                    .custom(.init(fin: true, opcode: .text, data: ByteBuffer(bytes: bytes))))
                             case .phoenix:
                                 ref += 1
                                 let push = PhoenixMessage(
                                     joinRef: "1", ref: String(ref), topic: topic, event: PhoenixEvent.broadcast,
                                     payload: .userBroadcast(UserBroadcast(event: "load", payload: .binary(bytes))))
-                                guard case let .binary(frame) = try serializer.encode(push, direction: .clientToServer) else {
-                                    throw BenchmarkError.clientFailed("PhoenixSerializer did not encode the broadcast as a binary kind-3 frame")
+                                guard case let .binary(frame) = try serializer.encode(push, direction: .clientToServer)
+                                else {
+                                    throw BenchmarkError.clientFailed(
+                                        "PhoenixSerializer did not encode the broadcast as a binary kind-3 frame")
                                 }
                                 try await outbound.write(.binary(ByteBuffer(bytes: frame)))
                             }
@@ -70,17 +74,21 @@ struct RawSocketClient: LoadClient {
         }
     }
 
-    private static func join(topic: String, serializer: PhoenixSerializer,
-                             inbound: inout WebSocketInboundMessageStream.AsyncIterator,
-                             outbound: WebSocketOutboundWriter) async throws {
-        let join = PhoenixMessage(joinRef: "1", ref: "1", topic: topic, event: PhoenixEvent.join,
-                                  json: JoinConfig().joinPayload())
+    private static func join(
+        topic: String, serializer: PhoenixSerializer,
+        inbound: inout WebSocketInboundMessageStream.AsyncIterator,
+        outbound: WebSocketOutboundWriter
+    ) async throws {
+        let join = PhoenixMessage(
+            joinRef: "1", ref: "1", topic: topic, event: PhoenixEvent.join,
+            json: JoinConfig().joinPayload())
         guard case let .text(text) = try serializer.encode(join, direction: .clientToServer) else { return }
         try await outbound.write(.text(text))
         while let message = try await inbound.next() {
             guard case let .text(text) = message,
-                  let reply = try? serializer.decode(.text(text), direction: .serverToClient),
-                  reply.event == PhoenixEvent.reply, reply.ref == "1" else { continue }
+                let reply = try? serializer.decode(.text(text), direction: .serverToClient),
+                reply.event == PhoenixEvent.reply, reply.ref == "1"
+            else { continue }
             guard let (status, response) = reply.replyStatus, status == ReplyStatus.ok else {
                 throw JoinRefused(reason: reply.replyStatus.map { "\($0.response)" } ?? "unreadable reply")
             }
@@ -90,7 +98,9 @@ struct RawSocketClient: LoadClient {
         throw JoinRefused(reason: "the socket closed before the join reply")
     }
 
-    private static func tallyMessage(_ message: WebSocketMessage, dialect: Dialect, serializer: PhoenixSerializer, tally: ClientTally) {
+    private static func tallyMessage(
+        _ message: WebSocketMessage, dialect: Dialect, serializer: PhoenixSerializer, tally: ClientTally
+    ) {
         switch (dialect, message) {
         case let (.bare, .text(text)):
             tally.receive(text.utf8)
@@ -98,9 +108,12 @@ struct RawSocketClient: LoadClient {
             tally.receive(buffer.readableBytesView)
         case let (.phoenix, .binary(buffer)):
             // Decode the whole frame, as a real client must, before counting it.
-            guard let decoded = try? serializer.decode(.binary(Array(buffer.readableBytesView)), direction: .serverToClient),
-                  case let .userBroadcast(broadcast) = decoded.payload,
-                  case let .binary(bytes) = broadcast.payload else {
+            guard
+                let decoded = try? serializer.decode(
+                    .binary(Array(buffer.readableBytesView)), direction: .serverToClient),
+                case let .userBroadcast(broadcast) = decoded.payload,
+                case let .binary(bytes) = broadcast.payload
+            else {
                 tally.foreignFrame()
                 return
             }

@@ -8,7 +8,8 @@ struct RealtimeLoadClient: LoadClient {
         let client: RealtimeClient
         do {
             guard let url = URL(string: "http://127.0.0.1:\(plan.port)") else { return }
-            client = try RealtimeClient(url: url, apiKey: "relay-benchmark", options: RealtimeOptions(pushBufferLimit: 10_000))
+            client = try RealtimeClient(
+                url: url, apiKey: "relay-benchmark", options: RealtimeOptions(pushBufferLimit: 10_000))
         } catch {
             tally.fail("\(error)")
             return

@@ -21,7 +21,8 @@ enum RelayRole {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "relay-benchmark.relay")
         logger.logLevel = .warning
-        let relay = try Relay(configuration: RelayConfiguration(host: "127.0.0.1", port: port, limits: limits), logger: logger)
+        let relay = try Relay(
+            configuration: RelayConfiguration(host: "127.0.0.1", port: port, limits: limits), logger: logger)
         try await relay.run(handleSignals: true) { port in announce(port: port) }
     }
 }

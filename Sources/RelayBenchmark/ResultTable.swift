@@ -6,7 +6,7 @@ struct ResultTable {
     static let headers = [
         "topology", "server", "delivered", "÷expected", "deliveries/s", "÷bare", "p50 ms", "p99 ms", "max ms",
         "p99 ÷bare", "server CPU %", "server µs/deliv.", "÷bare", "server RSS start/end/peak MB",
-        "driver CPU %", "driver µs/deliv.", "others CPU %", "goal",
+        "driver CPU %", "driver µs/deliv.", "others CPU %", "goal"
     ]
     /// The goal for the relay: p99 delivery latency under this.
     static let p99GoalMs = 50.0
@@ -31,24 +31,32 @@ struct ResultTable {
             String(format: "%.0f", result.serverCPUPercent),
             result.serverMicrosPerDelivery.map(Self.fixed) ?? "–",
             result.serverMicrosPerDelivery.flatMap { cost in
-                baseline?.serverMicrosPerDelivery.map { Self.ratio(cost, $0, digits: 1) } } ?? "–",
+                baseline?.serverMicrosPerDelivery.map { Self.ratio(cost, $0, digits: 1) }
+            } ?? "–",
             "\(Self.megabytes(result.rssStartBytes)) / \(Self.megabytes(result.rssEndBytes)) / \(Self.megabytes(result.rssPeakBytes))",
             String(format: "%.0f", result.driverCPUPercent),
             result.driverMicrosPerDelivery.map(Self.fixed) ?? "–",
             result.otherCPUPercent.map { String(format: "%.0f", $0) } ?? "–",
-            goal ? "met" : "MISSED",
+            goal ? "met" : "MISSED"
         ])
         let name = "\(result.server.rawValue), \(result.topology.label)"
-        if result.outOfOrder > 0 { notes.append("\(name): \(result.outOfOrder) deliveries out of order or after a gap") }
+        if result.outOfOrder > 0 {
+            notes.append("\(name): \(result.outOfOrder) deliveries out of order or after a gap")
+        }
         if let cost = result.serverMicrosPerDelivery, cost > 0 {
             notes.append("\(name): the server delivers \(Self.count(1e6 / cost)) messages per CPU-second")
         }
         if result.rejoins > 0 {
-            notes.append("\(name): channels dropped out and rejoined \(result.rejoins) times (socket lost or heartbeat unanswered)")
+            notes.append(
+                "\(name): channels dropped out and rejoined \(result.rejoins) times (socket lost or heartbeat unanswered)"
+            )
         }
-        if result.foreignFrames > 0 { notes.append("\(name): \(result.foreignFrames) frames that were not load broadcasts") }
-        notes.append("\(name): server RSS MB each second: "
-                     + result.rssSamples.map { Self.megabytes($0) }.joined(separator: " "))
+        if result.foreignFrames > 0 {
+            notes.append("\(name): \(result.foreignFrames) frames that were not load broadcasts")
+        }
+        notes.append(
+            "\(name): server RSS MB each second: "
+                + result.rssSamples.map { Self.megabytes($0) }.joined(separator: " "))
         for failure in result.failures { notes.append("\(name): client failure: \(failure)") }
     }
 
@@ -58,15 +66,18 @@ struct ResultTable {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
         }
         func line(_ cells: [String]) -> String {
-            "| " + cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
-                return i < 2 ? cell + pad : pad + cell
-            }.joined(separator: " | ") + " |"
+            "| "
+                + cells.enumerated().map { i, cell in
+                    let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+                    return i < 2 ? cell + pad : pad + cell
+                }.joined(separator: " | ") + " |"
         }
         var out = [line(Self.headers)]
-        out.append("|" + widths.enumerated().map { i, w in
-            i < 2 ? String(repeating: "-", count: w + 2) : String(repeating: "-", count: w + 1) + ":"
-        }.joined(separator: "|") + "|")
+        out.append(
+            "|"
+                + widths.enumerated().map { i, w in
+                    i < 2 ? String(repeating: "-", count: w + 2) : String(repeating: "-", count: w + 1) + ":"
+                }.joined(separator: "|") + "|")
         out += rows.map(line)
         return out.joined(separator: "\n")
     }
@@ -74,7 +85,9 @@ struct ResultTable {
     static func milliseconds(_ micros: UInt64) -> Double { Double(micros) / 1000 }
 
     static func fixed(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        value >= 100
+            ? String(format: "%.0f", value)
+            : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
     static func count(_ value: Double) -> String { String(format: "%.0f", value) }

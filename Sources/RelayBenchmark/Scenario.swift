@@ -34,15 +34,17 @@ struct Scenario {
             let room = user % topology.rooms
             // Spread the users' send times evenly over one period.
             let phase = period * user / topology.users
-            let plan = ClientPlan(sender: UInt32(user), room: room, port: process.port, messages: messages,
-                                  period: period, phase: phase, payloadBytes: options.payloadBytes, start: start, stop: stop)
+            let plan = ClientPlan(
+                sender: UInt32(user), room: room, port: process.port, messages: messages,
+                period: period, phase: phase, payloadBytes: options.payloadBytes, start: start, stop: stop)
             let tally = ClientTally()
             tallies.append(tally)
             rooms.append(room)
-            tasks.append(Task {
-                await client.run(plan, tally: tally)
-                tally.markFinished()
-            })
+            tasks.append(
+                Task {
+                    await client.run(plan, tally: tally)
+                    tally.markFinished()
+                })
         }
         // However this ends, let every client finish.
         defer {

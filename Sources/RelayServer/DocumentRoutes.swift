@@ -30,7 +30,9 @@ struct DocumentRoutes: Sendable {
     /// Only bearer tokens here: documents are not part of the Realtime API.
     private func authorized(_ request: Request) -> Bool {
         guard let verifier = configuration.verifier else { return true }
-        guard let token = RelayRoutes.bearerToken(of: request), case .success = verifier.verify(token) else { return false }
+        guard let token = RelayRoutes.bearerToken(of: request), case .success = verifier.verify(token) else {
+            return false
+        }
         return true
     }
 
@@ -41,9 +43,15 @@ struct DocumentRoutes: Sendable {
     }
 
     private func get(_ request: Request, id: String) async throws -> Response {
-        guard authorized(request) else { return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>") }
-        guard let store = configuration.store else { return Self.error(.serviceUnavailable, "this relay has no document store") }
-        guard let document = document(id) else { return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes") }
+        guard authorized(request) else {
+            return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>")
+        }
+        guard let store = configuration.store else {
+            return Self.error(.serviceUnavailable, "this relay has no document store")
+        }
+        guard let document = document(id) else {
+            return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes")
+        }
         let rows: [[UInt8]]
         do {
             rows = try await store.load(document)
@@ -51,23 +59,34 @@ struct DocumentRoutes: Sendable {
             logger.error("document load failed", metadata: ["document": "\(document)", "error": "\(error)"])
             return Self.error(.serviceUnavailable, "\(error)")
         }
-        guard !rows.isEmpty else { return Self.error(.notFound, "no stored state for document \(document.name) (\(document))") }
+        guard !rows.isEmpty else {
+            return Self.error(.notFound, "no stored state for document \(document.name) (\(document))")
+        }
         let state: [UInt8]
         do {
             state = try YUpdate.merge(rows)
         } catch {
-            return Self.error(.internalServerError, "the stored state of \(document) is not a valid Yjs update: \(error)")
+            return Self.error(
+                .internalServerError, "the stored state of \(document) is not a valid Yjs update: \(error)")
         }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: state)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: .init(byteBuffer: ByteBuffer(bytes: state)))
     }
 
     private func put(_ request: Request, id: String) async throws -> Response {
-        guard authorized(request) else { return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>") }
-        guard let store = configuration.store else { return Self.error(.serviceUnavailable, "this relay has no document store") }
-        guard let document = document(id) else { return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes") }
+        guard authorized(request) else {
+            return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>")
+        }
+        guard let store = configuration.store else {
+            return Self.error(.serviceUnavailable, "this relay has no document store")
+        }
+        guard let document = document(id) else {
+            return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes")
+        }
         guard let update = await RelayRoutes.body(of: request, upTo: configuration.maxDocumentBytes) else {
-            return Self.error(.contentTooLarge, "the update is larger than the limit of \(configuration.maxDocumentBytes) bytes")
+            return Self.error(
+                .contentTooLarge, "the update is larger than the limit of \(configuration.maxDocumentBytes) bytes")
         }
         // Decode fully before anything is written: a bad update changes nothing.
         do {

@@ -36,8 +36,12 @@ struct FanoutFrames {
         }
     }
 
-    private static func encode(_ message: PhoenixMessage, version: SerializerVersion) -> WebSocketOutboundWriter.OutboundFrame? {
-        guard let frame = try? PhoenixSerializer(version: version).encode(message, direction: .serverToClient) else { return nil }
+    private static func encode(_ message: PhoenixMessage, version: SerializerVersion) -> WebSocketOutboundWriter
+        .OutboundFrame?
+    {
+        guard let frame = try? PhoenixSerializer(version: version).encode(message, direction: .serverToClient) else {
+            return nil
+        }
         return frame.outboundFrame
     }
 }

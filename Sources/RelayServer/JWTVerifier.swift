@@ -15,13 +15,13 @@ struct JWTVerifier: Sendable {
     func verify(_ token: String, now: Date = Date()) -> Result<JSONValue, TokenFailure> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
-              let headerBytes = Self.base64URLDecode(parts[0]),
-              let claimsBytes = Self.base64URLDecode(parts[1]),
-              let signature = Self.base64URLDecode(parts[2]),
-              let header = try? JSONValue(parsing: headerBytes, maxDepth: 8),
-              let claims = try? JSONValue(parsing: claimsBytes, maxDepth: 16),
-              claims.objectValue != nil,
-              let alg = header["alg"]?.stringValue
+            let headerBytes = Self.base64URLDecode(parts[0]),
+            let claimsBytes = Self.base64URLDecode(parts[1]),
+            let signature = Self.base64URLDecode(parts[2]),
+            let header = try? JSONValue(parsing: headerBytes, maxDepth: 8),
+            let claims = try? JSONValue(parsing: claimsBytes, maxDepth: 16),
+            claims.objectValue != nil,
+            let alg = header["alg"]?.stringValue
         else { return .failure(.malformed) }
 
         let signed = Array("\(parts[0]).\(parts[1])".utf8)
@@ -61,7 +61,8 @@ struct JWTVerifier: Sendable {
         let headerJSON: JSONValue = ["alg": "HS256", "typ": "JWT"]
         let header = base64URLEncode(headerJSON.jsonBytes)
         let body = base64URLEncode(claims.jsonBytes)
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(header).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(header).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
         return "\(header).\(body).\(base64URLEncode(Array(mac)))"
     }
 }
@@ -69,8 +70,10 @@ struct JWTVerifier: Sendable {
 /// Signs HS256 JWTs the relay accepts, for tests, tools and `qalam` itself.
 public enum RelayToken {
     /// A token with `role` and `exp` (now + `lifetime`), plus `extraClaims`.
-    public static func make(secret: String, role: String = "authenticated", lifetime: TimeInterval = 3600,
-                            extraClaims: [String: JSONValue] = [:]) -> String {
+    public static func make(
+        secret: String, role: String = "authenticated", lifetime: TimeInterval = 3600,
+        extraClaims: [String: JSONValue] = [:]
+    ) -> String {
         var claims = extraClaims
         claims["role"] = .string(role)
         claims["exp"] = .integer(Int64(Date().timeIntervalSince1970 + lifetime))

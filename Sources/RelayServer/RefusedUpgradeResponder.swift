@@ -47,8 +47,9 @@ final class RefusedUpgradeResponder: ChannelOutboundHandler, RemovableChannelHan
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.readableBytes))
         headers.add(name: "Connection", value: "close")
-        let head = HTTPResponseHead(version: response.version, status: HTTPResponseStatus(statusCode: Int(refusal.status.code)),
-                                    headers: headers)
+        let head = HTTPResponseHead(
+            version: response.version, status: HTTPResponseStatus(statusCode: Int(refusal.status.code)),
+            headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         // The `.end` that follows Hummingbird's head completes the response.
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: promise)

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -41,8 +41,9 @@ public actor Relay {
         }
         self.configuration = configuration
         self.logger = logger
-        hub = RelayHub(limits: configuration.limits, verifier: configuration.verifier,
-                       idleTimeout: configuration.idleTimeout, joinErrorDelay: configuration.joinErrorDelay, logger: logger)
+        hub = RelayHub(
+            limits: configuration.limits, verifier: configuration.verifier,
+            idleTimeout: configuration.idleTimeout, joinErrorDelay: configuration.joinErrorDelay, logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM (when `handleSignals`) or `shutdown()`. On the way
@@ -57,13 +58,15 @@ public actor Relay {
         let housekeeping = Housekeeping(hub: hub, grace: configuration.shutdownGracePeriod)
         // Services shut down in reverse order: housekeeping drains the sockets first,
         // then the HTTP server stops.
-        let group = ServiceGroup(configuration: .init(
-            services: [app, housekeeping],
-            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, housekeeping],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
         serviceGroup = group
         if configuration.jwtSecret == nil {
-            logger.notice("no JWT secret configured: auth is off, so the relay listens on loopback only (\(configuration.host))")
+            logger.notice(
+                "no JWT secret configured: auth is off, so the relay listens on loopback only (\(configuration.host))")
         }
         do {
             try await group.run()
@@ -125,9 +128,11 @@ public actor Relay {
         let verifier = configuration.verifier
         let grace = configuration.shutdownGracePeriod
         let logger = self.logger
-        let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) { request, channel, _ in
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) {
+            request, channel, _ in
             guard let handshake = SocketHandshake(request: request) else { return .dontUpgrade }
-            let version: SerializerVersion, apiKey: String?
+            let version: SerializerVersion
+            let apiKey: String?
             switch handshake.evaluate(verifier: verifier) {
             case let .accepted(acceptedVersion, acceptedKey):
                 (version, apiKey) = (acceptedVersion, acceptedKey)
@@ -139,13 +144,15 @@ public actor Relay {
             }
             FlushCoalescer.install(on: channel)
             return .upgrade([:]) { inbound, outbound, _ in
-                await RelaySession.run(inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
-                                       limits: limits, closeGrace: grace, logger: logger)
+                await RelaySession.run(
+                    inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
+                    limits: limits, closeGrace: grace, logger: logger)
             }
         }
         return Application(
             router: router, server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "qalam-relay"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "qalam-relay"),
             onServerRunning: { channel in await self.serverStarted(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -23,10 +23,12 @@ public struct RelayConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
 
     /// A configuration with the embedded defaults: loopback port 4000, auth off, no store.
-    public init(host: String = "127.0.0.1", port: Int = 4000, jwtSecret: String? = nil,
-                limits: RelayLimits = RelayLimits(), maxDocumentBytes: Int = 16 * 1024 * 1024,
-                store: (any DocumentStore)? = nil, idleTimeout: Duration = .seconds(60),
-                joinErrorDelay: Duration = .zero, shutdownGracePeriod: Duration = .seconds(2)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 4000, jwtSecret: String? = nil,
+        limits: RelayLimits = RelayLimits(), maxDocumentBytes: Int = 16 * 1024 * 1024,
+        store: (any DocumentStore)? = nil, idleTimeout: Duration = .seconds(60),
+        joinErrorDelay: Duration = .zero, shutdownGracePeriod: Duration = .seconds(2)
+    ) {
         self.host = host
         self.port = port
         self.jwtSecret = jwtSecret
@@ -76,10 +78,12 @@ public struct RelayLimits: Sendable {
     public var maxBatchMessages: Int
 
     /// Limits with Supabase's self-hosted defaults.
-    public init(eventsPerSecond: Int = 100, maxPayloadBytes: Int = 3_000_500, maxChannelsPerClient: Int = 100,
-                joinsPerSecond: Int = 100, maxConcurrentUsers: Int = 200, presenceCallsPerWindow: Int = 5,
-                presenceWindow: Duration = .seconds(30), maxFrameBytes: Int = 5_000_000,
-                maxQueuedFrames: Int = 10_000, maxBatchMessages: Int = 100) {
+    public init(
+        eventsPerSecond: Int = 100, maxPayloadBytes: Int = 3_000_500, maxChannelsPerClient: Int = 100,
+        joinsPerSecond: Int = 100, maxConcurrentUsers: Int = 200, presenceCallsPerWindow: Int = 5,
+        presenceWindow: Duration = .seconds(30), maxFrameBytes: Int = 5_000_000,
+        maxQueuedFrames: Int = 10_000, maxBatchMessages: Int = 100
+    ) {
         self.eventsPerSecond = eventsPerSecond
         self.maxPayloadBytes = maxPayloadBytes
         self.maxChannelsPerClient = maxChannelsPerClient

@@ -10,7 +10,8 @@ public enum RelayError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .insecureBind(host):
-            return "refusing to listen on \(host) without a JWT secret: anyone could join. Pass --jwt-secret (or set QALAM_JWT_SECRET), or bind 127.0.0.1."
+            return
+                "refusing to listen on \(host) without a JWT secret: anyone could join. Pass --jwt-secret (or set QALAM_JWT_SECRET), or bind 127.0.0.1."
         case let .notStarted(reason):
             return "the relay could not start: \(reason)"
         case .alreadyRunning:

@@ -80,14 +80,16 @@ actor RelayHub {
     // MARK: Sockets
 
     /// Registers a new socket; `nil` while draining for shutdown.
-    func connect(version: SerializerVersion, apiKey: String?, outbound: AsyncStream<Outbound>.Continuation) -> SocketID? {
+    func connect(version: SerializerVersion, apiKey: String?, outbound: AsyncStream<Outbound>.Continuation) -> SocketID?
+    {
         guard !draining else { return nil }
         let id = nextID
         nextID += 1
         let now = clock.now
-        connections[id] = Connection(id: id, version: version, outbound: outbound, apiKey: apiKey, lastSeen: now,
-                                     events: TokenBucket(perSecond: limits.eventsPerSecond, now: now),
-                                     joins: TokenBucket(perSecond: limits.joinsPerSecond, now: now))
+        connections[id] = Connection(
+            id: id, version: version, outbound: outbound, apiKey: apiKey, lastSeen: now,
+            events: TokenBucket(perSecond: limits.eventsPerSecond, now: now),
+            joins: TokenBucket(perSecond: limits.joinsPerSecond, now: now))
         return id
     }
 
@@ -110,8 +112,9 @@ actor RelayHub {
     }
 
     var statistics: RelayStatistics {
-        RelayStatistics(sockets: connections.count, channels: connections.values.reduce(0) { $0 + $1.channels.count },
-                        topics: topics.count, messagesIn: messagesIn, messagesOut: messagesOut)
+        RelayStatistics(
+            sockets: connections.count, channels: connections.values.reduce(0) { $0 + $1.channels.count },
+            topics: topics.count, messagesIn: messagesIn, messagesOut: messagesOut)
     }
 
     // MARK: Inbound
@@ -219,15 +222,19 @@ actor RelayHub {
 
         let key = ChannelKey(topic: message.topic, isPrivate: config.isPrivate)
         let presenceKey = config.presenceKey.isEmpty ? UUID().uuidString.lowercased() : config.presenceKey
-        let membership = Membership(key: key, joinRef: message.joinRef, config: config, presenceKey: presenceKey,
-                                    accessToken: token, tokenExpiry: expiry, tracked: nil,
-                                    presenceCalls: WindowCounter(limit: limits.presenceCallsPerWindow, window: limits.presenceWindow))
+        let membership = Membership(
+            key: key, joinRef: message.joinRef, config: config, presenceKey: presenceKey,
+            accessToken: token, tokenExpiry: expiry, tracked: nil,
+            presenceCalls: WindowCounter(limit: limits.presenceCallsPerWindow, window: limits.presenceWindow))
         connections[id]?.channels[message.topic] = membership
         topics[key, default: []].insert(id)
         send(id, .reply(to: message, response: ["postgres_changes": []]))
         if config.presenceEnabled {
-            send(id, PhoenixMessage(joinRef: message.joinRef, ref: nil, topic: message.topic,
-                                    event: PhoenixEvent.presenceState, json: presenceState(of: key).json))
+            send(
+                id,
+                PhoenixMessage(
+                    joinRef: message.joinRef, ref: nil, topic: message.topic,
+                    event: PhoenixEvent.presenceState, json: presenceState(of: key).json))
         }
     }
 
@@ -288,14 +295,18 @@ actor RelayHub {
         let relayed: PhoenixMessage
         switch message.payload {
         case .json, .userBroadcast:
-            relayed = PhoenixMessage(joinRef: nil, ref: nil, topic: message.topic, event: PhoenixEvent.broadcast, payload: message.payload)
+            relayed = PhoenixMessage(
+                joinRef: nil, ref: nil, topic: message.topic, event: PhoenixEvent.broadcast, payload: message.payload)
         case .binary, .binaryReply:
             send(id, .errorReply(to: message, reason: "UnsupportedFrame: send broadcasts as JSON or as binary kind 3"))
             return
         }
         guard wireSize <= limits.maxPayloadBytes else {
             if membership.config.broadcastAck {
-                send(id, .reply(to: message, status: ReplyStatus.error, response: .string(RealtimeReason.payloadSizeExceeded)))
+                send(
+                    id,
+                    .reply(
+                        to: message, status: ReplyStatus.error, response: .string(RealtimeReason.payloadSizeExceeded)))
             }
             return
         }
@@ -343,7 +354,9 @@ actor RelayHub {
 
     private func announceLeave(of membership: Membership, meta: JSONValue) {
         let diff = PresenceDiff(leaves: PresenceState(entries: [membership.presenceKey: [meta]]))
-        fanout(membership.key, PhoenixMessage(topic: membership.topic, event: PhoenixEvent.presenceDiff, json: diff.json), excluding: nil)
+        fanout(
+            membership.key, PhoenixMessage(topic: membership.topic, event: PhoenixEvent.presenceDiff, json: diff.json),
+            excluding: nil)
     }
 
     private func presence(_ id: SocketID, _ message: PhoenixMessage, wireSize: Int) {
@@ -386,7 +399,9 @@ actor RelayHub {
             send(id, .reply(to: message))
             var diff = PresenceDiff(joins: PresenceState(entries: [membership.presenceKey: [.object(meta)]]))
             if let previous { diff.leaves = PresenceState(entries: [membership.presenceKey: [previous]]) }
-            fanout(membership.key, PhoenixMessage(topic: message.topic, event: PhoenixEvent.presenceDiff, json: diff.json), excluding: nil)
+            fanout(
+                membership.key, PhoenixMessage(topic: message.topic, event: PhoenixEvent.presenceDiff, json: diff.json),
+                excluding: nil)
         case PresenceEvent.untrack:
             send(id, .reply(to: message))
             if let previous = membership.tracked {
@@ -414,7 +429,8 @@ actor RelayHub {
         }
         // null, `sb_` keys and the current token are ignored; a new valid token is accepted silently.
         guard let token = message.json?["access_token"]?.stringValue, !token.hasPrefix("sb_"),
-              token != membership.accessToken else { return }
+            token != membership.accessToken
+        else { return }
         guard let verifier else {
             connections[id]?.channels[message.topic]?.accessToken = token
             return
@@ -456,8 +472,11 @@ actor RelayHub {
         draining = true
         for (id, connection) in connections {
             for membership in connection.channels.values {
-                send(id, .system(topic: membership.topic, joinRef: membership.joinRef, status: ReplyStatus.ok,
-                                 message: RealtimeReason.serverRequestedDisconnect))
+                send(
+                    id,
+                    .system(
+                        topic: membership.topic, joinRef: membership.joinRef, status: ReplyStatus.ok,
+                        message: RealtimeReason.serverRequestedDisconnect))
             }
             _ = connection.outbound.yield(.close(code: 1012, reason: "server restarting"))
         }

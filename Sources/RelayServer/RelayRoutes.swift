@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HTTPTypes
 import Logging
 import NIOCore
 import RealtimeProtocol
@@ -17,7 +17,10 @@ struct RelayRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ -> Response in
             let stats = await hub.statistics
-            return Self.json(.ok, ["status": "ok", "sockets": .integer(Int64(stats.sockets)), "channels": .integer(Int64(stats.channels))])
+            return Self.json(
+                .ok,
+                ["status": "ok", "sockets": .integer(Int64(stats.sockets)), "channels": .integer(Int64(stats.channels))]
+            )
         }
         for path in SocketHandshake.paths {
             // A plain GET (no upgrade) of a socket path gets the handshake's verdict as JSON;
@@ -39,16 +42,18 @@ struct RelayRoutes: Sendable {
         }
         for prefix in ["/realtime/v1/api/broadcast", "/api/broadcast"] {
             router.post(RouterPath(prefix + "/:topic/events/:event")) { request, context -> Response in
-                try await singleBroadcast(request, topic: context.parameters.get("topic") ?? "",
-                                          event: context.parameters.get("event") ?? "")
+                try await singleBroadcast(
+                    request, topic: context.parameters.get("topic") ?? "",
+                    event: context.parameters.get("event") ?? "")
             }
         }
         DocumentRoutes(configuration: configuration, logger: logger).register(on: router)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: JSONValue) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
     }
 
     /// The bearer token or `apikey` header of a REST request, checked when auth is on.
@@ -61,7 +66,8 @@ struct RelayRoutes: Sendable {
 
     /// The token of an `Authorization: Bearer <token>` header (scheme in any case).
     static func bearerToken(of request: Request) -> String? {
-        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else {
+        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ")
+        else {
             return nil
         }
         return String(authorization.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
@@ -84,8 +90,11 @@ struct RelayRoutes: Sendable {
             return Self.json(.contentTooLarge, ["errors": ["messages": .string(RealtimeReason.restPayloadTooLarge)]])
         }
         guard let json = try? JSONValue(parsing: body),
-              let messages = json["messages"]?.arrayValue else {
-            return Self.json(.unprocessableContent, ["errors": ["messages": "expected {\"messages\":[{\"topic\",\"event\",\"payload\"}]}"]])
+            let messages = json["messages"]?.arrayValue
+        else {
+            return Self.json(
+                .unprocessableContent,
+                ["errors": ["messages": "expected {\"messages\":[{\"topic\",\"event\",\"payload\"}]}"]])
         }
         guard messages.count <= limits.maxBatchMessages else {
             return Self.json(.tooManyRequests, ["message": .string(RealtimeReason.restBatchTooLarge)])
@@ -93,18 +102,23 @@ struct RelayRoutes: Sendable {
         var outgoing: [(topic: String, isPrivate: Bool, message: PhoenixMessage)] = []
         for (index, message) in messages.enumerated() {
             guard let topic = message["topic"]?.stringValue, !topic.isEmpty,
-                  let event = message["event"]?.stringValue,
-                  let payload = message["payload"], payload.objectValue != nil else {
-                return Self.json(.unprocessableContent,
-                                 ["errors": .object(["messages[\(index)]": "topic, event and an object payload are required"])])
+                let event = message["event"]?.stringValue,
+                let payload = message["payload"], payload.objectValue != nil
+            else {
+                return Self.json(
+                    .unprocessableContent,
+                    ["errors": .object(["messages[\(index)]": "topic, event and an object payload are required"])])
             }
             guard payload.jsonBytes.count <= limits.maxPayloadBytes else {
-                return Self.json(.unprocessableContent, ["errors": .object(["messages[\(index)]": .string(RealtimeReason.restPayloadTooLarge)])])
+                return Self.json(
+                    .unprocessableContent,
+                    ["errors": .object(["messages[\(index)]": .string(RealtimeReason.restPayloadTooLarge)])])
             }
             let meta: JSONValue? = message["id"].flatMap { $0.isNull ? nil : ["id": $0] }
             let isPrivate = JoinConfig.flexibleBool(message["private"]) ?? false
             let wireTopic = RealtimeTopic.topic(forChannel: topic)
-            outgoing.append((wireTopic, isPrivate, .broadcast(topic: wireTopic, event: event, payload: payload, meta: meta)))
+            outgoing.append(
+                (wireTopic, isPrivate, .broadcast(topic: wireTopic, event: event, payload: payload, meta: meta)))
         }
         for item in outgoing {
             await hub.restBroadcast(topic: item.topic, isPrivate: item.isPrivate, message: item.message)
@@ -122,10 +136,12 @@ struct RelayRoutes: Sendable {
         let topic = topic.removingPercentEncoding ?? topic
         let event = event.removingPercentEncoding ?? event
         guard !topic.isEmpty, !event.isEmpty, topic.utf8.count <= 200, event.utf8.count <= 255 else {
-            return Self.json(.unprocessableContent, ["errors": ["topic": "topic and event must be non-empty and short"]])
+            return Self.json(
+                .unprocessableContent, ["errors": ["topic": "topic and event must be non-empty and short"]])
         }
         guard let bytes = await Self.body(of: request, upTo: configuration.limits.maxPayloadBytes) else {
-            return Self.json(.unprocessableContent, ["errors": ["payload": .string(RealtimeReason.restPayloadTooLarge)]])
+            return Self.json(
+                .unprocessableContent, ["errors": ["payload": .string(RealtimeReason.restPayloadTooLarge)]])
         }
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let payload: UserPayload
@@ -139,10 +155,13 @@ struct RelayRoutes: Sendable {
         } else {
             return Self.json(.unsupportedMediaType, ["message": "use application/json or application/octet-stream"])
         }
-        let isPrivate = JoinConfig.flexibleBool(request.uri.queryParameters.get("private").map { JSONValue.string(String($0)) }) ?? false
+        let isPrivate =
+            JoinConfig.flexibleBool(request.uri.queryParameters.get("private").map { JSONValue.string(String($0)) })
+            ?? false
         let wireTopic = RealtimeTopic.topic(forChannel: topic)
-        let message = PhoenixMessage(topic: wireTopic, event: PhoenixEvent.broadcast,
-                                     payload: .userBroadcast(UserBroadcast(event: event, payload: payload)))
+        let message = PhoenixMessage(
+            topic: wireTopic, event: PhoenixEvent.broadcast,
+            payload: .userBroadcast(UserBroadcast(event: event, payload: payload)))
         await hub.restBroadcast(topic: wireTopic, isPrivate: isPrivate, message: message)
         return Response(status: .accepted)
     }

@@ -8,10 +8,13 @@ import RealtimeProtocol
 /// One WebSocket connection: a reader that decodes frames and hands them to the hub,
 /// and a writer that drains the socket's queue. Whichever ends first ends the other.
 enum RelaySession {
-    static func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: RelayHub,
-                    version: SerializerVersion, apiKey: String?, limits: RelayLimits,
-                    closeGrace: Duration, logger: Logger) async {
-        let (stream, continuation) = AsyncStream<Outbound>.makeStream(bufferingPolicy: .bufferingOldest(limits.maxQueuedFrames))
+    static func run(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: RelayHub,
+        version: SerializerVersion, apiKey: String?, limits: RelayLimits,
+        closeGrace: Duration, logger: Logger
+    ) async {
+        let (stream, continuation) = AsyncStream<Outbound>.makeStream(
+            bufferingPolicy: .bufferingOldest(limits.maxQueuedFrames))
         guard let id = await hub.connect(version: version, apiKey: apiKey, outbound: continuation) else {
             try? await outbound.close(.init(codeNumber: 1012), reason: "server restarting")
             return
@@ -29,7 +32,9 @@ enum RelaySession {
                     // the writer before it has sent the close frame with its code.
                     var closing = false
                     for try await message in inbound.messages(maxSize: limits.maxFrameBytes) where !closing {
-                        let keepGoing = await handle(message, id: id, hub: hub, serializer: serializer, continuation: continuation, logger: logger)
+                        let keepGoing = await handle(
+                            message, id: id, hub: hub, serializer: serializer, continuation: continuation,
+                            logger: logger)
                         if !keepGoing { closing = true }
                     }
                 } catch {
@@ -43,8 +48,10 @@ enum RelaySession {
     }
 
     /// Returns false when the socket is being closed for garbage.
-    private static func handle(_ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer,
-                               continuation: AsyncStream<Outbound>.Continuation, logger: Logger) async -> Bool {
+    private static func handle(
+        _ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer,
+        continuation: AsyncStream<Outbound>.Continuation, logger: Logger
+    ) async -> Bool {
         let frame: WireFrame
         switch message {
         case let .text(text): frame = .text(text)
@@ -67,7 +74,8 @@ enum RelaySession {
                 // still names a topic and ref, the sender gets an error reply it can match.
                 logger.info("dropping a malformed frame", metadata: ["error": "\(error)"])
                 if let (topic, ref, joinRef) = salvageAddress(text, version: serializer.version) {
-                    await hub.rejectMalformed(id, topic: topic, ref: ref, joinRef: joinRef, reason: "MalformedMessage: \(error)")
+                    await hub.rejectMalformed(
+                        id, topic: topic, ref: ref, joinRef: joinRef, reason: "MalformedMessage: \(error)")
                 }
                 return true
             }
@@ -99,8 +107,10 @@ enum RelaySession {
         return out
     }
 
-    private static func write(_ stream: AsyncStream<Outbound>, to outbound: WebSocketOutboundWriter,
-                              serializer: PhoenixSerializer, closeGrace: Duration, logger: Logger) async {
+    private static func write(
+        _ stream: AsyncStream<Outbound>, to outbound: WebSocketOutboundWriter,
+        serializer: PhoenixSerializer, closeGrace: Duration, logger: Logger
+    ) async {
         do {
             for await item in stream {
                 switch item {

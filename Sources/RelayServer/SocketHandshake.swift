@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdCore
-import HTTPTypes
 import RealtimeProtocol
 
 /// The WebSocket upgrade request of a Realtime client: path, `vsn`, `apikey`.
@@ -35,7 +35,8 @@ struct SocketHandshake {
     /// `nil` when the request is not for a socket path.
     init?(request: HTTPRequest) {
         guard let target = request.path, let components = URLComponents(string: target),
-              Self.paths.contains(components.path) else { return nil }
+            Self.paths.contains(components.path)
+        else { return nil }
         let query = components.queryItems ?? []
         vsn = query.last { $0.name == "vsn" }?.value
         // The server reads the `x-api-key` header first, then the `apikey` query parameter.

@@ -23,12 +23,14 @@ final class SQLiteConnection {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &connection, flags, nil)
         guard status == SQLITE_OK, let connection else {
-            let reason = connection.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
+            let reason =
+                connection.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_close_v2(connection)
             throw StoreError.connectionFailed("cannot open SQLite database \(path): \(reason)")
         }
         handle = connection
-        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds =
+            busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
         do {
             // WAL lets readers run beside the single writer; FULL sync makes a
@@ -77,8 +79,9 @@ final class SQLiteConnection {
             case let .blob(bytes):
                 status = bytes.withUnsafeBytes { buffer in
                     // A zero-length blob still needs a non-null pointer to be a blob, not NULL.
-                    sqlite3_bind_blob(statement, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
-                                      Int32(buffer.count), Self.transient)
+                    sqlite3_bind_blob(
+                        statement, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                        Int32(buffer.count), Self.transient)
                 }
             }
             guard status == SQLITE_OK else { throw error(for: sql, code: status) }
@@ -114,7 +117,8 @@ final class SQLiteConnection {
     }
 
     private static func summary(of statement: String) -> String {
-        let line = statement.split(whereSeparator: \.isNewline)
+        let line =
+            statement.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty && !$0.hasPrefix("--") } ?? statement
         return line.count > 80 ? String(line.prefix(77)) + "..." : line
@@ -132,8 +136,9 @@ struct SQLiteQueryError: Error {
             return .schemaMismatch(message)
         }
         if code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED {
-            return .queryFailed(statement: statement,
-                                reason: "\(message) (another process held the database longer than the busy timeout)")
+            return .queryFailed(
+                statement: statement,
+                reason: "\(message) (another process held the database longer than the busy timeout)")
         }
         return .queryFailed(statement: statement, reason: message)
     }

@@ -27,7 +27,8 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
 
     /// `$XDG_DATA_HOME/qalam/qalam.sqlite3` (default
     /// `~/.local/share/qalam/qalam.sqlite3`), creating the directory.
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String
+    {
         let base: String
         // The XDG spec says relative values are invalid and must be ignored.
         if let dataHome = environment["XDG_DATA_HOME"], dataHome.hasPrefix("/") {
@@ -35,12 +36,15 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
         } else if let home = environment["HOME"], !home.isEmpty {
             base = home + "/.local/share"
         } else {
-            throw StoreError.connectionFailed("neither XDG_DATA_HOME nor HOME is set, so there is no default place for the SQLite database; pass --database-url")
+            throw StoreError.connectionFailed(
+                "neither XDG_DATA_HOME nor HOME is set, so there is no default place for the SQLite database; pass --database-url"
+            )
         }
         let directory = base + "/qalam"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError.connectionFailed("cannot create \(directory): \(error.localizedDescription)")
         }
@@ -51,7 +55,8 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
         try await perform { connection in
             try connection.execute("BEGIN IMMEDIATE")
             do {
-                try connection.execute("""
+                try connection.execute(
+                    """
                     CREATE TABLE IF NOT EXISTS qalam_schema_migrations (
                         version INTEGER PRIMARY KEY,
                         file TEXT NOT NULL,
@@ -63,12 +68,14 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
                 let known = SQLiteMigrations.all.map(\.version).max() ?? 0
                 if let newest = applied.max(), newest > known {
                     throw StoreError.schemaMismatch(
-                        "the database is at schema version \(newest) but this build knows only up to \(known); upgrade Qalam")
+                        "the database is at schema version \(newest) but this build knows only up to \(known); upgrade Qalam"
+                    )
                 }
                 for migration in SQLiteMigrations.all where !applied.contains(migration.version) {
                     try connection.execute(migration.sql)
-                    try connection.query("INSERT INTO qalam_schema_migrations (version, file) VALUES (?, ?)",
-                                         [.text(String(migration.version)), .text(migration.file)])
+                    try connection.query(
+                        "INSERT INTO qalam_schema_migrations (version, file) VALUES (?, ?)",
+                        [.text(String(migration.version)), .text(migration.file)])
                 }
                 try connection.execute("COMMIT")
             } catch {
@@ -109,15 +116,18 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
 
     // MARK: - Internals
 
-    private static func save(_ document: DocumentID, merge: ([[UInt8]]) throws -> [UInt8],
-                             on connection: SQLiteConnection) throws -> [UInt8] {
+    private static func save(
+        _ document: DocumentID, merge: ([[UInt8]]) throws -> [UInt8],
+        on connection: SQLiteConnection
+    ) throws -> [UInt8] {
         let id = SQLiteValue.text(document.description)
         // IMMEDIATE takes the write lock now, so two processes cannot both read
         // the old rows and then each write a merge that lacks the other's edits.
         try connection.execute("BEGIN IMMEDIATE")
         do {
-            try connection.query("INSERT OR IGNORE INTO documents (id, title) VALUES (?, ?)",
-                                 [id, .text(document.name)])
+            try connection.query(
+                "INSERT OR IGNORE INTO documents (id, title) VALUES (?, ?)",
+                [id, .text(document.name)])
             let rows = try connection.query(
                 "SELECT rowid, state FROM yjs_documents WHERE document_id = ? ORDER BY updated_at, rowid",
                 [.text(document.description)])

@@ -64,15 +64,20 @@ public final class CollabEditorSession: EditorSession {
         case let .remoteUpdate(bytes):
             inbox.post(.remoteUpdate(bytes))
         case let .onlineUsers(users):
-            inbox.post(.onlineUsers(users.map {
-                PresenceUser(id: $0.userID, name: $0.name, color: $0.color, isSelf: $0.isSelf)
-            }))
+            inbox.post(
+                .onlineUsers(
+                    users.map {
+                        PresenceUser(id: $0.userID, name: $0.name, color: $0.color, isSelf: $0.isSelf)
+                    }))
         case let .cursors(cursors):
-            inbox.post(.remoteCarets(cursors.compactMap { cursor in
-                guard cursor.clientID != ownClient, let position = cursor.position else { return nil }
-                return RemoteCaret(clientID: cursor.clientID, name: cursor.name, color: cursor.color,
-                                   anchor: TextAnchor(bytes: position.anchor), head: TextAnchor(bytes: position.head))
-            }))
+            inbox.post(
+                .remoteCarets(
+                    cursors.compactMap { cursor in
+                        guard cursor.clientID != ownClient, let position = cursor.position else { return nil }
+                        return RemoteCaret(
+                            clientID: cursor.clientID, name: cursor.name, color: cursor.color,
+                            anchor: TextAnchor(bytes: position.anchor), head: TextAnchor(bytes: position.head))
+                    }))
         case let .status(status):
             inbox.post(.state(Self.sessionState(status)))
             if let warning = status.network.warning, warning != lastWarning {
@@ -98,8 +103,9 @@ public final class CollabEditorSession: EditorSession {
         case let .failed(reason, _): save = .failed(reason: reason)
         case let .notLoaded(reason): save = .failed(reason: reason ?? "not loaded")
         }
-        return SessionState(connection: connection, save: save,
-                            hasUnsyncedChanges: status.network.unsentUpdates > 0)
+        return SessionState(
+            connection: connection, save: save,
+            hasUnsyncedChanges: status.network.unsentUpdates > 0)
     }
 
     public func cursorMoved(anchor: TextAnchor, head: TextAnchor) {
@@ -126,8 +132,10 @@ public final class CollabEditorSession: EditorSession {
             try await collab.close()
         } catch {
             // The screen is gone by now: tell the shell.
-            FileHandle.standardError.write(Data(("qalam: the final save failed (\(error)); the edits are kept in the "
-                + "crash journal and are restored the next time this document is opened\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("qalam: the final save failed (\(error)); the edits are kept in the "
+                        + "crash journal and are restored the next time this document is opened\n").utf8))
         }
     }
 }

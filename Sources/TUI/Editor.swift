@@ -19,9 +19,11 @@ public struct EditorOptions: Sendable {
     /// A message shown in the status bar at start (e.g. a warning about the terminal).
     public var startupNotice: String?
 
-    public init(bidiMode: BidiMode = .app, baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate,
-                tabWidth: Int = 4, useColor: Bool = ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true,
-                showPresence: Bool = true) {
+    public init(
+        bidiMode: BidiMode = .app, baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate,
+        tabWidth: Int = 4, useColor: Bool = ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true,
+        showPresence: Bool = true
+    ) {
         self.bidiMode = bidiMode
         self.baseDirection = baseDirection
         self.lamAlef = lamAlef
@@ -85,9 +87,10 @@ public final class Editor {
         defer { terminal.restore() }
 
         var geometry = ScreenGeometry(rows: terminal.rows, columns: terminal.columns, showPanel: options.showPresence)
-        let layoutOptions = LayoutOptions(width: geometry.textWidth, tabWidth: options.tabWidth,
-                                          bidiMode: options.bidiMode, baseDirection: options.baseDirection,
-                                          lamAlef: options.lamAlef)
+        let layoutOptions = LayoutOptions(
+            width: geometry.textWidth, tabWidth: options.tabWidth,
+            bidiMode: options.bidiMode, baseDirection: options.baseDirection,
+            lamAlef: options.lamAlef)
         let state = EditorState(document: session.document, options: layoutOptions, height: geometry.textHeight)
         if !options.showPresence { state.handle(.togglePresence) }
         if let notice = options.startupNotice { state.setMessage(notice) }
@@ -102,8 +105,9 @@ public final class Editor {
         var running = true
         var lastDraw = Date.distantPast
         while running {
-            let wantedGeometry = ScreenGeometry(rows: terminal.rows, columns: terminal.columns,
-                                                showPanel: state.showPresence)
+            let wantedGeometry = ScreenGeometry(
+                rows: terminal.rows, columns: terminal.columns,
+                showPanel: state.showPresence)
             if wantedGeometry != geometry {
                 geometry = wantedGeometry
                 state.resize(width: geometry.textWidth, height: geometry.textHeight)
@@ -115,9 +119,11 @@ public final class Editor {
                 lastDraw = Date()
                 needsDraw = false
             }
-            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)
+            ]
             let ready = poll(&fds, nfds_t(fds.count), 1000)
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {

@@ -12,11 +12,13 @@ public enum EditorError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .rangeOutOfBounds(range, length):
-            return "edit \(range.lowerBound)..<\(range.upperBound) lies outside the text (length \(length)); nothing was changed"
+            return
+                "edit \(range.lowerBound)..<\(range.upperBound) lies outside the text (length \(length)); nothing was changed"
         case .notATerminal:
             return "the editor needs a terminal on stdin and stdout; run it interactively (not through a pipe)"
         case let .terminalSetupFailed(reason):
-            return "could not start the terminal screen: \(reason); check that TERM names a terminal known to terminfo (e.g. TERM=xterm-256color)"
+            return
+                "could not start the terminal screen: \(reason); check that TERM names a terminal known to terminfo (e.g. TERM=xterm-256color)"
         case let .file(path, reason):
             return "\(path): \(reason)"
         }

@@ -138,7 +138,9 @@ public final class EditorState {
     /// that cannot be resolved yet.
     public func resolvedRemoteCarets(now: Date = Date()) -> [(caret: RemoteCaret, head: Int, anchor: Int)] {
         visibleRemoteCarets(now: now).compactMap { remote in
-            guard let head = document.resolve(remote.head), let anchor = document.resolve(remote.anchor) else { return nil }
+            guard let head = document.resolve(remote.head), let anchor = document.resolve(remote.anchor) else {
+                return nil
+            }
             return (remote, min(head, layout.utf16Count), min(anchor, layout.utf16Count))
         }
     }
@@ -204,8 +206,9 @@ public final class EditorState {
             // Words follow the reading direction: in an RTL paragraph the next word is to the left.
             let rtl = layout.layout(containing: caret).alignsRight
             let forward = (key == .wordRight) != rtl
-            moveCaret(to: forward ? layout.nextWordBoundary(after: caret) : layout.previousWordBoundary(before: caret),
-                      extend: false)
+            moveCaret(
+                to: forward ? layout.nextWordBoundary(after: caret) : layout.previousWordBoundary(before: caret),
+                extend: false)
         case .cut:
             if let range = selection {
                 clipboard = layout.text(in: range)
@@ -354,7 +357,8 @@ public final class EditorState {
         if visualArrows { return layout.moveVisually(from: caret, direction) }
         let rtl = layout.layout(containing: caret).alignsRight
         let forward = (direction == .right) != rtl
-        return (forward ? layout.nextClusterBoundary(after: caret) : layout.previousClusterBoundary(before: caret)) ?? caret
+        return (forward ? layout.nextClusterBoundary(after: caret) : layout.previousClusterBoundary(before: caret))
+            ?? caret
     }
 
     private func moveCaret(to offset: Int, extend: Bool) {

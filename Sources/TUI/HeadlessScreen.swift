@@ -46,7 +46,8 @@ public final class HeadlessScreen {
     public func row(_ y: Int) -> String {
         var buffer = [wchar_t](repeating: 0, count: geometry.columns + 1)
         guard wmove(stdscr, Int32(y), 0) != ERR,
-              winnwstr(stdscr, &buffer, Int32(geometry.columns)) != ERR else { return "" }
+            winnwstr(stdscr, &buffer, Int32(geometry.columns)) != ERR
+        else { return "" }
         let scalars = buffer.prefix { $0 != 0 }.compactMap { Unicode.Scalar(UInt32(bitPattern: $0)) }
         var text = String(String.UnicodeScalarView(scalars))
         while text.last == " " { text.removeLast() }

@@ -35,20 +35,20 @@ struct KeyDecoder {
 
     static func character(_ scalar: Unicode.Scalar) -> EditorKey? {
         switch scalar.value {
-        case 1: return .selectAll          // Ctrl-A
-        case 3: return .copy               // Ctrl-C
-        case 4: return .flipDirection      // Ctrl-D
-        case 6: return .find               // Ctrl-F
+        case 1: return .selectAll  // Ctrl-A
+        case 3: return .copy  // Ctrl-C
+        case 4: return .flipDirection  // Ctrl-D
+        case 6: return .find  // Ctrl-F
         case 8, 127: return .backspace
         case 9: return .tab
         case 10, 13: return .enter
-        case 16: return .togglePresence    // Ctrl-P
-        case 17: return .quit              // Ctrl-Q
-        case 19: return .save              // Ctrl-S
-        case 22: return .pasteClipboard    // Ctrl-V
-        case 24: return .cut               // Ctrl-X
-        case 25: return .redo              // Ctrl-Y
-        case 26: return .undo              // Ctrl-Z
+        case 16: return .togglePresence  // Ctrl-P
+        case 17: return .quit  // Ctrl-Q
+        case 19: return .save  // Ctrl-S
+        case 22: return .pasteClipboard  // Ctrl-V
+        case 24: return .cut  // Ctrl-X
+        case 25: return .redo  // Ctrl-Y
+        case 26: return .undo  // Ctrl-Z
         case 27: return .escape
         case 0..<32: return nil
         default: return .character(Character(scalar))

@@ -113,8 +113,12 @@ public final class PlainTextDocument: EditorDocument {
 
     public func resolve(_ anchor: TextAnchor) -> Int? {
         guard anchor.bytes.count == 17 else { return nil }
-        let version = anchor.bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        let start = anchor.bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let version = anchor.bytes[0..<8].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
+        let start = anchor.bytes[8..<16].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard version <= UInt64(log.count), start <= UInt64(Int.max) else { return nil }
         let before = anchor.bytes[16] == 1
         var offset = Int(start)

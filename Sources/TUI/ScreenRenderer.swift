@@ -69,7 +69,8 @@ final class ScreenRenderer {
             let attr = pairs == nil ? Curses.reverse | Curses.underline : attr_t(0)
             remoteMarks[place.row, default: []].append((place.column, attr, pairs?.caret ?? 0))
             if remote.anchor != remote.head {
-                remoteSelections.append((min(remote.anchor, remote.head)..<max(remote.anchor, remote.head), pairs?.text ?? 0))
+                remoteSelections.append(
+                    (min(remote.anchor, remote.head)..<max(remote.anchor, remote.head), pairs?.text ?? 0))
             }
         }
         var caretPlace: (y: Int, x: Int)?
@@ -178,7 +179,8 @@ final class ScreenRenderer {
         let (line, column) = state.caretLineColumn
         let direction = state.caretDirection
         let override = state.layout.options.baseDirection
-        let dir = (direction.paragraphRTL ? "RTL" : "LTR") + (override == .auto ? "" : "!")
+        let dir =
+            (direction.paragraphRTL ? "RTL" : "LTR") + (override == .auto ? "" : "!")
             + (direction.runRTL != direction.paragraphRTL ? "/" + (direction.runRTL ? "rtl" : "ltr") : "")
         var parts: [String] = []
         if let message = state.message(at: now) {
@@ -190,12 +192,15 @@ final class ScreenRenderer {
         parts.append(saveText(state.session.save, now: now))
         let caret = "Ln \(line), Col \(column)"
         let online = "\(state.onlineUsers.count) online"
-        return (parts.joined(separator: " │ "), [
-            "\(online) │ \(caret) │ \(dir) │ F1 help",
-            "\(online) │ \(caret) │ \(dir)",
-            "\(caret) │ \(dir)",
-            caret,
-        ])
+        return (
+            parts.joined(separator: " │ "),
+            [
+                "\(online) │ \(caret) │ \(dir) │ F1 help",
+                "\(online) │ \(caret) │ \(dir)",
+                "\(caret) │ \(dir)",
+                caret
+            ]
+        )
     }
 
     static func saveText(_ save: SaveState, now: Date) -> String {
@@ -234,7 +239,7 @@ final class ScreenRenderer {
         "F1             this help",
         "Ctrl-Q         quit",
         "",
-        "Any key closes this help.",
+        "Any key closes this help."
     ]
 
     private func drawHelp(geometry: ScreenGeometry) {
@@ -247,7 +252,8 @@ final class ScreenRenderer {
             wmove(stdscr, Int32(y0 + dy), Int32(x0))
             for _ in 0..<width { waddch(stdscr, chtype(UInt8(ascii: " "))) }
             if dy >= 1 && dy - 1 < Self.helpLines.count && dy < height - 1 {
-                put(Self.helpLines[dy - 1], y: y0 + dy, x: x0 + 2, maxWidth: width - 4,
+                put(
+                    Self.helpLines[dy - 1], y: y0 + dy, x: x0 + 2, maxWidth: width - 4,
                     attr: dy == 1 ? Curses.reverse | Curses.bold : Curses.reverse)
             }
         }

@@ -1,7 +1,8 @@
 import CNcursesw
 import TextLayout
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// ncurses attribute bits and key codes that curses.h defines as expression macros,
@@ -111,7 +112,8 @@ final class Terminal {
             setlocale(LC_CTYPE, "C.UTF-8")
         }
         guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r"),
-              let screen = newterm("xterm-256color", output, input) else {
+            let screen = newterm("xterm-256color", output, input)
+        else {
             throw EditorError.terminalSetupFailed("no xterm-256color terminfo entry for the headless screen")
         }
         self.screen = screen
@@ -173,7 +175,9 @@ final class Terminal {
     static func nearestColor(hex: String, available: Int) -> Int {
         let digits = hex.hasPrefix("#") ? String(hex.dropFirst()) : hex
         guard digits.count == 6, let value = Int(digits, radix: 16) else { return 6 }
-        let r = (value >> 16) & 0xFF, g = (value >> 8) & 0xFF, b = value & 0xFF
+        let r = (value >> 16) & 0xFF
+        let g = (value >> 8) & 0xFF
+        let b = value & 0xFF
         if available >= 256 {
             func level(_ c: Int) -> Int { c < 48 ? 0 : c < 115 ? 1 : (c - 35) / 40 }
             return 16 + 36 * level(r) + 6 * level(g) + level(b)

@@ -66,7 +66,8 @@ public final class YTextDocument: EditorDocument {
     }
 
     public func anchor(at offset: Int, assoc: Int) -> TextAnchor {
-        TextAnchor(bytes: RelativePosition(text: ytext, index: min(max(0, offset), ytext.length), assoc: assoc).encode())
+        TextAnchor(
+            bytes: RelativePosition(text: ytext, index: min(max(0, offset), ytext.length), assoc: assoc).encode())
     }
 
     public func resolve(_ anchor: TextAnchor) -> Int? {

@@ -61,8 +61,10 @@ public struct LayoutOptions: Equatable, Sendable {
     public var lamAlef: LamAlefMode
 
     /// Out-of-range numbers are clamped rather than rejected: a layout always exists.
-    public init(width: Int, tabWidth: Int = 4, bidiMode: BidiMode = .app,
-                baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate) {
+    public init(
+        width: Int, tabWidth: Int = 4, bidiMode: BidiMode = .app,
+        baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate
+    ) {
         self.width = max(2, width)
         self.tabWidth = min(32, max(1, tabWidth))
         self.bidiMode = bidiMode

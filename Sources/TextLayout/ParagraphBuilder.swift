@@ -30,8 +30,9 @@ struct ParagraphBuilder {
         let count = kinds.count
 
         let mode = options.bidiMode
-        let analysis = BidiAnalysis(scalars: scalars, direction: options.baseDirection,
-                                    shape: mode == .app, ligatures: options.lamAlef == .ligature)
+        let analysis = BidiAnalysis(
+            scalars: scalars, direction: options.baseDirection,
+            shape: mode == .app, ligatures: options.lamAlef == .ligature)
         let reorders = mode == .app
         let alignsRight = reorders && analysis.isRTL
         let baseLevel: UInt8 = alignsRight ? 1 : 0
@@ -48,15 +49,17 @@ struct ParagraphBuilder {
                 widths[c] = Self.tabWidthPending
                 continue
             }
-            let look = Self.appearance(of: scalars[first..<end],
-                                       shaped: mode == .app ? analysis.shaped[first..<end] : scalars[first..<end])
+            let look = Self.appearance(
+                of: scalars[first..<end],
+                shaped: mode == .app ? analysis.shaped[first..<end] : scalars[first..<end])
             texts[c] = look.text
             widths[c] = look.width
         }
 
         if options.lamAlef == .ligature && mode == .app {
-            Self.placeLigatures(texts: &texts, widths: widths, scalars: scalars, shaped: analysis.shaped,
-                                scalarStarts: scalarStarts)
+            Self.placeLigatures(
+                texts: &texts, widths: widths, scalars: scalars, shaped: analysis.shaped,
+                scalarStarts: scalarStarts)
         }
 
         let rows = wrap(widths: widths, kinds: kinds)
@@ -71,8 +74,9 @@ struct ParagraphBuilder {
             let order: [Int]
             var lineLevels = range.map { levels[$0] }
             if reorders && !range.isEmpty {
-                Self.resetLineEndLevels(&lineLevels, types: range.map { analysis.types[scalarStarts[$0]] },
-                                        to: baseLevel)
+                Self.resetLineEndLevels(
+                    &lineLevels, types: range.map { analysis.types[scalarStarts[$0]] },
+                    to: baseLevel)
                 order = Self.visualOrder(levels: lineLevels).map { range.lowerBound + $0 }
             } else {
                 order = Array(range)
@@ -88,8 +92,10 @@ struct ParagraphBuilder {
                 let level = reorders ? lineLevels[c - range.lowerBound] : levels[c]
                 clusterLine[c] = lineIndex
                 clusterCell[c] = cells.count
-                cells.append(Cell(text: drawn, width: w, column: column,
-                                  source: clusterStarts[c]..<clusterStarts[c + 1], isRTL: level & 1 == 1))
+                cells.append(
+                    Cell(
+                        text: drawn, width: w, column: column,
+                        source: clusterStarts[c]..<clusterStarts[c + 1], isRTL: level & 1 == 1))
                 column += w
             }
             let source = clusterStarts[range.lowerBound]..<clusterStarts[range.upperBound]
@@ -97,20 +103,25 @@ struct ParagraphBuilder {
         }
         // The caret after the last character needs a free column on the last row.
         if let last = lines.last, last.usedWidth >= width {
-            lines.append(VisualLine(cells: [], indent: alignsRight ? width : 0, usedWidth: 0,
-                                    source: utf16..<utf16))
+            lines.append(
+                VisualLine(
+                    cells: [], indent: alignsRight ? width : 0, usedWidth: 0,
+                    source: utf16..<utf16))
         }
-        return ParagraphLayout(startOffset: startOffset, length: utf16, lines: lines, isRTL: analysis.isRTL,
-                               alignsRight: alignsRight, width: width, clusterStarts: clusterStarts,
-                               clusterLine: clusterLine, clusterCell: clusterCell, clusterKind: kinds)
+        return ParagraphLayout(
+            startOffset: startOffset, length: utf16, lines: lines, isRTL: analysis.isRTL,
+            alignsRight: alignsRight, width: width, clusterStarts: clusterStarts,
+            clusterLine: clusterLine, clusterCell: clusterCell, clusterKind: kinds)
     }
 
     /// FriBidi turns the lam of a lam-alef pair into the filler U+FEFF and the alef
     /// into the ligature. Drawn as they are, the blank would sit on the ligature's
     /// right, inside the word; swapping the two cells puts the ligature on the lam's
     /// cell and the blank on its left, between words.
-    static func placeLigatures(texts: inout [String], widths: [Int], scalars: [UInt32], shaped: [UInt32],
-                               scalarStarts: [Int]) {
+    static func placeLigatures(
+        texts: inout [String], widths: [Int], scalars: [UInt32], shaped: [UInt32],
+        scalarStarts: [Int]
+    ) {
         let count = texts.count
         var c = 0
         while c + 1 < count {
@@ -201,7 +212,10 @@ struct ParagraphBuilder {
         while level >= lowestOdd {
             var i = 0
             while i < order.count {
-                guard levels[order[i]] >= level else { i += 1; continue }
+                guard levels[order[i]] >= level else {
+                    i += 1
+                    continue
+                }
                 var j = i
                 while j < order.count && levels[order[j]] >= level { j += 1 }
                 order[i..<j].reverse()

@@ -43,8 +43,10 @@ public struct ParagraphLayout: Sendable {
         }
     }
 
-    init(startOffset: Int, length: Int, lines: [VisualLine], isRTL: Bool, alignsRight: Bool, width: Int,
-         clusterStarts: [Int], clusterLine: [Int], clusterCell: [Int], clusterKind: [ClusterKind]) {
+    init(
+        startOffset: Int, length: Int, lines: [VisualLine], isRTL: Bool, alignsRight: Bool, width: Int,
+        clusterStarts: [Int], clusterLine: [Int], clusterCell: [Int], clusterKind: [ClusterKind]
+    ) {
         self.startOffset = startOffset
         self.length = length
         self.lines = lines

@@ -28,8 +28,9 @@ final class Branch {
 
     init(typeRef: UInt8) {
         self.typeRef = typeRef
-        self.searchMarkers = typeRef == TypeRef.text || typeRef == TypeRef.xmlText || typeRef == TypeRef.array
-            || typeRef == TypeRef.xmlElement || typeRef == TypeRef.xmlFragment ? [] : nil
+        self.searchMarkers =
+            typeRef == TypeRef.text || typeRef == TypeRef.xmlText || typeRef == TypeRef.array
+                || typeRef == TypeRef.xmlElement || typeRef == TypeRef.xmlFragment ? [] : nil
     }
 }
 
@@ -154,7 +155,10 @@ struct SearchMarker {
                         var p = buf[i].p
                         var gone = false
                         while p.deleted || !p.countable {
-                            guard let l = p.left else { gone = true; break }
+                            guard let l = p.left else {
+                                gone = true
+                                break
+                            }
                             p = l
                             if !p.deleted && p.countable { buf[i].index -= p.length }
                         }

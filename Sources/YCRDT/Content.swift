@@ -44,7 +44,10 @@ enum Content {
         }
     }
 
-    var isFormat: Bool { if case .format = self { return true }; return false }
+    var isFormat: Bool {
+        if case .format = self { return true }
+        return false
+    }
 
     /// Length in clocks for a content whose length is not stored elsewhere.
     func length(default len: Int) -> Int {

@@ -45,7 +45,13 @@ struct DeleteSet: Equatable {
         while lo <= hi {
             let mid = (lo + hi) / 2
             let r = dels[mid]
-            if id.clock < r.clock { hi = mid - 1 } else if id.clock >= r.clock + r.len { lo = mid + 1 } else { return true }
+            if id.clock < r.clock {
+                hi = mid - 1
+            } else if id.clock >= r.clock + r.len {
+                lo = mid + 1
+            } else {
+                return true
+            }
         }
         return false
     }
@@ -82,7 +88,9 @@ struct DeleteSet: Equatable {
             for _ in 0..<count {
                 let clock = Int(try d.readVarUInt("a delete clock"))
                 let len = Int(try d.readVarUInt("a delete length"))
-                guard clock + len <= (1 << 53) else { throw YCRDTError.impossibleClock("delete range of client \(client) ends beyond 2^53") }
+                guard clock + len <= (1 << 53) else {
+                    throw YCRDTError.impossibleClock("delete range of client \(client) ends beyond 2^53")
+                }
                 if len > 0 { dels.append(Range(clock: clock, len: len)) }
             }
             ds.clients[client] = dels

@@ -240,7 +240,8 @@ public final class Doc {
             let s = txn.mergeStructs[m]
             m -= 1
             guard let count = store.clients[s.id.client]?.count,
-                  let pos = store.clients[s.id.client].flatMap({ StructStore.findIndex($0, s.id.clock) }) else { continue }
+                let pos = store.clients[s.id.client].flatMap({ StructStore.findIndex($0, s.id.clock) })
+            else { continue }
             if pos + 1 < count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
             if pos > 0 { store.tryToMergeWithLefts(client: s.id.client, pos: pos) }
         }
@@ -274,9 +275,12 @@ public final class Doc {
         for (client, dels) in ds.clients {
             for d in dels.reversed() {
                 guard let count = store.clients[client]?.count, count > 0 else { continue }
-                let found = store.clients[client].flatMap({ StructStore.findIndex($0, d.clock + d.len - 1) }) ?? (count - 1)
+                let found =
+                    store.clients[client].flatMap({ StructStore.findIndex($0, d.clock + d.len - 1) }) ?? (count - 1)
                 var si = min(count - 1, 1 + found)
-                while si > 0, let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock >= d.clock {
+                while si > 0, let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }),
+                    s.id.clock >= d.clock
+                {
                     si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
                 }
             }

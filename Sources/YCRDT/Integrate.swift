@@ -131,7 +131,9 @@ extension Doc {
         }
     }
 
-    private func integrateStructs(_ txn: Transaction, _ refs: inout [ClientID: RefList]) -> (missing: [ClientID: Int], update: DecodedUpdate)? {
+    private func integrateStructs(_ txn: Transaction, _ refs: inout [ClientID: RefList]) -> (
+        missing: [ClientID: Int], update: DecodedUpdate
+    )? {
         var ids = refs.keys.sorted()
         if ids.isEmpty { return nil }
         var stack: [WireStruct] = []
@@ -179,7 +181,9 @@ extension Doc {
             } else {
                 let client = head.id.client
                 let localClock: Int
-                if let c = state[client] { localClock = c } else {
+                if let c = state[client] {
+                    localClock = c
+                } else {
                     localClock = store.state(client)
                     state[client] = localClock
                 }
@@ -200,7 +204,9 @@ extension Doc {
                         addStackToRest()
                     case let .resolved(left, right, parent, parentSub):
                         if offset == 0 || offset < head.length {
-                            integrateResolved(head, offset: offset, left: left, right: right, parent: parent, parentSub: parentSub, txn)
+                            integrateResolved(
+                                head, offset: offset, left: left, right: right, parent: parent, parentSub: parentSub,
+                                txn)
                             state[client] = head.id.clock + head.length
                         }
                     }
@@ -219,9 +225,10 @@ extension Doc {
         }
         _ = curValid
         guard !restStructs.isEmpty else { return nil }
-        var rest = DecodedUpdate(blocks: restStructs.keys.sorted(by: >).compactMap { c in
-            restStructs[c].flatMap { $0.isEmpty ? nil : (c, $0) }
-        }, ds: DeleteSet())
+        var rest = DecodedUpdate(
+            blocks: restStructs.keys.sorted(by: >).compactMap { c in
+                restStructs[c].flatMap { $0.isEmpty ? nil : (c, $0) }
+            }, ds: DeleteSet())
         UpdateCodec.v2StringRoundtrip(&rest)
         return (missingSV, rest)
     }
@@ -235,8 +242,12 @@ extension Doc {
     private func resolve(_ s: WireStruct, _ txn: Transaction) -> Resolution {
         guard case let .item(w) = s else { return .resolved(left: nil, right: nil, parent: nil, parentSub: nil) }
         if let o = w.origin, o.client != w.id.client, o.clock >= store.state(o.client) { return .missing(o.client) }
-        if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) { return .missing(r.client) }
-        if case let .id(pid)? = w.parent, pid.client != w.id.client, pid.clock >= store.state(pid.client) { return .missing(pid.client) }
+        if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) {
+            return .missing(r.client)
+        }
+        if case let .id(pid)? = w.parent, pid.client != w.id.client, pid.clock >= store.state(pid.client) {
+            return .missing(pid.client)
+        }
         var left: Item?
         var right: Item?
         if let o = w.origin { left = store.getItemCleanEnd(txn, o) }
@@ -246,8 +257,14 @@ extension Doc {
         if (left?.isGC ?? false) || (right?.isGC ?? false) {
             parent = nil
         } else if w.parent == nil {
-            if let l = left { parent = l.parent; parentSub = l.parentSub }
-            if let r = right { parent = r.parent; parentSub = r.parentSub }
+            if let l = left {
+                parent = l.parent
+                parentSub = l.parentSub
+            }
+            if let r = right {
+                parent = r.parent
+                parentSub = r.parentSub
+            }
         } else if case let .root(name)? = w.parent {
             parent = rootBranch(name)
         } else if case let .id(pid)? = w.parent {
@@ -256,7 +273,9 @@ extension Doc {
         return .resolved(left: left, right: right, parent: parent, parentSub: parentSub)
     }
 
-    private func integrateResolved(_ s: WireStruct, offset: Int, left: Item?, right: Item?, parent: Branch?, parentSub: String?, _ txn: Transaction) {
+    private func integrateResolved(
+        _ s: WireStruct, offset: Int, left: Item?, right: Item?, parent: Branch?, parentSub: String?, _ txn: Transaction
+    ) {
         switch s {
         case .skip: return
         case let .gc(id, len):
@@ -275,8 +294,9 @@ extension Doc {
                 store.addStruct(Item(gc: w.id, length: w.length))
                 return
             }
-            let item = Item(id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
-                            right: right, parent: parent, parentSub: parentSub, content: w.content)
+            let item = Item(
+                id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
+                right: right, parent: parent, parentSub: parentSub, content: w.content)
             item.integrate(txn)
         }
     }
@@ -291,7 +311,9 @@ extension Doc {
                 let clockEnd = d.clock + d.len
                 if clock < state {
                     if state < clockEnd { unapplied.add(client: client, clock: state, len: clockEnd - state) }
-                    guard var index = store.clients[client].flatMap({ StructStore.findIndex($0, clock) }) else { continue }
+                    guard var index = store.clients[client].flatMap({ StructStore.findIndex($0, clock) }) else {
+                        continue
+                    }
                     let first = store.clients[client]![index]
                     if !first.deleted && first.id.clock < clock {
                         let r = store.splitItem(txn, first, clock - first.id.clock)

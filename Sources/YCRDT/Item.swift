@@ -30,7 +30,10 @@ final class Item {
     @exclusivity(unchecked) var marker = false
     var redone: ID?
 
-    init(id: ID, length: Int, origin: ID?, left: Item?, rightOrigin: ID?, right: Item?, parent: Branch?, parentSub: String?, content: Content) {
+    init(
+        id: ID, length: Int, origin: ID?, left: Item?, rightOrigin: ID?, right: Item?, parent: Branch?,
+        parentSub: String?, content: Content
+    ) {
         self.id = id
         self.length = length
         self.origin = origin
@@ -53,7 +56,10 @@ final class Item {
         self.deleted = true
     }
 
-    var isGC: Bool { if case .gc = content { return true }; return false }
+    var isGC: Bool {
+        if case .gc = content { return true }
+        return false
+    }
     var lastID: ID { ID(client: id.client, clock: id.clock + length - 1) }
 
     /// Marks as deleted, updates the parent's length and records the deletion; deleting a
@@ -122,14 +128,14 @@ final class Item {
             return true
         }
         guard !right.isGC,
-              right.origin == lastID,
-              self.right === right,
-              rightOrigin == right.rightOrigin,
-              id.client == right.id.client,
-              id.clock + length == right.id.clock,
-              deleted == right.deleted,
-              redone == nil, right.redone == nil,
-              content.ref == right.content.ref
+            right.origin == lastID,
+            self.right === right,
+            rightOrigin == right.rightOrigin,
+            id.client == right.id.client,
+            id.clock + length == right.id.clock,
+            deleted == right.deleted,
+            redone == nil, right.redone == nil,
+            content.ref == right.content.ref
         else { return false }
         guard content.mergeWith(right.content) else { return false }
         if let parent = parent { SearchMarker.retarget(parent, from: right, to: self) }

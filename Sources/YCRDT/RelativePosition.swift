@@ -20,8 +20,9 @@ public struct RelativePosition: Hashable, Sendable {
     /// Yjs `createRelativePositionFromTypeIndex`. Starts from the text's nearest search
     /// marker, so the cost does not grow with the length of the text.
     public init(text: YText, index: Int, assoc: Int = 0) {
-        self.init(branch: text.branch, index: index, assoc: assoc,
-                  markers: text.doc.flatMap { text.branch.trustedMarkers($0) })
+        self.init(
+            branch: text.branch, index: index, assoc: assoc,
+            markers: text.doc.flatMap { text.branch.trustedMarkers($0) })
     }
 
     /// `markers` (from `Branch.trustedMarkers`) gives the same result as the walk from the
@@ -74,8 +75,9 @@ public struct RelativePosition: Hashable, Sendable {
         let store = doc.store
         if let rightID = item {
             guard store.state(rightID.client) > rightID.clock,
-                  let (right, diff) = RelativePosition.followRedone(store, rightID),
-                  !right.isGC, let type = right.parent else { return nil }
+                let (right, diff) = RelativePosition.followRedone(store, rightID),
+                !right.isGC, let type = right.parent
+            else { return nil }
             var index = 0
             if type.item == nil || !(type.item!.deleted) {
                 index = (right.deleted || !right.countable) ? 0 : diff + (assoc >= 0 ? 0 : 1)
@@ -96,7 +98,8 @@ public struct RelativePosition: Hashable, Sendable {
             type = doc.rootBranch(name)
         } else if let tid = typeID {
             guard store.state(tid.client) > tid.clock, let (it, _) = RelativePosition.followRedone(store, tid),
-                  case let .type(b) = it.content else { return nil }
+                case let .type(b) = it.content
+            else { return nil }
             type = b
         } else {
             return nil
@@ -176,7 +179,9 @@ public struct RelativePosition: Hashable, Sendable {
 
     /// Reads the JSON form (Yjs `createRelativePositionFromJSON`).
     public init(json: AnyValue) throws {
-        guard case let .object(o) = json else { throw YCRDTError.invalidArgument("a relative position must be a JSON object") }
+        guard case let .object(o) = json else {
+            throw YCRDTError.invalidArgument("a relative position must be a JSON object")
+        }
         func id(_ v: AnyValue?) throws -> ID? {
             guard let v = v, case let .object(x) = v else { return nil }
             guard case let .int(c)? = x["client"], case let .int(k)? = x["clock"], c >= 0, k >= 0 else {

@@ -89,10 +89,11 @@ final class StructStore {
         let client = left.id.client
         let clock = left.id.clock
         let rightContent = left.content.splice(diff, totalLength: left.length)
-        let right = Item(id: ID(client: client, clock: clock + diff), length: left.length - diff,
-                         origin: ID(client: client, clock: clock + diff - 1), left: left,
-                         rightOrigin: left.rightOrigin, right: left.right,
-                         parent: left.parent, parentSub: left.parentSub, content: rightContent)
+        let right = Item(
+            id: ID(client: client, clock: clock + diff), length: left.length - diff,
+            origin: ID(client: client, clock: clock + diff - 1), left: left,
+            rightOrigin: left.rightOrigin, right: left.right,
+            parent: left.parent, parentSub: left.parentSub, content: rightContent)
         if left.deleted { right.deleted = true }
         if left.keep { right.keep = true }
         if let r = left.redone { right.redone = ID(client: r.client, clock: r.clock + diff) }

@@ -77,27 +77,46 @@ public final class YTextEvent {
                     if !deletes {
                         addOp()
                         action = .insert
-                        if case let .embed(j) = it.content { insertEmbed = (try? JSONText.parse(j)) ?? .null } else { insertEmbed = .null }
+                        if case let .embed(j) = it.content {
+                            insertEmbed = (try? JSONText.parse(j)) ?? .null
+                        } else {
+                            insertEmbed = .null
+                        }
                         addOp()
                     }
                 } else if deletes {
-                    if action != .delete { addOp(); action = .delete }
+                    if action != .delete {
+                        addOp()
+                        action = .delete
+                    }
                     deleteLen += 1
                 } else if !it.deleted {
-                    if action != .retain { addOp(); action = .retain }
+                    if action != .retain {
+                        addOp()
+                        action = .retain
+                    }
                     retain += 1
                 }
             case let .string(s):
                 if adds {
                     if !deletes {
-                        if action != .insert { addOp(); action = .insert }
+                        if action != .insert {
+                            addOp()
+                            action = .insert
+                        }
                         insert += UTF.string(s)
                     }
                 } else if deletes {
-                    if action != .delete { addOp(); action = .delete }
+                    if action != .delete {
+                        addOp()
+                        action = .delete
+                    }
                     deleteLen += it.length
                 } else if !it.deleted {
-                    if action != .retain { addOp(); action = .retain }
+                    if action != .retain {
+                        addOp()
+                        action = .retain
+                    }
                     retain += it.length
                 }
             case let .format(key, value, _):
@@ -106,7 +125,11 @@ public final class YTextEvent {
                         let cur = currentAttributes[key] ?? .null
                         if !cur.jsEquals(value) {
                             if action == .retain { addOp() }
-                            if value.jsEquals(oldAttributes[key] ?? .null) { attributes[key] = nil } else { attributes[key] = value }
+                            if value.jsEquals(oldAttributes[key] ?? .null) {
+                                attributes[key] = nil
+                            } else {
+                                attributes[key] = value
+                            }
                         }
                     }
                 } else if deletes {

@@ -52,7 +52,9 @@ public final class Transaction {
         // The common case (one type, never removed) needs no de-duplication set.
         if changedOrder.count == 1 { return changed.isEmpty ? [] : changedOrder }
         var seen = Set<ObjectIdentifier>()
-        return changedOrder.filter { changed[ObjectIdentifier($0)] != nil && seen.insert(ObjectIdentifier($0)).inserted }
+        return changedOrder.filter {
+            changed[ObjectIdentifier($0)] != nil && seen.insert(ObjectIdentifier($0)).inserted
+        }
     }
 
     /// A child of a deleted type that was already deleted earlier still wants merging.

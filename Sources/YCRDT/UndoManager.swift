@@ -68,11 +68,17 @@ public final class UndoManager: Hashable {
     }
 
     private func afterTransaction(_ txn: Transaction) {
-        guard txn.changed[ObjectIdentifier(branch)] != nil || txn.changedTypes.contains(where: { b in
-            var p: Branch? = b
-            while let x = p { if x === branch { return true }; p = x.item?.parent }
-            return false
-        }) else { return }
+        guard
+            txn.changed[ObjectIdentifier(branch)] != nil
+                || txn.changedTypes.contains(where: { b in
+                    var p: Branch? = b
+                    while let x = p {
+                        if x === branch { return true }
+                        p = x.item?.parent
+                    }
+                    return false
+                })
+        else { return }
         guard isTracked(txn.origin) else { return }
         let undoingNow = undoing
         let redoingNow = redoing
@@ -111,7 +117,8 @@ public final class UndoManager: Hashable {
         for (client, dels) in ds.clients {
             for d in dels {
                 guard store.clients[client] != nil,
-                      var i = store.findIndexCleanStart(txn, client: client, clock: d.clock) else { continue }
+                    var i = store.findIndexCleanStart(txn, client: client, clock: d.clock)
+                else { continue }
                 let end = d.clock + d.len
                 while let count = store.clients[client]?.count, i < count {
                     let s = store.clients[client]![i]
@@ -153,12 +160,19 @@ public final class UndoManager: Hashable {
                     var s = s
                     if s.redone != nil, let (item, diff) = RelativePosition.followRedone(doc.store, s.id) {
                         s = item
-                        if diff > 0, let c = doc.store.getItemCleanStart(txn, ID(client: item.id.client, clock: item.id.clock + diff)) { s = c }
+                        if diff > 0,
+                            let c = doc.store.getItemCleanStart(
+                                txn, ID(client: item.id.client, clock: item.id.clock + diff))
+                        {
+                            s = c
+                        }
                     }
                     if !s.deleted && inScope(s) { toDelete.append(s) }
                 }
                 iterateDeleted(txn, stackItem.deletions) { s in
-                    if inScope(s) && !stackItem.insertions.contains(s.id) && !toRedo.contains(where: { $0 === s }) { toRedo.append(s) }
+                    if inScope(s) && !stackItem.insertions.contains(s.id) && !toRedo.contains(where: { $0 === s }) {
+                        toRedo.append(s)
+                    }
                 }
                 for s in toRedo where redoItem(txn, s) != nil { performed = true }
                 for s in toDelete.reversed() {
@@ -177,7 +191,9 @@ public final class UndoManager: Hashable {
     private func redoItem(_ txn: Transaction, _ item: Item) -> Item? {
         let store = txn.doc.store
         if let r = item.redone { return store.getItemCleanStart(txn, r) }
-        guard let parent = item.parent, item.parentSub == nil, parent.item == nil || !(parent.item!.deleted) else { return nil }
+        guard let parent = item.parent, item.parentSub == nil, parent.item == nil || !(parent.item!.deleted) else {
+            return nil
+        }
         let content: Content
         switch item.content {
         case .deleted, .gc: return nil
@@ -186,8 +202,9 @@ public final class UndoManager: Hashable {
         let left = item.left
         let right: Item? = item
         let id = ID(client: txn.doc.clientID, clock: store.state(txn.doc.clientID))
-        let redone = Item(id: id, length: item.length, origin: left?.lastID, left: left, rightOrigin: right?.id, right: right,
-                          parent: parent, parentSub: nil, content: content)
+        let redone = Item(
+            id: id, length: item.length, origin: left?.lastID, left: left, rightOrigin: right?.id, right: right,
+            parent: parent, parentSub: nil, content: content)
         item.redone = id
         keep(redone)
         redone.integrate(txn)

@@ -20,7 +20,8 @@ extension YUpdate {
     ///   to hold any struct (below 64).
     public static func split(_ update: [UInt8], maxBytes: Int) throws -> [[UInt8]] {
         guard maxBytes >= 64 else {
-            throw YCRDTError.impossibleClock("cannot split an update into parts of \(maxBytes) bytes: the limit must be at least 64")
+            throw YCRDTError.impossibleClock(
+                "cannot split an update into parts of \(maxBytes) bytes: the limit must be at least 64")
         }
         let decoded = try UpdateCodec.decode(update)
         if update.count <= maxBytes { return [update] }

@@ -36,7 +36,10 @@ enum WireStruct {
         }
     }
 
-    var isSkip: Bool { if case .skip = self { return true }; return false }
+    var isSkip: Bool {
+        if case .skip = self { return true }
+        return false
+    }
 
     func write(to e: inout Lib0Encoder, offset: Int) {
         switch self {
@@ -87,9 +90,11 @@ enum WireStruct {
             case let .any(a): content = .any(Array(a[offset...]))
             default: content = w.content
             }
-            return .item(WireItem(id: ID(client: w.id.client, clock: w.id.clock + offset), length: w.length - offset,
-                                  origin: ID(client: w.id.client, clock: w.id.clock + offset - 1),
-                                  rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: content))
+            return .item(
+                WireItem(
+                    id: ID(client: w.id.client, clock: w.id.clock + offset), length: w.length - offset,
+                    origin: ID(client: w.id.client, clock: w.id.clock + offset - 1),
+                    rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: content))
         }
     }
 
@@ -101,9 +106,11 @@ enum WireStruct {
         case let .item(w):
             var c = w.content
             let right = c.splice(diff, totalLength: w.length)
-            return .item(WireItem(id: ID(client: w.id.client, clock: w.id.clock + diff), length: w.length - diff,
-                                  origin: ID(client: w.id.client, clock: w.id.clock + diff - 1),
-                                  rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: right))
+            return .item(
+                WireItem(
+                    id: ID(client: w.id.client, clock: w.id.clock + diff), length: w.length - diff,
+                    origin: ID(client: w.id.client, clock: w.id.clock + diff - 1),
+                    rightOrigin: w.rightOrigin, parent: w.parent, parentSub: w.parentSub, content: right))
         }
     }
 }
@@ -153,10 +160,13 @@ enum UpdateCodec {
                     throw YCRDTError.unknownContentRef(ref, offset: at)
                 }
                 guard s.length > 0 else {
-                    throw YCRDTError.impossibleClock("struct at clock \(clock) of client \(client) has length 0 (byte \(at))")
+                    throw YCRDTError.impossibleClock(
+                        "struct at clock \(clock) of client \(client) has length 0 (byte \(at))")
                 }
                 clock += s.length
-                guard clock <= maxClock else { throw YCRDTError.impossibleClock("clocks of client \(client) exceed 2^53") }
+                guard clock <= maxClock else {
+                    throw YCRDTError.impossibleClock("clocks of client \(client) exceed 2^53")
+                }
                 structs.append(s)
             }
             blocks.append((client, structs))
@@ -192,7 +202,9 @@ enum UpdateCodec {
             throw YCRDTError.impossibleClock("item \(id) has its parent \(p) at or after itself")
         }
         let (content, len) = try Content.read(ref: info & 0x1F, &d)
-        return WireItem(id: id, length: len, origin: origin, rightOrigin: rightOrigin, parent: parent, parentSub: parentSub, content: content)
+        return WireItem(
+            id: id, length: len, origin: origin, rightOrigin: rightOrigin, parent: parent, parentSub: parentSub,
+            content: content)
     }
 
     static func writeBlocks(_ blocks: [(client: ClientID, structs: [WireStruct])], to e: inout Lib0Encoder) {
@@ -252,7 +264,8 @@ enum UpdateCodec {
         var i = 0
         while i < repaired.count {
             let c = repaired[i]
-            if c >= 0xD800 && c <= 0xDBFF, i + 1 < repaired.count, repaired[i + 1] >= 0xDC00, repaired[i + 1] <= 0xDFFF {
+            if c >= 0xD800 && c <= 0xDBFF, i + 1 < repaired.count, repaired[i + 1] >= 0xDC00, repaired[i + 1] <= 0xDFFF
+            {
                 i += 2
                 continue
             }
@@ -300,7 +313,9 @@ enum UpdateCodec {
         // loops cannot yield a client twice (the second skips the clients of the first).
         var targets: [(client: ClientID, clock: Int)] = []
         for (client, clock) in sm where (store.stateVector[client] ?? 0) > clock { targets.append((client, clock)) }
-        for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty { targets.append((client, 0)) }
+        for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty {
+            targets.append((client, 0))
+        }
         if targets.count > 1 { targets.sort { $0.client > $1.client } }
         e.writeVarUInt(targets.count)
         for (client, since) in targets {

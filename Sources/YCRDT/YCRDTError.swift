@@ -37,9 +37,11 @@ public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .integerTooLarge(offset):
             return "variable-length integer at byte \(offset) exceeds 2^53-1; the input is not a Yjs update"
         case let .nonCanonicalInteger(offset):
-            return "variable-length integer at byte \(offset) has redundant trailing zero bytes; the input is not a Yjs encoding"
+            return
+                "variable-length integer at byte \(offset) has redundant trailing zero bytes; the input is not a Yjs encoding"
         case let .lengthExceedsInput(what, declared, remaining, offset):
-            return "\(what) at byte \(offset) declares \(declared) bytes but only \(remaining) remain; the input is truncated or corrupt"
+            return
+                "\(what) at byte \(offset) declares \(declared) bytes but only \(remaining) remain; the input is truncated or corrupt"
         case let .invalidUTF8(offset):
             return "string at byte \(offset) is not valid UTF-8"
         case let .unknownContentRef(ref, offset):

@@ -20,7 +20,9 @@ public final class YText {
     /// Inserts `text` at `index` (clamped to the length). Without `attributes` the text takes
     /// the formatting in effect on its left, as in Yjs.
     public func insert(_ text: String, at index: Int, attributes: [String: AnyValue]? = nil) {
-        insert(Array(text.utf16), at: index, attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
+        insert(
+            Array(text.utf16), at: index,
+            attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
     }
 
     /// Inserts UTF-16 units (may split surrogate pairs the way JavaScript strings can).
@@ -36,7 +38,9 @@ public final class YText {
 
     /// Inserts an embed (a JSON-like value of length 1).
     public func insertEmbed(_ embed: AnyValue, at index: Int, attributes: [String: AnyValue]? = nil) {
-        insertEmbed(embed, at: index, attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
+        insertEmbed(
+            embed, at: index,
+            attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
     }
 
     func insertEmbed(_ embed: AnyValue, at index: Int, attributes: OrderedAttributes?) {
@@ -60,7 +64,9 @@ public final class YText {
 
     /// Sets (or with `.null` removes) attributes on a range.
     public func format(at index: Int, length: Int, attributes: [String: AnyValue]) {
-        format(at: index, length: length, attributes: OrderedAttributes(jsKeyOrder(attributes.keys).map { ($0, attributes[$0]!) }))
+        format(
+            at: index, length: length,
+            attributes: OrderedAttributes(jsKeyOrder(attributes.keys).map { ($0, attributes[$0]!) }))
     }
 
     func format(at index: Int, length: Int, attributes: OrderedAttributes) {
@@ -83,9 +89,13 @@ public final class YText {
                 switch op {
                 case let .insert(s, attrs):
                     let units = Array(s.utf16)
-                    if !units.isEmpty { insertContent(txn, &pos, .string(units), length: units.count, attributes: ordered(attrs)) }
+                    if !units.isEmpty {
+                        insertContent(txn, &pos, .string(units), length: units.count, attributes: ordered(attrs))
+                    }
                 case let .embed(e, attrs):
-                    if let json = JSONText.stringify(e) { insertContent(txn, &pos, .embed(json), length: 1, attributes: ordered(attrs)) }
+                    if let json = JSONText.stringify(e) {
+                        insertContent(txn, &pos, .embed(json), length: 1, attributes: ordered(attrs))
+                    }
                 case let .retain(n, attrs):
                     formatText(txn, &pos, n, ordered(attrs))
                 case let .delete(n):
@@ -239,16 +249,19 @@ public final class YText {
 
     private func newItem(_ txn: Transaction, _ pos: Position, _ content: Content, length: Int) -> Item {
         let doc = txn.doc
-        return Item(id: ID(client: doc.clientID, clock: doc.store.state(doc.clientID)), length: length,
-                    origin: pos.left?.lastID, left: pos.left, rightOrigin: pos.right?.id, right: pos.right,
-                    parent: branch, parentSub: nil, content: content)
+        return Item(
+            id: ID(client: doc.clientID, clock: doc.store.state(doc.clientID)), length: length,
+            origin: pos.left?.lastID, left: pos.left, rightOrigin: pos.right?.id, right: pos.right,
+            parent: branch, parentSub: nil, content: content)
     }
 
     private func formatContent(_ key: String, _ value: AnyValue) -> Content {
         .format(key: key, value: value, json: JSONText.stringify(value) ?? "null")
     }
 
-    private func insertAttributes(_ txn: Transaction, _ pos: inout Position, _ attributes: OrderedAttributes) -> OrderedAttributes {
+    private func insertAttributes(_ txn: Transaction, _ pos: inout Position, _ attributes: OrderedAttributes)
+        -> OrderedAttributes
+    {
         var negated = OrderedAttributes()
         for (key, val) in attributes.pairs {
             let current = pos.currentAttributes[key] ?? .null
@@ -285,7 +298,9 @@ public final class YText {
         }
     }
 
-    private func insertContent(_ txn: Transaction, _ pos: inout Position, _ content: Content, length: Int, attributes: OrderedAttributes) {
+    private func insertContent(
+        _ txn: Transaction, _ pos: inout Position, _ content: Content, length: Int, attributes: OrderedAttributes
+    ) {
         var attributes = attributes
         for key in pos.currentAttributes.keys where attributes[key] == nil { attributes[key] = .null }
         minimizeAttributeChanges(&pos, attributes)
@@ -357,7 +372,8 @@ public final class YText {
             pos.forward()
         }
         if let s = start, branch.mayHoldFormats {
-            YText.cleanupFormattingGap(txn, start: s, curr: pos.right, startAttributes: startAttrs, currAttributes: &pos.currentAttributes)
+            YText.cleanupFormattingGap(
+                txn, start: s, curr: pos.right, startAttributes: startAttrs, currAttributes: &pos.currentAttributes)
         }
         SearchMarker.updateChanges(branch, index: pos.index, len: -startLength + length)
     }
@@ -365,7 +381,10 @@ public final class YText {
     // MARK: - Formatting cleanup
 
     @discardableResult
-    static func cleanupFormattingGap(_ txn: Transaction, start: Item, curr: Item?, startAttributes: OrderedAttributes, currAttributes: inout OrderedAttributes) -> Int {
+    static func cleanupFormattingGap(
+        _ txn: Transaction, start: Item, curr: Item?, startAttributes: OrderedAttributes,
+        currAttributes: inout OrderedAttributes
+    ) -> Int {
         var end: Item? = start
         var endFormats: [String: Item] = [:]
         while let e = end, !e.countable || e.deleted {
@@ -415,7 +434,8 @@ public final class YText {
                 if case let .format(key, value, _) = e.content {
                     currentAttributes[key] = value.isNull ? nil : value
                 } else if let s = start {
-                    cleanupFormattingGap(txn, start: s, curr: e, startAttributes: startAttributes, currAttributes: &currentAttributes)
+                    cleanupFormattingGap(
+                        txn, start: s, curr: e, startAttributes: startAttributes, currAttributes: &currentAttributes)
                     startAttributes = currentAttributes
                     start = e
                 }
@@ -433,7 +453,8 @@ public final class YText {
         for (client, afterClock) in txn.afterState {
             let clock = txn.beforeState[client] ?? 0
             guard afterClock != clock, let structs = doc.store.clients[client],
-                  var i = StructStore.findIndex(structs, clock) else { continue }
+                var i = StructStore.findIndex(structs, clock)
+            else { continue }
             while i < structs.count {
                 let s = structs[i]
                 if !s.deleted, case .format = s.content, let p = s.parent { addFull(p) }
@@ -443,14 +464,21 @@ public final class YText {
         doc.transact { t in
             for (client, dels) in txn.deleteSet.clients {
                 for d in dels {
-                    guard var i = doc.store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else { continue }
+                    guard var i = doc.store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else {
+                        continue
+                    }
                     while i < doc.store.clients[client]!.count {
                         let item = doc.store.clients[client]![i]
                         guard item.id.clock < d.clock + d.len else { break }
                         i += 1
                         guard !item.isGC, let parent = item.parent, parent.hasFormatting,
-                              !needFull.contains(where: { $0 === parent }) else { continue }
-                        if case .format = item.content { addFull(parent) } else { cleanupContextlessFormattingGap(t, item) }
+                            !needFull.contains(where: { $0 === parent })
+                        else { continue }
+                        if case .format = item.content {
+                            addFull(parent)
+                        } else {
+                            cleanupContextlessFormattingGap(t, item)
+                        }
                     }
                 }
             }

@@ -31,7 +31,8 @@ public enum YUpdate {
         while true {
             readers = readers.filter { $0.curr != nil }
             readers.sort { a, b in
-                let x = a.curr!, y = b.curr!
+                let x = a.curr!
+                let y = b.curr!
                 if x.id.client == y.id.client {
                     let diff = x.id.clock - y.id.clock
                     if diff == 0 {
@@ -47,12 +48,14 @@ public enum YUpdate {
             if let cw = currWrite {
                 var curr = readers[0].curr
                 var iterated = false
-                while let c = curr, c.id.clock + c.length <= cw.s.id.clock + cw.s.length, c.id.client >= cw.s.id.client {
+                while let c = curr, c.id.clock + c.length <= cw.s.id.clock + cw.s.length, c.id.client >= cw.s.id.client
+                {
                     curr = readers[0].next()
                     iterated = true
                 }
                 guard let c0 = curr, c0.id.client == firstClient,
-                      !(iterated && c0.id.clock > cw.s.id.clock + cw.s.length) else { continue }
+                    !(iterated && c0.id.clock > cw.s.id.clock + cw.s.length)
+                else { continue }
                 var c = c0
                 if firstClient != cw.s.id.client {
                     writer.write(cw.s, offset: cw.offset)
@@ -90,7 +93,8 @@ public enum YUpdate {
                 readers[0].advance()
             }
             while let next = readers[0].curr, next.id.client == firstClient,
-                  let cw = currWrite, next.id.clock == cw.s.id.clock + cw.s.length, !next.isSkip {
+                let cw = currWrite, next.id.clock == cw.s.id.clock + cw.s.length, !next.isSkip
+            {
                 writer.write(cw.s, offset: cw.offset)
                 currWrite = (next, 0)
                 readers[0].advance()

@@ -52,13 +52,15 @@ final class Peer {
             return ["updates": replica.takeLocalUpdates().map(Hex.encode)]
         case "delete":
             let replica = try self.replica(request)
-            let index = try request.int("index"), length = try request.int("len")
+            let index = try request.int("index")
+            let length = try request.int("len")
             try replica.checkRange(index, length)
             replica.text.delete(at: index, length: length)
             return ["updates": replica.takeLocalUpdates().map(Hex.encode)]
         case "format":
             let replica = try self.replica(request)
-            let index = try request.int("index"), length = try request.int("len")
+            let index = try request.int("index")
+            let length = try request.int("len")
             guard let attrs = try request.object("attrs") else { throw PeerError.missingField("attrs") }
             let attributes = try AttributeJSON.attributes(from: attrs)
             try replica.checkRange(index, length)
@@ -92,13 +94,14 @@ final class Peer {
                 "length": replica.text.length,
                 "delta": AttributeJSON.delta(replica.text.toDelta()),
                 "sv": Hex.encode(replica.doc.encodeStateVector()),
-                "pending": replica.doc.hasPending,
+                "pending": replica.doc.hasPending
             ]
         case "merge":
             let updates = try request.byteList("updates")
             return ["update": Hex.encode(try crdt { try YUpdate.merge(updates) })]
         case "diff":
-            let update = try request.bytes("update"), sv = try request.bytes("sv")
+            let update = try request.bytes("update")
+            let sv = try request.bytes("sv")
             return ["update": Hex.encode(try crdt { try YUpdate.diff(update, against: sv) })]
         case "svOf":
             let update = try request.bytes("update")

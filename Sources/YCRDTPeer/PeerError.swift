@@ -23,7 +23,8 @@ enum PeerError: Error, CustomStringConvertible {
         case .indexOutOfRange(let index, let length, let textLength):
             return "range \(index)..<\(index + length) is outside the text (length \(textLength))"
         case .unsupportedAttribute(let key):
-            return "attribute \"\(key)\" has a value the peer cannot convert (use strings, numbers, booleans, null, arrays, objects)"
+            return
+                "attribute \"\(key)\" has a value the peer cannot convert (use strings, numbers, booleans, null, arrays, objects)"
         case .crdt(let message): return "YCRDT: \(message)"
         }
     }

@@ -7,8 +7,8 @@ struct Request {
 
     init(line: String) throws {
         guard let data = line.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data),
-              let fields = object as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: data),
+            let fields = object as? [String: Any]
         else { throw PeerError.notJSONObject }
         self.fields = fields
     }
@@ -23,7 +23,7 @@ struct Request {
         guard let value = fields[name] else { throw PeerError.missingField(name) }
         // JSONSerialization hands numbers over as NSNumber; reject booleans and fractions.
         guard let number = value as? NSNumber, JSONKind.isInteger(number),
-              let int = Int(exactly: number.doubleValue), int >= 0
+            let int = Int(exactly: number.doubleValue), int >= 0
         else { throw PeerError.wrongType(field: name, expected: "a non-negative integer") }
         return int
     }
@@ -37,7 +37,9 @@ struct Request {
 
     func bool(_ name: String, default fallback: Bool) throws -> Bool {
         guard let value = fields[name], !(value is NSNull) else { return fallback }
-        guard let number = value as? NSNumber, JSONKind.isBoolean(number) else { throw PeerError.wrongType(field: name, expected: "a boolean") }
+        guard let number = value as? NSNumber, JSONKind.isBoolean(number) else {
+            throw PeerError.wrongType(field: name, expected: "a boolean")
+        }
         return number.boolValue
     }
 
@@ -53,7 +55,9 @@ struct Request {
 
     func byteList(_ name: String) throws -> [[UInt8]] {
         guard let value = fields[name] else { throw PeerError.missingField(name) }
-        guard let items = value as? [String] else { throw PeerError.wrongType(field: name, expected: "an array of hex strings") }
+        guard let items = value as? [String] else {
+            throw PeerError.wrongType(field: name, expected: "an array of hex strings")
+        }
         return try items.map { item in
             guard let bytes = Hex.decode(item) else { throw PeerError.badHex(field: name) }
             return bytes
@@ -62,7 +66,9 @@ struct Request {
 
     func object(_ name: String) throws -> [String: Any]? {
         guard let value = fields[name], !(value is NSNull) else { return nil }
-        guard let object = value as? [String: Any] else { throw PeerError.wrongType(field: name, expected: "an object") }
+        guard let object = value as? [String: Any] else {
+            throw PeerError.wrongType(field: name, expected: "an object")
+        }
         return object
     }
 }

@@ -19,7 +19,8 @@ while let line = readLine(strippingNewline: true) {
         reply = ["ok": false, "error": String(describing: error)]
     }
     if let id { reply["id"] = id }
-    let data = (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys]))
+    let data =
+        (try? JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys]))
         ?? Data(#"{"ok":false,"error":"reply could not be encoded as JSON"}"#.utf8)
     data.withUnsafeBytes { raw in _ = fwrite(raw.baseAddress, 1, raw.count, stdout) }
     fputc(0x0a, stdout)

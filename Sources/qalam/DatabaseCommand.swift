@@ -3,9 +3,11 @@ import Persistence
 
 /// `--database-url`, shared by the commands that touch the document database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"),
-            help: ArgumentHelp("PostgreSQL URL or libpq string, or sqlite:///path (default: DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam).",
-                               valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL URL or libpq string, or sqlite:///path (default: DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam).",
+            valueName: "url"))
     var databaseURL: String?
 
     func location() throws -> StoreLocation {
@@ -25,7 +27,8 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Create or update the schema (safe to run again).",
-        discussion: "Applies the migrations Qalam knows that the database lacks, in order, under a lock, so several editors may run it at once."
+        discussion:
+            "Applies the migrations Qalam knows that the database lacks, in order, under a lock, so several editors may run it at once."
     )
 
     @OptionGroup var database: DatabaseOptions

@@ -6,8 +6,8 @@ import Persistence
 import PostgresStore
 import Realtime
 import SQLiteStore
-import TextLayout
 import TUI
+import TextLayout
 import YCRDT
 
 /// `qalam edit NAME`: open a document and edit it with everyone else who has it open.
@@ -47,13 +47,19 @@ struct EditCommand: AsyncParsableCommand {
     @Flag(help: "No screen: JSON-lines commands on stdin, events on stdout.")
     var headless = false
 
-    @Option(help: "Who reorders and shapes Arabic: app (Qalam; for xterm, kitty, tmux, and VTE, which it switches to explicit mode), terminal (a terminal that does bidi itself, e.g. Konsole, mlterm), off.")
+    @Option(
+        help:
+            "Who reorders and shapes Arabic: app (Qalam; for xterm, kitty, tmux, and VTE, which it switches to explicit mode), terminal (a terminal that does bidi itself, e.g. Konsole, mlterm), off."
+    )
     var bidi: BidiMode = .app
 
-    @Option(help: "Paragraph direction: auto (from the first strong letter), ltr or rtl. Ctrl-D cycles it while editing.")
+    @Option(
+        help: "Paragraph direction: auto (from the first strong letter), ltr or rtl. Ctrl-D cycles it while editing.")
     var direction: BaseDirection = .auto
 
-    @Option(name: .customLong("lam-alef"), help: "separate (two joined letters, two cells) or ligature (one glyph and a blank cell).")
+    @Option(
+        name: .customLong("lam-alef"),
+        help: "separate (two joined letters, two cells) or ligature (one glyph and a blank cell).")
     var lamAlef: LamAlefMode = .separate
 
     @Flag(help: "Start with the presence panel hidden (Ctrl-P shows it).")
@@ -84,8 +90,9 @@ struct EditCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let setup = try EditSetup(command: self, environment: environment)
         guard headless else {
-            var options = EditorOptions(bidiMode: bidi, baseDirection: direction, lamAlef: lamAlef,
-                                        showPresence: !noPresence)
+            var options = EditorOptions(
+                bidiMode: bidi, baseDirection: direction, lamAlef: lamAlef,
+                showPresence: !noPresence)
             options.startupNotice = Self.bidiTerminalWarning(mode: bidi, environment: environment)
             let code = await setup.runScreen(options, documentName: document)
             if code != 0 { throw ExitCode(code) }
@@ -143,7 +150,8 @@ struct EditSetup {
         var persistence = YjsPersistence.Options()
         if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
-                throw ValidationError("QALAM_AUTOSAVE_SECONDS must be a number of seconds between 0 and 3600, not \(text)")
+                throw ValidationError(
+                    "QALAM_AUTOSAVE_SECONDS must be a number of seconds between 0 and 3600, not \(text)")
             }
             persistence.saveDelay = .milliseconds(Int(seconds * 1000))
         }
@@ -153,10 +161,13 @@ struct EditSetup {
                 throw ValidationError("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
             }
             let loopback = host == "127.0.0.1" || host == "localhost"
-            network = .relay(url: url, embedded: loopback
-                ? EmbeddedRelay(host: "127.0.0.1", port: url.port ?? 80) : nil)
+            network = .relay(
+                url: url,
+                embedded: loopback
+                    ? EmbeddedRelay(host: "127.0.0.1", port: url.port ?? 80) : nil)
         } else if let supabase = environment["SUPABASE_URL"], !supabase.isEmpty,
-                  let key = environment["SUPABASE_ANON_KEY"], !key.isEmpty {
+            let key = environment["SUPABASE_ANON_KEY"], !key.isEmpty
+        {
             guard let url = URL(string: supabase), url.host != nil else {
                 throw ValidationError("SUPABASE_URL must be your project URL, like https://xyz.supabase.co")
             }
@@ -185,17 +196,20 @@ struct EditSetup {
             if embedded != nil {
                 // A local relay that moves between editors comes back within a
                 // second or two: retry soon rather than after realtime-js's 1-2-5-10 s.
-                options.reconnectBackoff = Backoff([.milliseconds(300), .milliseconds(700), .seconds(1), .seconds(2)],
-                                                   then: .seconds(3))
+                options.reconnectBackoff = Backoff(
+                    [.milliseconds(300), .milliseconds(700), .seconds(1), .seconds(2)],
+                    then: .seconds(3))
                 options.rejoinBackoff = Backoff([.milliseconds(300), .seconds(1), .seconds(2)], then: .seconds(5))
             }
             // A relay without a JWT secret accepts any key.
-            return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: "qalam-local",
-                                        realtimeOptions: options, persistence: persistence,
-                                        journalDirectory: journalDirectory)
+            return SessionConfiguration(
+                document: document, identity: identity, realtimeURL: url, apiKey: "qalam-local",
+                realtimeOptions: options, persistence: persistence,
+                journalDirectory: journalDirectory)
         case let .supabase(url, key):
-            return SessionConfiguration(document: document, identity: identity, realtimeURL: url, apiKey: key,
-                                        persistence: persistence, journalDirectory: journalDirectory)
+            return SessionConfiguration(
+                document: document, identity: identity, realtimeURL: url, apiKey: key,
+                persistence: persistence, journalDirectory: journalDirectory)
         }
     }
 
@@ -248,7 +262,8 @@ struct EditSetup {
         if let embeddedRelay {
             await embeddedRelay.watch(session.provider.client)
         }
-        return OpenDocument(doc: doc, session: session, store: store, embeddedRelay: embeddedRelay, hostingRelay: hosting)
+        return OpenDocument(
+            doc: doc, session: session, store: store, embeddedRelay: embeddedRelay, hostingRelay: hosting)
     }
 
     func runScreen(_ options: EditorOptions, documentName: String) async -> Int32 {
@@ -264,8 +279,9 @@ struct EditSetup {
         }
         var code: Int32 = 0
         do {
-            let screen = try CollabEditorSession(doc: open.doc, session: open.session,
-                                                 documentName: documentName, identity: identity)
+            let screen = try CollabEditorSession(
+                doc: open.doc, session: open.session,
+                documentName: documentName, identity: identity)
             // Quits the session (final save) after the screen is restored.
             try await Editor(session: screen, options: options).runOnUIThread()
         } catch {

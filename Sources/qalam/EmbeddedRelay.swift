@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import Realtime
 import RelayServer
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The embedded default: editors on one machine meet through a relay on

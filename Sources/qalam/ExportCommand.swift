@@ -13,7 +13,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "The document: its name or UUID.")
     var document: String
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
     @OptionGroup var database: DatabaseOptions

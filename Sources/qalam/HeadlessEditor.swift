@@ -36,7 +36,7 @@ actor HeadlessEditor {
             "event": "ready",
             "document": .string(session.document.description),
             "client_id": .integer(Int64(doc.clientID)),
-            "text": .string(text.toString()),
+            "text": .string(text.toString())
         ]
         readyEvent.merge(ready) { a, _ in a }
         output.write(.object(readyEvent))
@@ -76,7 +76,8 @@ actor HeadlessEditor {
                 reply(id, ["event": "ok"])
             case let .delete(index, length):
                 guard index >= 0, length >= 0, index + length <= text.length else {
-                    throw HeadlessError.outOfRange("delete \(length) at \(index) in a text of \(text.length) UTF-16 units")
+                    throw HeadlessError.outOfRange(
+                        "delete \(length) at \(index) in a text of \(text.length) UTF-16 units")
                 }
                 text.delete(at: index, length: length)
                 reply(id, ["event": "ok"])
@@ -107,15 +108,17 @@ actor HeadlessEditor {
                 reply(id, statusEvent(await session.currentStatus))
             case .stats:
                 let stats = await session.provider.currentStatistics
-                reply(id, [
-                    "event": "stats",
-                    "sent": .object(stats.sent.mapValues { .integer(Int64($0)) }),
-                    "received": .object(stats.received.mapValues { .integer(Int64($0)) }),
-                    "update_bytes_sent": .integer(Int64(stats.updateBytesSent)),
-                    "answers_sent": .integer(Int64(stats.answersSent)),
-                    "answers_skipped": .integer(Int64(stats.answersSkipped)),
-                    "rejected": .integer(Int64(stats.rejected)),
-                ])
+                reply(
+                    id,
+                    [
+                        "event": "stats",
+                        "sent": .object(stats.sent.mapValues { .integer(Int64($0)) }),
+                        "received": .object(stats.received.mapValues { .integer(Int64($0)) }),
+                        "update_bytes_sent": .integer(Int64(stats.updateBytesSent)),
+                        "answers_sent": .integer(Int64(stats.answersSent)),
+                        "answers_skipped": .integer(Int64(stats.answersSkipped)),
+                        "rejected": .integer(Int64(stats.rejected))
+                    ])
             case .offline:
                 // As if the network went away: the client stops reconnecting until `online`.
                 await session.provider.client.disconnect()
@@ -160,20 +163,24 @@ actor HeadlessEditor {
             output.write([
                 "event": "presence",
                 "count": .integer(Int64(users.count)),
-                "users": .array(users.map { .string($0.name) }),
+                "users": .array(users.map { .string($0.name) })
             ])
         case let .cursors(cursors):
             output.write([
                 "event": "cursors",
-                "cursors": .array(cursors.map { cursor in
-                    var index = JSONValue.null
-                    if let anchor = cursor.position?.anchor,
-                       let position = try? RelativePosition(decoding: anchor),
-                       let resolved = position.absoluteIndex(in: doc) {
-                        index = .integer(Int64(resolved))
-                    }
-                    return ["client_id": .integer(Int64(cursor.clientID)), "name": .string(cursor.name), "index": index]
-                }),
+                "cursors": .array(
+                    cursors.map { cursor in
+                        var index = JSONValue.null
+                        if let anchor = cursor.position?.anchor,
+                            let position = try? RelativePosition(decoding: anchor),
+                            let resolved = position.absoluteIndex(in: doc)
+                        {
+                            index = .integer(Int64(resolved))
+                        }
+                        return [
+                            "client_id": .integer(Int64(cursor.clientID)), "name": .string(cursor.name), "index": index
+                        ]
+                    })
             ])
         case let .status(status):
             guard status != lastStatus else { return }
@@ -188,7 +195,7 @@ actor HeadlessEditor {
             "connection": .string(status.network.connection.description),
             "unsent": .integer(Int64(status.network.unsentUpdates)),
             "synced": .bool(status.network.isSynced),
-            "save": .string(status.save.description),
+            "save": .string(status.save.description)
         ]
         if let warning = status.network.warning { event["warning"] = .string(warning) }
         return .object(event)

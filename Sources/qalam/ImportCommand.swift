@@ -7,7 +7,8 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Replace a document's text with a UTF-8 file.",
-        discussion: "The replacement is one Yjs transaction merge-saved under the document's lock: editors who have the document open receive it as an ordinary edit, and other content of the document is kept."
+        discussion:
+            "The replacement is one Yjs transaction merge-saved under the document's lock: editors who have the document open receive it as an ordinary edit, and other content of the document is kept."
     )
 
     @Argument(help: "The document: its name or UUID.")
@@ -21,7 +22,8 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let bytes: [UInt8]
         do {
-            bytes = file == "-"
+            bytes =
+                file == "-"
                 ? Array(FileHandle.standardInput.readDataToEndOfFile())
                 : Array(try Data(contentsOf: URL(fileURLWithPath: file)))
         } catch {

@@ -49,7 +49,8 @@ struct InspectCommand: ParsableCommand {
         do {
             stateVector = try StateVectorJSON.clocks(of: doc.encodeStateVector())
         } catch {
-            throw UpdateInput.fail("inspect", files.joined(separator: " "), "cannot read back the state vector: \(error)")
+            throw UpdateInput.fail(
+                "inspect", files.joined(separator: " "), "cannot read back the state vector: \(error)")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

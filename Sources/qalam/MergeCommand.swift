@@ -8,7 +8,8 @@ struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "Merge Yjs v1 updates into one update, written to stdout.",
-        discussion: "Every file is checked first; a malformed one stops the merge and nothing is written. `-` reads stdin."
+        discussion:
+            "Every file is checked first; a malformed one stops the merge and nothing is written. `-` reads stdin."
     )
 
     @Argument(help: "Files holding one Yjs v1 update each; `-` reads stdin.")

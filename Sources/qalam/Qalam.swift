@@ -15,7 +15,7 @@ struct Qalam: AsyncParsableCommand {
             ExportCommand.self,
             ImportCommand.self,
             InspectCommand.self,
-            MergeCommand.self,
+            MergeCommand.self
         ]
     )
 }

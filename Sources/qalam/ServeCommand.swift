@@ -24,11 +24,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "TCP port (0 picks a free one and prints it).")
     var port: Int = 4000
 
-    @Option(name: .customLong("jwt-secret"), help: "HS256 secret for apikey/access_token/bearer JWTs (default: $QALAM_JWT_SECRET).")
+    @Option(
+        name: .customLong("jwt-secret"),
+        help: "HS256 secret for apikey/access_token/bearer JWTs (default: $QALAM_JWT_SECRET).")
     var jwtSecret: String?
 
-    @Option(name: .customLong("database-url"),
-            help: "Where documents are stored: postgres://… (default: $DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam/).")
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            "Where documents are stored: postgres://… (default: $DATABASE_URL, else the SQLite file under $XDG_DATA_HOME/qalam/)."
+    )
     var databaseURL: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -56,7 +61,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await relay.run(handleSignals: true) { port in
                 // One line on stdout that scripts and tests wait for.
-                print("qalam relay listening on ws://\(host):\(port)/realtime/v1/websocket (\(authNote)); documents in \(location)")
+                print(
+                    "qalam relay listening on ws://\(host):\(port)/realtime/v1/websocket (\(authNote)); documents in \(location)"
+                )
                 fflush(stdout)
             }
         } catch {
@@ -68,7 +75,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The document store `serve` uses: PostgreSQL with `--database-url`/`DATABASE_URL`,
     /// else the SQLite default file (created and migrated on first use).
-    static func openStore(databaseURL: String?, environment: [String: String]) async throws -> (any DocumentStore, StoreLocation) {
+    static func openStore(databaseURL: String?, environment: [String: String]) async throws -> (
+        any DocumentStore, StoreLocation
+    ) {
         let location = try StoreLocation.resolve(databaseURL: databaseURL, environment: environment)
         return (try await location.open(migrateSQLite: true), location)
     }

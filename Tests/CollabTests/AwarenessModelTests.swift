@@ -1,6 +1,7 @@
 import Realtime
 import XCTest
 import YCRDT
+
 @testable import Collab
 
 final class AwarenessModelTests: XCTestCase {
@@ -8,12 +9,14 @@ final class AwarenessModelTests: XCTestCase {
 
     func testNewerClocksWinAndNullRemoves() throws {
         var model = AwarenessModel(localClientID: 1, now: start)
-        var result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"سارة"}}"#)], now: start)
+        var result = try model.apply(
+            [AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"سارة"}}"#)], now: start)
         XCTAssertTrue(result.changed)
         XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
 
         // An older or equal clock with a state changes nothing.
-        result = try model.apply([AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"x"}}"#)], now: start)
+        result = try model.apply(
+            [AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"user":{"name":"x"}}"#)], now: start)
         XCTAssertFalse(result.changed)
         XCTAssertEqual(model.remoteStates[2]?["user"]?["name"], "سارة")
 
@@ -40,10 +43,12 @@ final class AwarenessModelTests: XCTestCase {
 
     func testInvalidJSONRejectsTheWholeUpdate() {
         var model = AwarenessModel(localClientID: 1, now: start)
-        XCTAssertThrowsError(try model.apply([
-            AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"ok":true}"#),
-            AwarenessUpdate.Entry(clientID: 3, clock: 1, state: "{broken"),
-        ], now: start))
+        XCTAssertThrowsError(
+            try model.apply(
+                [
+                    AwarenessUpdate.Entry(clientID: 2, clock: 1, state: #"{"ok":true}"#),
+                    AwarenessUpdate.Entry(clientID: 3, clock: 1, state: "{broken")
+                ], now: start))
         XCTAssertTrue(model.remoteStates.isEmpty)
     }
 
@@ -63,8 +68,9 @@ final class AwarenessModelTests: XCTestCase {
 
     func testCursorsComeFromEditorBindingStates() throws {
         let identity = CollabIdentity(userID: "u1", name: "ليلى", color: "#FF0000")
-        let state = AwarenessStateFormat.localState(identity: identity,
-                                                     cursor: CursorPosition(anchor: [0, 1, 4, 0], head: [1, 7] + Array("content".utf8) + [0x41]))
+        let state = AwarenessStateFormat.localState(
+            identity: identity,
+            cursor: CursorPosition(anchor: [0, 1, 4, 0], head: [1, 7] + Array("content".utf8) + [0x41]))
         XCTAssertEqual(state["cursor"]?["anchor"], ["item": ["client": 1, "clock": 4], "assoc": 0])
         let cursors = AwarenessStateFormat.cursors(from: [9: state, 3: ["user": ["name": "bare"]]])
         XCTAssertEqual(cursors.map(\.clientID), [3, 9])
@@ -81,9 +87,9 @@ final class PresenceRosterTests: XCTestCase {
             "users": [
                 ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 20, "presence_ref": "r1"],
                 ["user_id": "a", "name": "amira", "client_id": 11, "presence_ref": "r2"],
-                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 21, "presence_ref": "r3"],
+                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 21, "presence_ref": "r3"]
             ],
-            "other": [["presence_ref": "r4"]],
+            "other": [["presence_ref": "r4"]]
         ]
         let users = PresenceRoster.users(from: state, selfUserID: "a")
         XCTAssertEqual(users.map(\.userID), ["a", "r4", "b"])
@@ -138,8 +144,10 @@ final class AwarenessCodecTests: XCTestCase {
     }
 
     func testTruncatedOrLyingUpdatesAreRefused() {
-        for bytes: [UInt8] in [[], [0x01], [0x01, 0x01, 0x01], [0x01, 0x01, 0x01, 0x05, 0x7B], [0xFF, 0xFF, 0x01],
-                               [0x01, 0x01, 0x01, 0x02, 0xC3, 0x28], [0x00, 0x00]] {
+        for bytes: [UInt8] in [
+            [], [0x01], [0x01, 0x01, 0x01], [0x01, 0x01, 0x01, 0x05, 0x7B], [0xFF, 0xFF, 0x01],
+            [0x01, 0x01, 0x01, 0x02, 0xC3, 0x28], [0x00, 0x00]
+        ] {
             XCTAssertThrowsError(try AwarenessUpdate.decode(bytes), "\(bytes)")
         }
     }

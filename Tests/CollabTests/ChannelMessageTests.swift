@@ -1,5 +1,6 @@
 import Realtime
 import XCTest
+
 @testable import Collab
 
 final class ChannelMessageTests: XCTestCase {
@@ -15,7 +16,7 @@ final class ChannelMessageTests: XCTestCase {
             .json(["update": JSONValue(bytes: bytes)]),
             .json(["update": .string(Data(bytes).base64EncodedString())]),
             .binary(bytes),
-            .json(JSONValue(bytes: bytes)),
+            .json(JSONValue(bytes: bytes))
         ]
         for form in forms {
             XCTAssertEqual(try ChannelMessage.decode(event: "yjs-update", payload: form), .update(bytes), "\(form)")
@@ -29,10 +30,11 @@ final class ChannelMessageTests: XCTestCase {
             .json(["update": [1.5]]),
             .json(["update": "not base64!"]),
             .json(["other": [1]]),
-            .json("text"),
+            .json("text")
         ]
         for payload in bad {
-            XCTAssertThrowsError(try ChannelMessage.decode(event: "yjs-update", payload: payload), "\(payload)") { error in
+            XCTAssertThrowsError(try ChannelMessage.decode(event: "yjs-update", payload: payload), "\(payload)") {
+                error in
                 guard case CollabError.malformedMessage(event: "yjs-update", _) = error else {
                     return XCTFail("unexpected \(error)")
                 }
@@ -46,8 +48,10 @@ final class ChannelMessageTests: XCTestCase {
 
     func testSyncMessagesRoundTrip() throws {
         let step1 = ChannelMessage.syncStep1(SyncRequest(peer: "p1", request: "r1", stateVector: [1, 5, 3]))
-        let step2 = ChannelMessage.syncStep2(SyncAnswer(peer: "p2", request: "r1", to: "p1", update: [0, 0],
-                                                        stateVector: [1, 5, 9], part: 1, parts: 3))
+        let step2 = ChannelMessage.syncStep2(
+            SyncAnswer(
+                peer: "p2", request: "r1", to: "p1", update: [0, 0],
+                stateVector: [1, 5, 9], part: 1, parts: 3))
         for message in [step1, step2, ChannelMessage.awareness([1, 2, 3])] {
             let decoded = try ChannelMessage.decode(event: message.event, payload: .json(message.payload))
             XCTAssertEqual(decoded, message)
@@ -56,17 +60,22 @@ final class ChannelMessageTests: XCTestCase {
     }
 
     func testANewerProtocolIsRefusedLoudly() {
-        var payload = ChannelMessage.syncStep1(SyncRequest(peer: "p", request: "r", stateVector: [0])).payload.objectValue!
+        var payload = ChannelMessage.syncStep1(SyncRequest(peer: "p", request: "r", stateVector: [0])).payload
+            .objectValue!
         payload["protocol"] = 2
-        XCTAssertThrowsError(try ChannelMessage.decode(event: "yjs-sync-step1", payload: .json(.object(payload)))) { error in
+        XCTAssertThrowsError(try ChannelMessage.decode(event: "yjs-sync-step1", payload: .json(.object(payload)))) {
+            error in
             XCTAssertEqual(error as? CollabError, .protocolMismatch(event: "yjs-sync-step1", theirs: 2, ours: 1))
             XCTAssertTrue("\(error)".contains("upgrade"))
         }
     }
 
     func testImpossiblePartNumbersAreRefused() {
-        var payload = ChannelMessage.syncStep2(SyncAnswer(peer: "p", request: "r", to: "q", update: [0, 0],
-                                                          stateVector: [0], part: 0, parts: 1)).payload.objectValue!
+        var payload = ChannelMessage.syncStep2(
+            SyncAnswer(
+                peer: "p", request: "r", to: "q", update: [0, 0],
+                stateVector: [0], part: 0, parts: 1)
+        ).payload.objectValue!
         payload["part"] = 3
         payload["parts"] = 2
         XCTAssertThrowsError(try ChannelMessage.decode(event: "yjs-sync-step2", payload: .json(.object(payload))))

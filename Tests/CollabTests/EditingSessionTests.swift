@@ -21,11 +21,12 @@ final class EditingSessionTests: XCTestCase {
     }
 
     func configuration(_ document: DocumentID, relay: URL, name: String) -> SessionConfiguration {
-        SessionConfiguration(document: document, identity: CollabIdentity(userID: name, name: name),
-                             realtimeURL: relay, apiKey: "k", realtimeOptions: fastRealtimeOptions(),
-                             provider: fastProviderConfiguration(),
-                             persistence: .init(saveDelay: .milliseconds(300), initialRetryDelay: .milliseconds(200)),
-                             journalDirectory: directory.appendingPathComponent("journal-\(name)"))
+        SessionConfiguration(
+            document: document, identity: CollabIdentity(userID: name, name: name),
+            realtimeURL: relay, apiKey: "k", realtimeOptions: fastRealtimeOptions(),
+            provider: fastProviderConfiguration(),
+            persistence: .init(saveDelay: .milliseconds(300), initialRetryDelay: .milliseconds(200)),
+            journalDirectory: directory.appendingPathComponent("journal-\(name)"))
     }
 
     /// An editor doc driven by a session, as the TUI and headless editor do it.

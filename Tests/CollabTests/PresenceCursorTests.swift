@@ -29,13 +29,16 @@ final class PresenceCursorTests: XCTestCase {
         await a.provider.setCursor(await a.cursorPosition(at: 6))
         await eventually("B sees A's cursor at 6") {
             guard let cursor = await b.cursors.first(where: { $0.clientID == a.clientID }),
-                  let anchor = cursor.position?.anchor else { return false }
+                let anchor = cursor.position?.anchor
+            else { return false }
             return await b.resolve(anchor) == 6
         }
         // A remote insert before it moves it along in B's view: it is anchored to a character.
         await b.insert("> ", at: 0)
         await eventually("the cursor follows its character") {
-            guard let anchor = await b.cursors.first(where: { $0.clientID == a.clientID })?.position?.anchor else { return false }
+            guard let anchor = await b.cursors.first(where: { $0.clientID == a.clientID })?.position?.anchor else {
+                return false
+            }
             return await b.resolve(anchor) == 8
         }
 

@@ -16,11 +16,14 @@ final class ProviderSyncTests: XCTestCase {
         let b = try TestEditor(relay: relay.url, document: document, name: "Ben")
         await a.start()
         await b.start()
-        let syncedA = await a.waitUntilSynced(), syncedB = await b.waitUntilSynced()
+        let syncedA = await a.waitUntilSynced()
+        let syncedB = await b.waitUntilSynced()
         XCTAssertTrue(syncedA && syncedB)
 
         // Both type at once, interleaved, at the same spot and elsewhere.
-        for (i, (arabic, english)) in zip(["مرحبا", " بالعالم", "، كيف", " الحال؟"], ["Hello", " world", ", how", " are you?"]).enumerated() {
+        for (i, (arabic, english)) in zip(
+            ["مرحبا", " بالعالم", "، كيف", " الحال؟"], ["Hello", " world", ", how", " are you?"]
+        ).enumerated() {
             await a.insert(arabic, at: 0)
             await b.insert(english)
             if i == 2 {

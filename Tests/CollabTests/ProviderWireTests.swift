@@ -59,7 +59,9 @@ final class ProviderWireTests: XCTestCase {
             return
         }
         await relay.stop()
-        XCTFail("this machine never typed 50 keystrokes within 90 ms in 3 attempts; the batching premise could not be set up")
+        XCTFail(
+            "this machine never typed 50 keystrokes within 90 ms in 3 attempts; the batching premise could not be set up"
+        )
     }
 
     func testAScriptedSessionBroadcastsEveryLocalChangeOnce() async throws {
@@ -130,7 +132,9 @@ final class ProviderWireTests: XCTestCase {
         // A web client applying the parts one by one, in order, gets the same text.
         let web = Doc()
         for payload in updates {
-            if case let .json(value) = payload, let bytes = value["update"]?.byteArrayValue { try web.applyUpdate(bytes) }
+            if case let .json(value) = payload, let bytes = value["update"]?.byteArrayValue {
+                try web.applyUpdate(bytes)
+            }
         }
         XCTAssertEqual(web.getText().toString(), paste)
         XCTAssertFalse(web.hasPending)
@@ -150,8 +154,9 @@ final class ProviderWireTests: XCTestCase {
         let source = Doc(clientID: 77)
         let big = String(repeating: "نص قديم كبير — old large text 😀 ", count: 2000)
         source.getText().insert(big, at: 0)
-        let a = try TestEditor(relay: relay.url, document: document, name: "a",
-                               initialState: try source.encodeStateAsUpdate(), configuration: configuration)
+        let a = try TestEditor(
+            relay: relay.url, document: document, name: "a",
+            initialState: try source.encodeStateAsUpdate(), configuration: configuration)
         await a.start()
         _ = await a.waitUntilSynced()
 
@@ -200,7 +205,8 @@ final class ProviderWireTests: XCTestCase {
             if case let .status(status) = event { return status.warning }
             return nil
         }
-        XCTAssertTrue(warnings.contains { $0.contains("Too many messages") }, "the relay's limit was never hit: \(warnings)")
+        XCTAssertTrue(
+            warnings.contains { $0.contains("Too many messages") }, "the relay's limit was never hit: \(warnings)")
         for editor in [a, b] { await editor.stop() }
         await relay.stop()
     }
@@ -215,11 +221,11 @@ final class ProviderWireTests: XCTestCase {
         await b.insert("سليم")
         _ = await b.waitUntilSynced()
 
-        try await spy.send("yjs-update", ["update": [1, 2, 3]])              // truncated Yjs
-        try await spy.send("yjs-update", ["update": [300]])                  // not a byte
-        try await spy.send("yjs-update", ["update": "%%%"])                  // not base64
+        try await spy.send("yjs-update", ["update": [1, 2, 3]])  // truncated Yjs
+        try await spy.send("yjs-update", ["update": [300]])  // not a byte
+        try await spy.send("yjs-update", ["update": "%%%"])  // not base64
         try await spy.send("yjs-sync-step1", ["peer": "x", "request": "r", "stateVector": "AQ=="])  // bad vector
-        try await spy.send("yjs-awareness", ["update": [5, 1]])              // truncated awareness
+        try await spy.send("yjs-awareness", ["update": [5, 1]])  // truncated awareness
         await eventually("all five were rejected") { await b.provider.currentStatistics.rejected == 5 }
         let text = await b.string()
         XCTAssertEqual(text, "سليم")
@@ -231,7 +237,8 @@ final class ProviderWireTests: XCTestCase {
         // And a valid update in the base64 form still applies.
         let other = Doc(clientID: 4242)
         other.getText().insert("!", at: 0)
-        try await spy.send("yjs-update", ["update": .string(Data(try other.encodeStateAsUpdate()).base64EncodedString())])
+        try await spy.send(
+            "yjs-update", ["update": .string(Data(try other.encodeStateAsUpdate()).base64EncodedString())])
         await eventually("the valid base64 update applied") { await b.string().contains("!") }
         await b.stop()
         await spy.stop()

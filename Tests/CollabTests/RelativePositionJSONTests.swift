@@ -2,6 +2,7 @@ import Foundation
 import Realtime
 import XCTest
 import YCRDT
+
 @testable import Collab
 
 /// Checks the JSON ↔ binary conversion against every case of the Yjs vectors.
@@ -39,13 +40,17 @@ final class RelativePositionJSONTests: XCTestCase {
         // lib0 has one number type: a peer writing 4.0 means the clock 4.
         let json = try JSONValue(parsing: #"{"item":{"client":1.0,"clock":4.0},"assoc":-1.0}"#)
         XCTAssertEqual(RelativePositionJSON.encoded(fromJSON: json), [0, 1, 4, 0x41])
-        XCTAssertNil(RelativePositionJSON.encoded(fromJSON: try JSONValue(parsing: #"{"item":{"client":1.5,"clock":4}}"#)))
-        XCTAssertEqual(JSONValue(AnyValue(try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))),
-                       try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))
+        XCTAssertNil(
+            RelativePositionJSON.encoded(fromJSON: try JSONValue(parsing: #"{"item":{"client":1.5,"clock":4}}"#)))
+        XCTAssertEqual(
+            JSONValue(AnyValue(try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))),
+            try JSONValue(parsing: #"{"a":[1,2.5,"x",null,true]}"#))
     }
 
     func testGarbageIsUnusableNotACrash() throws {
-        for text in [#"{}"#, #"{"item":{"client":-1,"clock":0}}"#, #"{"item":{"client":"x"}}"#, #"[1]"#, #"{"tname":5}"#] {
+        for text in [
+            #"{}"#, #"{"item":{"client":-1,"clock":0}}"#, #"{"item":{"client":"x"}}"#, #"[1]"#, #"{"tname":5}"#
+        ] {
             XCTAssertNil(RelativePositionJSON.encoded(fromJSON: try JSONValue(parsing: text)), text)
         }
         for bytes: [UInt8] in [[], [3], [0, 1], [1, 9, 65], [0, 1, 2, 0, 0], [0xFF]] {

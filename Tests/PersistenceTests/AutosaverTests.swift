@@ -1,9 +1,10 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import PostgresStore
 import SQLiteStore
 import XCTest
+
+@testable import Persistence
 
 /// The autosaver against a real SQLite file (and PostgreSQL where it says so),
 /// with word-set updates (see `Words`).
@@ -21,8 +22,9 @@ final class AutosaverTests: XCTestCase {
     func testChangesCoalesceIntoOneSaveAndNoChangeWritesNothing() async throws {
         let store = CountingStore(try await directory.sqliteStore())
         let document = DocumentID(name: "debounce")
-        let persistence = YjsPersistence(store: store, document: document,
-                                         options: .init(saveDelay: .milliseconds(1500)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .milliseconds(1500)), merge: Words.merge)
         _ = try await persistence.load()
         for word in ["one", "two", "three", "four", "five"] {
             persistence.record(Words.encode([word]))
@@ -44,8 +46,9 @@ final class AutosaverTests: XCTestCase {
     func testSaveNowSavesAtOnce() async throws {
         let store = CountingStore(try await directory.sqliteStore())
         let document = DocumentID(name: "ctrl-s")
-        let persistence = YjsPersistence(store: store, document: document,
-                                         options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
         _ = try await persistence.load()
         persistence.record(Words.encode(["typed"]))
         try await persistence.saveNow()
@@ -59,8 +62,9 @@ final class AutosaverTests: XCTestCase {
     func testSaveMergesWithWhatOthersStored() async throws {
         let store = try await directory.sqliteStore()
         let document = DocumentID(name: "merge")
-        let persistence = YjsPersistence(store: store, document: document,
-                                         options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
         _ = try await persistence.load()
         // Another editor saves after we loaded.
         try await store.save(document) { rows in try Words.merge(rows + [Words.encode(["theirs"])]) }
@@ -83,8 +87,9 @@ final class AutosaverTests: XCTestCase {
         // Nothing listens on port 1, so loading fails.
         let unreachable = PostgresStore(connectionString: "postgresql://qalam@127.0.0.1:1/qalam?connect_timeout=2")
         let store = CountingStore(unreachable)
-        let persistence = YjsPersistence(store: store, document: DocumentID(name: "unloaded"),
-                                         options: .init(saveDelay: .milliseconds(50)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: DocumentID(name: "unloaded"),
+            options: .init(saveDelay: .milliseconds(50)), merge: Words.merge)
         do {
             _ = try await persistence.load()
             XCTFail("load must fail without a server")
@@ -108,20 +113,23 @@ final class AutosaverTests: XCTestCase {
         let document = DocumentID(name: "retry")
         let persistence = YjsPersistence(
             store: store, document: document,
-            options: .init(saveDelay: .milliseconds(50), initialRetryDelay: .milliseconds(300),
-                           maximumRetryDelay: .seconds(1)),
+            options: .init(
+                saveDelay: .milliseconds(50), initialRetryDelay: .milliseconds(300),
+                maximumRetryDelay: .seconds(1)),
             merge: Words.merge)
         _ = try await persistence.load()
         let statuses = await persistence.statusUpdates()
 
         let blocker = try SQLiteStore(path: directory.path("qalam.sqlite3"))
         let locked = LockHolder()
-        let holding = Task { try await blocker.save(document) { rows in
-            // Hold the write transaction open while the autosaver tries.
-            locked.signal()
-            Thread.sleep(forTimeInterval: 3)
-            return try Words.merge(rows + [Words.encode(["blocker"])])
-        } }
+        let holding = Task {
+            try await blocker.save(document) { rows in
+                // Hold the write transaction open while the autosaver tries.
+                locked.signal()
+                Thread.sleep(forTimeInterval: 3)
+                return try Words.merge(rows + [Words.encode(["blocker"])])
+            }
+        }
         await locked.wait()
         persistence.record(Words.encode(["kept"]))
 
@@ -153,8 +161,9 @@ final class AutosaverTests: XCTestCase {
         do {
             let journal = try Journal.open(document: document, in: journalDirectory)
             crashedJournal = journal
-            let persistence = YjsPersistence(store: store, document: document, journal: journal,
-                                             options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+            let persistence = YjsPersistence(
+                store: store, document: document, journal: journal,
+                options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
             _ = try await persistence.load()
             persistence.record(Words.encode(["before-crash-1"]))
             persistence.record(Words.encode(["before-crash-2"]))
@@ -165,8 +174,9 @@ final class AutosaverTests: XCTestCase {
         XCTAssertEqual(stillEmpty, [])
 
         let journal = try Journal.open(document: document, in: journalDirectory)
-        let persistence = YjsPersistence(store: store, document: document, journal: journal,
-                                         options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: document, journal: journal,
+            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
         let loaded = try await persistence.load()
         XCTAssertEqual(Words.decode(loaded), ["before-crash-1", "before-crash-2"])
         let unsaved = await persistence.hasUnsavedChanges
@@ -207,8 +217,9 @@ final class AutosaverTests: XCTestCase {
 
     func testStatusStreamReportsTheSaveCycle() async throws {
         let store = try await directory.sqliteStore()
-        let persistence = YjsPersistence(store: store, document: DocumentID(name: "status"),
-                                         options: .init(saveDelay: .milliseconds(100)), merge: Words.merge)
+        let persistence = YjsPersistence(
+            store: store, document: DocumentID(name: "status"),
+            options: .init(saveDelay: .milliseconds(100)), merge: Words.merge)
         let statuses = await persistence.statusUpdates()
         _ = try await persistence.load()
         persistence.record(Words.encode(["x"]))
@@ -250,10 +261,12 @@ final class AutosaverTests: XCTestCase {
             for editor in 0..<5 {
                 group.addTask {
                     let store = try open()
-                    let persistence = YjsPersistence(store: store, document: document,
-                                                     options: .init(saveDelay: .milliseconds(30),
-                                                                    initialRetryDelay: .milliseconds(50)),
-                                                     merge: Words.merge)
+                    let persistence = YjsPersistence(
+                        store: store, document: document,
+                        options: .init(
+                            saveDelay: .milliseconds(30),
+                            initialRetryDelay: .milliseconds(50)),
+                        merge: Words.merge)
                     _ = try await persistence.load()
                     for word in 0..<wordsEach {
                         persistence.record(Words.encode(["e\(editor)-w\(word)"]))

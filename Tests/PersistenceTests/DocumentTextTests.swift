@@ -1,9 +1,10 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import SQLiteStore
 import XCTest
 import YCRDT
+
+@testable import Persistence
 
 final class DocumentTextTests: XCTestCase {
     private var directory: TemporaryDirectory!
@@ -62,7 +63,7 @@ final class DocumentTextTests: XCTestCase {
         let store = try await directory.sqliteStore()
         let document = DocumentID(name: "invalid")
         try await DocumentText.importText(Array("original".utf8), into: document, store: store)
-        let bad = Array("abc".utf8) + [0xD8] + Array("def".utf8) // a lone lead byte
+        let bad = Array("abc".utf8) + [0xD8] + Array("def".utf8)  // a lone lead byte
         do {
             try await DocumentText.importText(bad, into: document, store: store)
             XCTFail("invalid UTF-8 must be refused")

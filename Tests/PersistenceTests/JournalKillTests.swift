@@ -1,7 +1,8 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import XCTest
+
+@testable import Persistence
 
 /// `kill -9` of a process that is appending to its journal loses nothing that
 /// was appended a tick before the kill. The child is this same test binary,
@@ -35,7 +36,9 @@ final class JournalKillTests: XCTestCase {
             if chunk.isEmpty { break }
             buffer.append(chunk)
             let lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n")
-            if let last = lines.last(where: { $0.hasPrefix("appended ") }), let index = Int(last.dropFirst("appended ".count)) {
+            if let last = lines.last(where: { $0.hasPrefix("appended ") }),
+                let index = Int(last.dropFirst("appended ".count))
+            {
                 lastAcknowledged = index
             }
         }

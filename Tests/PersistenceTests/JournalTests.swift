@@ -1,7 +1,8 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import XCTest
+
+@testable import Persistence
 
 final class JournalTests: XCTestCase {
     private var directory: TemporaryDirectory!
@@ -70,7 +71,7 @@ final class JournalTests: XCTestCase {
 
         var bytes = try Array(Data(contentsOf: url))
         let header = Journal.header.count
-        bytes[header + 8 + 4 + 8 + 2] ^= 0xFF // a payload byte of "flipped"
+        bytes[header + 8 + 4 + 8 + 2] ^= 0xFF  // a payload byte of "flipped"
         try Data(bytes).write(to: url)
 
         let reopened = try Journal.open(document: document, in: directory.url)
@@ -142,7 +143,8 @@ final class JournalTests: XCTestCase {
         let fresh = directory.url.appendingPathComponent(".\(document.description).live.journal.new")
         try Data([1]).write(to: stale)
         try Data([1]).write(to: fresh)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: stale.path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: stale.path)
         let journal = try Journal.open(document: document, in: directory.url)
         journal.close()
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
@@ -158,10 +160,12 @@ final class JournalTests: XCTestCase {
     }
 
     func testDefaultDirectoryFollowsXDG() throws {
-        XCTAssertEqual(try Journal.defaultDirectory(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/h"]).path,
-                       "/x/state/qalam")
-        XCTAssertEqual(try Journal.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/h"]).path,
-                       "/h/.local/state/qalam")
+        XCTAssertEqual(
+            try Journal.defaultDirectory(environment: ["XDG_STATE_HOME": "/x/state", "HOME": "/h"]).path,
+            "/x/state/qalam")
+        XCTAssertEqual(
+            try Journal.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/h"]).path,
+            "/h/.local/state/qalam")
         XCTAssertThrowsError(try Journal.defaultDirectory(environment: [:]))
     }
 

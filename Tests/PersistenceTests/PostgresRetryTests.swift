@@ -1,8 +1,9 @@
 import DocumentStorage
 import Foundation
+import XCTest
+
 @testable import Persistence
 @testable import PostgresStore
-import XCTest
 
 /// The database goes away under an open document and comes back: the save
 /// fails, the status says so, the edit is kept, and a retry saves it.
@@ -15,8 +16,9 @@ final class PostgresRetryTests: XCTestCase {
         try admin.execute("CREATE DATABASE \(database)")
         defer {
             try? admin.execute("ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
-            _ = try? admin.query("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = $1",
-                                 [.text(database)])
+            _ = try? admin.query(
+                "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = $1",
+                [.text(database)])
             try? admin.execute("DROP DATABASE IF EXISTS \(database)")
         }
         var components = try XCTUnwrap(URLComponents(string: url))
@@ -28,15 +30,17 @@ final class PostgresRetryTests: XCTestCase {
         let document = DocumentID(name: "retry")
         let persistence = YjsPersistence(
             store: store, document: document,
-            options: .init(saveDelay: .seconds(3600), initialRetryDelay: .milliseconds(300),
-                           maximumRetryDelay: .seconds(1)),
+            options: .init(
+                saveDelay: .seconds(3600), initialRetryDelay: .milliseconds(300),
+                maximumRetryDelay: .seconds(1)),
             merge: Words.merge)
         _ = try await persistence.load()
 
         // The server refuses the database and drops the store's connection.
         try admin.execute("ALTER DATABASE \(database) ALLOW_CONNECTIONS false")
-        _ = try admin.query("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = $1",
-                            [.text(database)])
+        _ = try admin.query(
+            "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = $1",
+            [.text(database)])
 
         persistence.record(Words.encode(["survives the outage"]))
         do {

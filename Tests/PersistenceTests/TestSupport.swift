@@ -1,8 +1,9 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import SQLiteStore
 import XCTest
+
+@testable import Persistence
 
 /// Word-set "updates": an update is a set of words, merging is set union.
 /// They let the autosaver be tested on its own; `YjsDocumentTests` runs it
@@ -61,9 +62,11 @@ final class TemporaryDirectory {
 
 /// Polls `condition` until it holds or `timeout` passes (generous: CI is a
 /// loaded two-core machine).
-func eventually(timeout: Duration = .seconds(20), _ message: String = "condition never held",
-                file: StaticString = #filePath, line: UInt = #line,
-                _ condition: () async throws -> Bool) async rethrows {
+func eventually(
+    timeout: Duration = .seconds(20), _ message: String = "condition never held",
+    file: StaticString = #filePath, line: UInt = #line,
+    _ condition: () async throws -> Bool
+) async rethrows {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
@@ -78,7 +81,9 @@ enum PostgresTestDatabase {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["QALAM_TEST_DATABASE_URL"], !url.isEmpty { return url }
         if environment["CI"] == "true" {
-            XCTFail("QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file, line: line)
+            XCTFail(
+                "QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file,
+                line: line)
             throw XCTSkip("no database")
         }
         throw XCTSkip("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL")

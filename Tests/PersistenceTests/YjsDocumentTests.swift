@@ -1,10 +1,11 @@
 import DocumentStorage
 import Foundation
-@testable import Persistence
 import PostgresStore
 import SQLiteStore
 import XCTest
 import YCRDT
+
+@testable import Persistence
 
 /// The autosaver with real Yjs documents and `YUpdate.merge`.
 final class YjsDocumentTests: XCTestCase {
@@ -24,8 +25,9 @@ final class YjsDocumentTests: XCTestCase {
     func testEditsOfAnOpenDocumentAreSaved() async throws {
         let store = try await directory.sqliteStore()
         let document = DocumentID(name: "yjs-edit")
-        let persistence = YjsPersistence(store: store, document: document,
-                                         options: .init(saveDelay: .seconds(3600)))
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .seconds(3600)))
         let doc = Doc()
         doc.onUpdate { update, _ in persistence.record(update) }
         try doc.applyUpdate(try await persistence.load(), origin: "store")
@@ -44,8 +46,9 @@ final class YjsDocumentTests: XCTestCase {
         do {
             let journal = try Journal.open(document: document, in: journalDirectory)
             crashedJournal = journal
-            let persistence = YjsPersistence(store: store, document: document, journal: journal,
-                                             options: .init(saveDelay: .seconds(3600)))
+            let persistence = YjsPersistence(
+                store: store, document: document, journal: journal,
+                options: .init(saveDelay: .seconds(3600)))
             let doc = Doc()
             doc.onUpdate { update, _ in persistence.record(update) }
             try doc.applyUpdate(try await persistence.load())
@@ -87,9 +90,11 @@ final class YjsDocumentTests: XCTestCase {
             for editor in 0..<5 {
                 group.addTask {
                     let store = try open()
-                    let persistence = YjsPersistence(store: store, document: document,
-                                                     options: .init(saveDelay: .milliseconds(30),
-                                                                    initialRetryDelay: .milliseconds(50)))
+                    let persistence = YjsPersistence(
+                        store: store, document: document,
+                        options: .init(
+                            saveDelay: .milliseconds(30),
+                            initialRetryDelay: .milliseconds(50)))
                     try await Self.type(editor: editor, persistence: persistence)
                     try await persistence.flush()
                     await persistence.close()

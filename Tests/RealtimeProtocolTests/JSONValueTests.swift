@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import RealtimeProtocol
 
 final class JSONValueTests: XCTestCase {
@@ -56,8 +57,10 @@ final class JSONValueTests: XCTestCase {
     }
 
     func testMalformedJSONIsRefused() {
-        let bad = ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "[1] x", "{\"a\":1,}",
-                   "\"\u{1}\"", "\"\\x\"", "\"\\u12\"", "NaN", "[\"a\"", "1e", "{1:2}"]
+        let bad = [
+            "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "tru", "\"abc", "[1] x", "{\"a\":1,}",
+            "\"\u{1}\"", "\"\\x\"", "\"\\u12\"", "NaN", "[\"a\"", "1e", "{1:2}"
+        ]
         for text in bad {
             XCTAssertThrowsError(try JSONValue(parsing: text), text) { error in
                 guard case RealtimeProtocolError.invalidJSON = error else { return XCTFail("\(text): \(error)") }
@@ -70,7 +73,8 @@ final class JSONValueTests: XCTestCase {
     func testDepthIsBounded() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         XCTAssertThrowsError(try JSONValue(parsing: deep))
-        XCTAssertNoThrow(try JSONValue(parsing: String(repeating: "[", count: 100) + String(repeating: "]", count: 100)))
+        XCTAssertNoThrow(
+            try JSONValue(parsing: String(repeating: "[", count: 100) + String(repeating: "]", count: 100)))
     }
 
     func testCodableMatchesFoundation() throws {

@@ -1,11 +1,13 @@
 import Foundation
 import XCTest
+
 @testable import Realtime
 
 final class BackoffTests: XCTestCase {
     func testReconnectDefaultIsRealtimeJsSchedule() {
         let delays = (1...7).map { Backoff.reconnectDefault.delay(forAttempt: $0) }
-        XCTAssertEqual(delays, [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(10), .seconds(10), .seconds(10)])
+        XCTAssertEqual(
+            delays, [.seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(10), .seconds(10), .seconds(10)])
     }
 
     func testRejoinDefaultIsPhoenixSchedule() {
@@ -27,16 +29,23 @@ final class EndpointTests: XCTestCase {
     }
 
     func testProjectURLsBecomeSocketURLs() throws {
-        XCTAssertEqual(try endpoint("http://127.0.0.1:4000"), "ws://127.0.0.1:4000/realtime/v1/websocket?apikey=KEY&vsn=2.0.0")
-        XCTAssertEqual(try endpoint("https://xyz.supabase.co/"), "wss://xyz.supabase.co/realtime/v1/websocket?apikey=KEY&vsn=2.0.0")
-        XCTAssertEqual(try endpoint("https://example.com/proxy", vsn: "1.0.0"),
-                       "wss://example.com/proxy/realtime/v1/websocket?apikey=KEY&vsn=1.0.0")
+        XCTAssertEqual(
+            try endpoint("http://127.0.0.1:4000"), "ws://127.0.0.1:4000/realtime/v1/websocket?apikey=KEY&vsn=2.0.0")
+        XCTAssertEqual(
+            try endpoint("https://xyz.supabase.co/"), "wss://xyz.supabase.co/realtime/v1/websocket?apikey=KEY&vsn=2.0.0"
+        )
+        XCTAssertEqual(
+            try endpoint("https://example.com/proxy", vsn: "1.0.0"),
+            "wss://example.com/proxy/realtime/v1/websocket?apikey=KEY&vsn=1.0.0")
     }
 
     func testSocketURLsAreKeptAndVsnComesLast() throws {
-        XCTAssertEqual(try endpoint("wss://xyz.supabase.co/realtime/v1"), "wss://xyz.supabase.co/realtime/v1/websocket?apikey=KEY&vsn=2.0.0")
-        XCTAssertEqual(try endpoint("ws://h:1/realtime/v1/websocket?apikey=OLD&vsn=1.0.0", params: ["log_level": "info"]),
-                       "ws://h:1/realtime/v1/websocket?apikey=KEY&log_level=info&vsn=2.0.0")
+        XCTAssertEqual(
+            try endpoint("wss://xyz.supabase.co/realtime/v1"),
+            "wss://xyz.supabase.co/realtime/v1/websocket?apikey=KEY&vsn=2.0.0")
+        XCTAssertEqual(
+            try endpoint("ws://h:1/realtime/v1/websocket?apikey=OLD&vsn=1.0.0", params: ["log_level": "info"]),
+            "ws://h:1/realtime/v1/websocket?apikey=KEY&log_level=info&vsn=2.0.0")
     }
 
     func testUnusableURLsAreRefused() {

@@ -1,6 +1,7 @@
 import Foundation
 import RelayServer
 import XCTest
+
 @testable import Realtime
 
 /// Two real clients exchanging broadcasts through the in-process relay.
@@ -82,7 +83,8 @@ final class BroadcastTests: XCTestCase {
             try await room.broadcast(event: "big", payload: .binary([UInt8](repeating: 7, count: 10_000)))
             XCTFail("an oversized broadcast must be rejected")
         } catch let error as RealtimeError {
-            XCTAssertEqual(error, .pushRejected(topic: "realtime:echo", event: "broadcast", reason: "payload_size_exceeded"))
+            XCTAssertEqual(
+                error, .pushRejected(topic: "realtime:echo", event: "broadcast", reason: "payload_size_exceeded"))
         }
         await client.disconnect()
         await relay.stop()

@@ -1,6 +1,7 @@
 import Foundation
 import RelayServer
 import XCTest
+
 @testable import Realtime
 
 /// Joins, errors, heartbeats, reconnects and tokens against the real relay.
@@ -103,7 +104,8 @@ final class ConnectionTests: XCTestCase {
         let tokens = TokenSource(RelayToken.make(secret: secret, lifetime: -10))
         var options = fastOptions(heartbeat: .milliseconds(200))
         options.accessToken = { await tokens.current() }
-        let client = try RealtimeClient(url: relay.url, apiKey: RelayToken.make(secret: secret, role: "anon"), options: options)
+        let client = try RealtimeClient(
+            url: relay.url, apiKey: RelayToken.make(secret: secret, role: "anon"), options: options)
         let room = await client.channel("provided")
         let events = Recorder(await room.events())
         // The provider's (expired) token goes with the join, so the join is refused…
@@ -129,7 +131,8 @@ final class ConnectionTests: XCTestCase {
     func testHeartbeatsKeepAnIdleSocketOpen() async throws {
         // The relay drops sockets silent for 2 s; heartbeats every 300 ms keep ours.
         let relay = try await TestRelay.start(idleTimeout: .seconds(2))
-        let (client, room, _) = try await joinedChannel(relay, "idle", options: fastOptions(heartbeat: .milliseconds(300)))
+        let (client, room, _) = try await joinedChannel(
+            relay, "idle", options: fastOptions(heartbeat: .milliseconds(300)))
         let states = Recorder(await client.connectionStates())
         try await Task.sleep(for: .seconds(5))
         let drops = await states.count { if case .closed = $0 { return true } else { return false } }
@@ -146,7 +149,9 @@ final class ConnectionTests: XCTestCase {
         let relay = try await TestRelay.start(idleTimeout: .seconds(1))
         let (client, _, events) = try await joinedChannel(relay, "idle", options: fastOptions(heartbeat: .seconds(600)))
         let states = Recorder(await client.connectionStates())
-        try await states.waitFor("a drop") { if case .closed(reconnectIn: _?) = $0 { return true } else { return false } }
+        try await states.waitFor("a drop") {
+            if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+        }
         try await events.waitFor("errored") { if case .status(.errored) = $0 { return true } else { return false } }
         await events.clear()
         try await events.waitFor("rejoined") { $0 == .status(.joined) }
@@ -176,7 +181,9 @@ final class ConnectionTests: XCTestCase {
             }
         }
         for (name, events) in [("A", eventsA), ("B", eventsB)] {
-            try await events.waitFor("\(name) errored") { if case .status(.errored) = $0 { return true } else { return false } }
+            try await events.waitFor("\(name) errored") {
+                if case .status(.errored) = $0 { return true } else { return false }
+            }
             // From here on a `.joined` status can only come from a rejoin.
             await events.clear()
         }
@@ -192,7 +199,8 @@ final class ConnectionTests: XCTestCase {
         let itemsA = await eventsA.items
         let rejoinedAt = itemsA.firstIndex { $0 == .status(.joined) }
         let echoedAt = itemsA.firstIndex { $0.broadcastEvent == "during" }
-        XCTAssertLessThan(try XCTUnwrap(rejoinedAt), try XCTUnwrap(echoedAt), "the buffer is flushed only once rejoined")
+        XCTAssertLessThan(
+            try XCTUnwrap(rejoinedAt), try XCTUnwrap(echoedAt), "the buffer is flushed only once rejoined")
         XCTAssertEqual(itemsA[try XCTUnwrap(echoedAt)].broadcastPayload, .json(["n": 1]))
         // Both rejoined, so broadcasts reach the other side in both directions.
         try await roomB.broadcast(event: "after", json: [:])
@@ -234,7 +242,8 @@ final class ConnectionTests: XCTestCase {
         let port = first.port
         await first.stop()
         var options = fastOptions()
-        options.reconnectBackoff = Backoff([.milliseconds(50), .milliseconds(100), .milliseconds(150)], then: .milliseconds(200))
+        options.reconnectBackoff = Backoff(
+            [.milliseconds(50), .milliseconds(100), .milliseconds(150)], then: .milliseconds(200))
         let client = try RealtimeClient(url: first.url, apiKey: "anon", options: options)
         let states = Recorder(await client.connectionStates())
         await client.connect()
@@ -242,7 +251,8 @@ final class ConnectionTests: XCTestCase {
         let delays = await states.items.compactMap { state -> Duration? in
             if case let .closed(delay?) = state { return delay } else { return nil }
         }
-        XCTAssertEqual(Array(delays.prefix(4)), [.milliseconds(50), .milliseconds(100), .milliseconds(150), .milliseconds(200)])
+        XCTAssertEqual(
+            Array(delays.prefix(4)), [.milliseconds(50), .milliseconds(100), .milliseconds(150), .milliseconds(200)])
         let relay = try await TestRelay.restart(port: port)
         try await states.waitFor("open once the server is up") { $0 == .open }
         await client.disconnect()

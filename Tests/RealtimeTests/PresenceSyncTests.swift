@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Realtime
 
 /// The presence state machine against the behaviour of phoenix `presence.js`
@@ -28,16 +29,21 @@ final class PresenceSyncTests: XCTestCase {
     func testStateThenDiffKeepsSeveralMetasPerKey() throws {
         var sync = PresenceSync()
         let first = try sync.applyState(entries([("users", [meta("r1", "ann")])]), joinRef: "1")
-        XCTAssertEqual(first, [
-            .join(key: "users", current: [], joined: [["name": "ann", "presence_ref": "r1"]]),
-            .sync,
-        ])
+        XCTAssertEqual(
+            first,
+            [
+                .join(key: "users", current: [], joined: [["name": "ann", "presence_ref": "r1"]]),
+                .sync
+            ])
         let second = try sync.applyDiff(diff(joins: [("users", [meta("r2", "bob")])]), joinRef: "1")
-        XCTAssertEqual(second, [
-            .join(key: "users", current: [["name": "ann", "presence_ref": "r1"]],
-                  joined: [["name": "bob", "presence_ref": "r2"]]),
-            .sync,
-        ])
+        XCTAssertEqual(
+            second,
+            [
+                .join(
+                    key: "users", current: [["name": "ann", "presence_ref": "r1"]],
+                    joined: [["name": "bob", "presence_ref": "r2"]]),
+                .sync
+            ])
         XCTAssertEqual(names(sync, "users"), ["ann", "bob"])
         // The public view carries presence_ref and hides phx_ref / phx_ref_prev.
         XCTAssertEqual(sync.view["users"]?.first, ["name": "ann", "presence_ref": "r1"])
@@ -47,8 +53,10 @@ final class PresenceSyncTests: XCTestCase {
         var sync = PresenceSync()
         _ = try sync.applyState(entries([("users", [meta("r1", "ann"), meta("r2", "bob")])]), joinRef: "1")
         // The server reports a re-track as a join of the new meta and a leave of the old one.
-        let events = try sync.applyDiff(diff(joins: [("users", [meta("r3", "ann2", prev: "r1")])],
-                                             leaves: [("users", [meta("r1", "ann")])]), joinRef: "1")
+        let events = try sync.applyDiff(
+            diff(
+                joins: [("users", [meta("r3", "ann2", prev: "r1")])],
+                leaves: [("users", [meta("r1", "ann")])]), joinRef: "1")
         XCTAssertEqual(names(sync, "users"), ["bob", "ann2"])
         XCTAssertEqual(events.count, 3)
         guard case let .join(key, current, joined) = events[0], case let .leave(_, remaining, left) = events[1] else {
@@ -90,10 +98,16 @@ final class PresenceSyncTests: XCTestCase {
 
     func testStateAfterRejoinReportsOnlyWhatChanged() throws {
         var sync = PresenceSync()
-        _ = try sync.applyState(entries([("a", [meta("r1", "ann")]), ("b", [meta("r2", "bob")]),
-                                         ("c", [meta("r3", "cy"), meta("r4", "cy2")])]), joinRef: "1")
-        let events = try sync.applyState(entries([("a", [meta("r1", "ann")]), ("c", [meta("r4", "cy2"), meta("r5", "cy3")]),
-                                                  ("d", [meta("r6", "dee")])]), joinRef: "2")
+        _ = try sync.applyState(
+            entries([
+                ("a", [meta("r1", "ann")]), ("b", [meta("r2", "bob")]),
+                ("c", [meta("r3", "cy"), meta("r4", "cy2")])
+            ]), joinRef: "1")
+        let events = try sync.applyState(
+            entries([
+                ("a", [meta("r1", "ann")]), ("c", [meta("r4", "cy2"), meta("r5", "cy3")]),
+                ("d", [meta("r6", "dee")])
+            ]), joinRef: "2")
         XCTAssertEqual(events.map(Self.kind), ["join c", "join d", "leave b", "leave c", "sync"])
         XCTAssertEqual(names(sync, "c"), ["cy2", "cy3"])
         XCTAssertEqual(Set(sync.view.keys), ["a", "c", "d"])
@@ -107,8 +121,10 @@ final class PresenceSyncTests: XCTestCase {
         XCTAssertThrowsError(try sync.applyDiff(["joins": ["x": ["metas": [["name": "no ref"]]]]], joinRef: "1"))
         XCTAssertThrowsError(try sync.applyDiff(["joins": ["x": ["metas": "nope"]]], joinRef: "1"))
         // One bad entry among good ones: nothing of the diff is applied.
-        XCTAssertThrowsError(try sync.applyDiff(["joins": ["good": ["metas": [meta("r2", "bob")]], "bad": ["metas": [1]]]],
-                                                joinRef: "1"))
+        XCTAssertThrowsError(
+            try sync.applyDiff(
+                ["joins": ["good": ["metas": [meta("r2", "bob")]], "bad": ["metas": [1]]]],
+                joinRef: "1"))
         XCTAssertThrowsError(try sync.applyState([1, 2], joinRef: "2"))
         XCTAssertEqual(sync, before)
     }

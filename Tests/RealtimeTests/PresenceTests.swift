@@ -1,6 +1,7 @@
 import Foundation
 import RelayServer
 import XCTest
+
 @testable import Realtime
 
 /// Presence through the relay: two clients sharing the key `users` (the channel
@@ -66,7 +67,8 @@ final class PresenceTests: XCTestCase {
 
     func testPresenceStateArrivesForALateJoiner() async throws {
         let relay = try await TestRelay.start()
-        let (a, roomA, _) = try await joinedChannel(relay, "late", config: JoinConfig(presenceKey: "", presenceEnabled: true))
+        let (a, roomA, _) = try await joinedChannel(
+            relay, "late", config: JoinConfig(presenceKey: "", presenceEnabled: true))
         try await roomA.track(["name": "ann"])
         let (b, roomB, eventsB) = try await joinedChannel(relay, "late", config: config)
         try await eventsB.waitFor("sync") { $0.isSync }

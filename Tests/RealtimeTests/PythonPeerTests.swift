@@ -1,7 +1,8 @@
 import Foundation
-import RelayServer
 import NIOSSL
+import RelayServer
 import XCTest
+
 @testable import Realtime
 
 /// Tests against real Python programs: servers that misbehave on purpose, and the
@@ -10,7 +11,8 @@ final class PythonPeerTests: XCTestCase {
     override func setUpWithError() throws {
         // scripts/install-deps.sh --test installs both (Tests/python/requirements.txt).
         guard PythonPeer.hasModule("websockets"), PythonPeer.hasModule("realtime") else {
-            throw XCTSkip("python3 with `websockets` and `realtime` is needed: pip install -r Tests/python/requirements.txt")
+            throw XCTSkip(
+                "python3 with `websockets` and `realtime` is needed: pip install -r Tests/python/requirements.txt")
         }
     }
 
@@ -57,7 +59,8 @@ final class PythonPeerTests: XCTestCase {
         let server = try PythonPeer(script: PythonScripts.garbageServer, arguments: [])
         defer { server.stop() }
         let port = try await server.lines.waitFor("the scripted server's port") { Int($0) != nil }
-        let client = try RealtimeClient(url: URL(string: "http://127.0.0.1:\(port)")!, apiKey: "anon", options: fastOptions())
+        let client = try RealtimeClient(
+            url: URL(string: "http://127.0.0.1:\(port)")!, apiKey: "anon", options: fastOptions())
         let states = Recorder(await client.connectionStates())
         let room = await client.channel("junk", config: JoinConfig(presenceEnabled: true))
         let events = Recorder(await room.events())
@@ -76,8 +79,9 @@ final class PythonPeerTests: XCTestCase {
 
     func testSwiftAndPythonClientsExchangeBroadcastsAndPresence() async throws {
         let relay = try await TestRelay.start()
-        let python = try PythonPeer(script: PythonScripts.realtimePeer,
-                                    arguments: ["http://127.0.0.1:\(relay.port)/realtime/v1", "crossroom"])
+        let python = try PythonPeer(
+            script: PythonScripts.realtimePeer,
+            arguments: ["http://127.0.0.1:\(relay.port)/realtime/v1", "crossroom"])
         defer { python.stop() }
         _ = try await python.waitForJSON("python ready") { $0["ready"] as? Bool == true }
 
@@ -129,7 +133,7 @@ final class HandshakeRefusalTests: XCTestCase {
             (RelayToken.make(secret: "not-the-secret"), "2.0.0", 401, "Failed to validate JWT signature"),
             (RelayToken.make(secret: secret, lifetime: -100), "2.0.0", 401, "Token has expired"),
             ("not.a.jwt", "1.0.0", 401, "The token provided is not a valid JWT"),
-            (RelayToken.make(secret: secret), "3.0.0", 400, "unsupported serializer version 3.0.0"),
+            (RelayToken.make(secret: secret), "3.0.0", 400, "unsupported serializer version 3.0.0")
         ]
         for item in cases {
             let seen = try await probe(relay, apiKey: item.key, vsn: item.vsn)
@@ -185,7 +189,9 @@ final class SecureSocketTests: XCTestCase {
         let untrusting = try RealtimeClient(url: url, apiKey: "anon", options: fastOptions())
         let states = Recorder(await untrusting.connectionStates())
         await untrusting.connect()
-        try await states.waitFor("a failed TLS attempt") { if case .closed(reconnectIn: _?) = $0 { return true } else { return false } }
+        try await states.waitFor("a failed TLS attempt") {
+            if case .closed(reconnectIn: _?) = $0 { return true } else { return false }
+        }
         let opens = await states.count { $0 == .open }
         XCTAssertEqual(opens, 0, "an untrusted certificate must not be accepted")
         await untrusting.disconnect()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RelayServer
 import XCTest
+
 @testable import Realtime
 
 /// An in-process relay on an ephemeral port of 127.0.0.1.
@@ -11,11 +12,14 @@ struct TestRelay {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Starts a relay; `port` 0 picks a free one, a fixed port restarts on it.
-    static func start(port: Int = 0, jwtSecret: String? = nil, limits: RelayLimits = RelayLimits(),
-                      idleTimeout: Duration = .seconds(60), joinErrorDelay: Duration = .zero) async throws -> TestRelay {
-        let configuration = RelayConfiguration(host: "127.0.0.1", port: port, jwtSecret: jwtSecret, limits: limits,
-                                               idleTimeout: idleTimeout, joinErrorDelay: joinErrorDelay,
-                                               shutdownGracePeriod: .milliseconds(500))
+    static func start(
+        port: Int = 0, jwtSecret: String? = nil, limits: RelayLimits = RelayLimits(),
+        idleTimeout: Duration = .seconds(60), joinErrorDelay: Duration = .zero
+    ) async throws -> TestRelay {
+        let configuration = RelayConfiguration(
+            host: "127.0.0.1", port: port, jwtSecret: jwtSecret, limits: limits,
+            idleTimeout: idleTimeout, joinErrorDelay: joinErrorDelay,
+            shutdownGracePeriod: .milliseconds(500))
         var logger = Logger(label: "test.relay")
         logger.logLevel = .critical
         let relay = try Relay(configuration: configuration, logger: logger)
@@ -41,9 +45,10 @@ struct TestRelay {
 /// Options that make reconnects and rejoins quick, with generous timeouts for a
 /// loaded CI machine.
 func fastOptions(_ version: SerializerVersion = .v2, heartbeat: Duration = .seconds(25)) -> RealtimeOptions {
-    RealtimeOptions(version: version, heartbeatInterval: heartbeat, heartbeatTimeout: .seconds(5),
-                    reconnectBackoff: .constant(.milliseconds(100)), rejoinBackoff: .constant(.milliseconds(100)),
-                    pushTimeout: .seconds(10))
+    RealtimeOptions(
+        version: version, heartbeatInterval: heartbeat, heartbeatTimeout: .seconds(5),
+        reconnectBackoff: .constant(.milliseconds(100)), rejoinBackoff: .constant(.milliseconds(100)),
+        pushTimeout: .seconds(10))
 }
 
 /// Collects a stream's elements so tests can wait for the one they expect.
@@ -61,8 +66,10 @@ actor Recorder<Element: Sendable> {
     /// Waits until an element matching `predicate` arrived (counting from the first
     /// element) and returns it; fails the test after `timeout`.
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(15), file: StaticString = #filePath, line: UInt = #line,
-                 _ predicate: @Sendable (Element) -> Bool) async throws -> Element {
+    func waitFor(
+        _ what: String, timeout: Duration = .seconds(15), file: StaticString = #filePath, line: UInt = #line,
+        _ predicate: @Sendable (Element) -> Bool
+    ) async throws -> Element {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let hit = items.first(where: predicate) { return hit }
@@ -78,8 +85,10 @@ actor Recorder<Element: Sendable> {
 
     /// Waits until at least `count` elements match `predicate` and returns how many do;
     /// past `timeout` it returns the lower count for the caller to assert on.
-    func waitForCount(atLeast count: Int, timeout: Duration = .seconds(15),
-                      where predicate: @Sendable (Element) -> Bool) async throws -> Int {
+    func waitForCount(
+        atLeast count: Int, timeout: Duration = .seconds(15),
+        where predicate: @Sendable (Element) -> Bool
+    ) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while self.count(where: predicate) < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
@@ -111,9 +120,11 @@ func presenceNames(_ state: [String: [JSONValue]], _ key: String = "users") -> [
 
 /// Polls the channel's presence state until `condition` holds; fails the test after `timeout`.
 @discardableResult
-func waitForPresence(_ channel: RealtimeChannel, _ what: String, timeout: Duration = .seconds(15),
-                     file: StaticString = #filePath, line: UInt = #line,
-                     _ condition: ([String: [JSONValue]]) -> Bool) async throws -> [String: [JSONValue]] {
+func waitForPresence(
+    _ channel: RealtimeChannel, _ what: String, timeout: Duration = .seconds(15),
+    file: StaticString = #filePath, line: UInt = #line,
+    _ condition: ([String: [JSONValue]]) -> Bool
+) async throws -> [String: [JSONValue]] {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         let state = await channel.presenceState()
@@ -126,8 +137,10 @@ func waitForPresence(_ channel: RealtimeChannel, _ what: String, timeout: Durati
 }
 
 /// A client with fast retry options, and a subscribed channel with its event recorder.
-func joinedChannel(_ relay: TestRelay, _ name: String, config: JoinConfig = JoinConfig(),
-                   options: RealtimeOptions = fastOptions(), apiKey: String = "anon") async throws
+func joinedChannel(
+    _ relay: TestRelay, _ name: String, config: JoinConfig = JoinConfig(),
+    options: RealtimeOptions = fastOptions(), apiKey: String = "anon"
+) async throws
     -> (RealtimeClient, RealtimeChannel, Recorder<ChannelEvent>)
 {
     let client = try RealtimeClient(url: relay.url, apiKey: apiKey, options: options)

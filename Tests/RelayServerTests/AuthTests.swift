@@ -1,7 +1,8 @@
 import Foundation
 import RealtimeProtocol
-@testable import RelayServer
 import XCTest
+
+@testable import RelayServer
 
 final class AuthTests: RelayTestCase {
     let secret = "test-secret-with-at-least-32-characters!"
@@ -18,18 +19,26 @@ final class AuthTests: RelayTestCase {
             let cases: [(String?, String)] = [
                 (nil, "API key is missing"),
                 (RelayToken.make(secret: "another-secret"), "Failed to validate JWT signature"),
-                (RelayToken.sign(claims: ["role": "anon", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1000)], secret: secret),
-                 "Token has expired 100"),
-                (RelayToken.sign(claims: ["exp": .integer(Int64(Date().timeIntervalSince1970) + 1000)], secret: secret),
-                 "Fields `role` and `exp` are required in JWT"),
-                ("not.a.jwt", "The token provided is not a valid JWT"),
+                (
+                    RelayToken.sign(
+                        claims: ["role": "anon", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1000)],
+                        secret: secret),
+                    "Token has expired 100"
+                ),
+                (
+                    RelayToken.sign(
+                        claims: ["exp": .integer(Int64(Date().timeIntervalSince1970) + 1000)], secret: secret),
+                    "Fields `role` and `exp` are required in JWT"
+                ),
+                ("not.a.jwt", "The token provided is not a valid JWT")
             ]
             for (key, message) in cases {
                 var path = "/realtime/v1/websocket?vsn=2.0.0"
                 if let key { path += "&apikey=\(key)" }
                 // The upgrade is refused with Supabase's 401 and JSON error, and so is the
                 // same request without upgrade headers.
-                let upgrade = try RawConnection.http(port: port, method: "GET", path: path, headers: RawConnection.upgradeHeaders)
+                let upgrade = try RawConnection.http(
+                    port: port, method: "GET", path: path, headers: RawConnection.upgradeHeaders)
                 let plain = try RawConnection.http(port: port, method: "GET", path: path)
                 for (kind, result) in [("upgrade", upgrade), ("plain GET", plain)] {
                     XCTAssertEqual(result.status, 401, "\(kind): \(message)")
@@ -39,8 +48,9 @@ final class AuthTests: RelayTestCase {
                 }
             }
             // The x-api-key header works too.
-            let viaHeader = try RawConnection.http(port: port, method: "GET", path: "/socket/websocket?vsn=1.0.0",
-                                                   headers: ["x-api-key": good])
+            let viaHeader = try RawConnection.http(
+                port: port, method: "GET", path: "/socket/websocket?vsn=1.0.0",
+                headers: ["x-api-key": good])
             XCTAssertEqual(viaHeader.status, 400, "authorised but not an upgrade request")
         }
     }
@@ -48,10 +58,13 @@ final class AuthTests: RelayTestCase {
     func testJoinWithExpiredAccessTokenIsRefused() async throws {
         try await withRelay(configure) { _, port in
             let socket = try await TestSocket.connect(port: port, apiKey: RelayToken.make(secret: secret))
-            let expired = RelayToken.sign(claims: ["role": "authenticated", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1)], secret: secret)
+            let expired = RelayToken.sign(
+                claims: ["role": "authenticated", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1)],
+                secret: secret)
             let reply = try await socket.join("realtime:a", ref: "1", accessToken: expired)
             XCTAssertEqual(status(of: reply), "error")
-            XCTAssertTrue(reason(of: reply)?.hasPrefix("InvalidJWTToken: Token has expired ") ?? false, reason(of: reply) ?? "")
+            XCTAssertTrue(
+                reason(of: reply)?.hasPrefix("InvalidJWTToken: Token has expired ") ?? false, reason(of: reply) ?? "")
             let forged = try await socket.join("realtime:b", ref: "2", accessToken: RelayToken.make(secret: "x"))
             XCTAssertEqual(reason(of: forged), "JwtSignatureError: Failed to validate JWT signature")
             // sb_ keys fall back to the socket's apikey.
@@ -66,20 +79,34 @@ final class AuthTests: RelayTestCase {
             let socket = try await TestSocket.connect(port: port, apiKey: RelayToken.make(secret: secret))
             try await socket.join("realtime:t", ref: "1", config: JoinConfig(broadcastSelf: true))
             // A valid new token is accepted silently.
-            try await socket.send(PhoenixMessage(joinRef: "1", ref: "2", topic: "realtime:t", event: "access_token",
-                                                 json: ["access_token": .string(RelayToken.make(secret: secret, lifetime: 7200))]))
+            try await socket.send(
+                PhoenixMessage(
+                    joinRef: "1", ref: "2", topic: "realtime:t", event: "access_token",
+                    json: ["access_token": .string(RelayToken.make(secret: secret, lifetime: 7200))]))
             try await socket.expectSilence()
             // A token without role stops the channel.
-            let noRole = RelayToken.sign(claims: ["exp": .integer(Int64(Date().timeIntervalSince1970) + 100)], secret: secret)
-            try await socket.send(PhoenixMessage(joinRef: "1", ref: "3", topic: "realtime:t", event: "access_token", json: ["access_token": .string(noRole)]))
+            let noRole = RelayToken.sign(
+                claims: ["exp": .integer(Int64(Date().timeIntervalSince1970) + 100)], secret: secret)
+            try await socket.send(
+                PhoenixMessage(
+                    joinRef: "1", ref: "3", topic: "realtime:t", event: "access_token",
+                    json: ["access_token": .string(noRole)]))
             let system = try await socket.next()
-            XCTAssertEqual(system, .system(topic: "realtime:t", joinRef: "1", status: "error", message: "Fields `role` and `exp` are required in JWT"))
+            XCTAssertEqual(
+                system,
+                .system(
+                    topic: "realtime:t", joinRef: "1", status: "error",
+                    message: "Fields `role` and `exp` are required in JWT"))
             let value11 = try await socket.next()
             XCTAssertEqual(value11, .close(topic: "realtime:t", joinRef: "1"))
 
             try await socket.join("realtime:t", ref: "4")
-            let expired = RelayToken.sign(claims: ["role": "anon", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1000)], secret: secret)
-            try await socket.send(PhoenixMessage(joinRef: "4", ref: "5", topic: "realtime:t", event: "access_token", json: ["access_token": .string(expired)]))
+            let expired = RelayToken.sign(
+                claims: ["role": "anon", "exp": .integer(Int64(Date().timeIntervalSince1970) - 1000)], secret: secret)
+            try await socket.send(
+                PhoenixMessage(
+                    joinRef: "4", ref: "5", topic: "realtime:t", event: "access_token",
+                    json: ["access_token": .string(expired)]))
             let expiredMessage = try await socket.next()?.json?["message"]?.stringValue ?? ""
             XCTAssertTrue(expiredMessage.hasPrefix("Token has expired 100"), expiredMessage)
             let value12 = try await socket.next()?.event

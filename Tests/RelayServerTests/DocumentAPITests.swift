@@ -1,10 +1,11 @@
 import DocumentStorage
 import Foundation
 import RealtimeProtocol
-@testable import RelayServer
 import SQLiteStore
 import XCTest
 import YCRDT
+
+@testable import RelayServer
 
 /// The document REST API against a real SQLite store in a temporary directory.
 final class DocumentAPITests: RelayTestCase {
@@ -32,12 +33,17 @@ final class DocumentAPITests: RelayTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         try await store.migrate()
         try await withRelay({ $0.store = store }) { _, port in
-            XCTAssertEqual(try RawConnection.http(port: port, method: "GET", path: "/api/documents/notes/yjs").status, 404)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "GET", path: "/api/documents/notes/yjs").status, 404)
 
             let first = try update("Hello", clientID: 1)
             let second = try update("مرحبا", clientID: 2)
-            XCTAssertEqual(try RawConnection.http(port: port, method: "PUT", path: "/api/documents/notes/yjs", body: first).status, 204)
-            XCTAssertEqual(try RawConnection.http(port: port, method: "PUT", path: "/api/documents/notes/yjs", body: second).status, 204)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "PUT", path: "/api/documents/notes/yjs", body: first).status,
+                204)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "PUT", path: "/api/documents/notes/yjs", body: second)
+                    .status, 204)
 
             let result = try RawConnection.http(port: port, method: "GET", path: "/api/documents/notes/yjs")
             XCTAssertEqual(result.status, 200)
@@ -47,7 +53,8 @@ final class DocumentAPITests: RelayTestCase {
 
             // The name maps to the same row as its UUID.
             let uuid = DocumentID(name: "notes").description
-            XCTAssertEqual(try RawConnection.http(port: port, method: "GET", path: "/api/documents/\(uuid)/yjs").body, result.body)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "GET", path: "/api/documents/\(uuid)/yjs").body, result.body)
         }
         await store.close()
     }
@@ -56,11 +63,17 @@ final class DocumentAPITests: RelayTestCase {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(at: directory) }
         try await store.migrate()
-        try await withRelay({ $0.store = store; $0.maxDocumentBytes = 64 }) { _, port in
-            let bad = try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", body: [0xFF, 0xFF, 0xFF, 0x01, 0x02])
+        try await withRelay({
+            $0.store = store
+            $0.maxDocumentBytes = 64
+        }) { _, port in
+            let bad = try RawConnection.http(
+                port: port, method: "PUT", path: "/api/documents/d/yjs", body: [0xFF, 0xFF, 0xFF, 0x01, 0x02])
             XCTAssertEqual(bad.status, 400)
             XCTAssertTrue(bad.text.contains("Yjs"), bad.text)
-            let big = try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", body: try update(String(repeating: "a", count: 200), clientID: 3))
+            let big = try RawConnection.http(
+                port: port, method: "PUT", path: "/api/documents/d/yjs",
+                body: try update(String(repeating: "a", count: 200), clientID: 3))
             XCTAssertEqual(big.status, 413)
             let rows = try await store.load(DocumentID(name: "d"))
             XCTAssertTrue(rows.isEmpty)
@@ -73,14 +86,25 @@ final class DocumentAPITests: RelayTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         try await store.migrate()
         let secret = "documents-secret-documents-secret!!"
-        try await withRelay({ $0.store = store; $0.jwtSecret = secret }) { _, port in
+        try await withRelay({
+            $0.store = store
+            $0.jwtSecret = secret
+        }) { _, port in
             let body = try update("x", clientID: 4)
-            XCTAssertEqual(try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", body: body).status, 401)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", body: body).status, 401)
             let forged = ["Authorization": "Bearer \(RelayToken.make(secret: "wrong"))"]
-            XCTAssertEqual(try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: forged).status, 401)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: forged).status,
+                401)
             let good = ["Authorization": "Bearer \(RelayToken.make(secret: secret))"]
-            XCTAssertEqual(try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", headers: good, body: body).status, 204)
-            XCTAssertEqual(try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: good).status, 200)
+            XCTAssertEqual(
+                try RawConnection.http(
+                    port: port, method: "PUT", path: "/api/documents/d/yjs", headers: good, body: body
+                ).status, 204)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: good).status,
+                200)
         }
         await store.close()
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP connection to 127.0.0.1 for what a WebSocket library will not do:
@@ -18,16 +19,24 @@ final class RawConnection {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard result == 0 else { Glibc.close(fd); throw RawError.system("connect") }
+        guard result == 0 else {
+            Glibc.close(fd)
+            throw RawError.system("connect")
+        }
         var tv = timeval(tv_sec: Int(receiveTimeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { Glibc.close(fd) }
 
-    enum RawError: Error { case system(String), protocolError(String) }
+    enum RawError: Error {
+        case system(String)
+        case protocolError(String)
+    }
 
     func write(_ bytes: [UInt8]) throws {
         var offset = 0
@@ -76,14 +85,19 @@ final class RawConnection {
     }
 
     /// One HTTP/1.1 request with `Connection: close`.
-    static func http(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> HTTPResult {
+    static func http(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [])
+        throws -> HTTPResult
+    {
         let connection = try RawConnection(port: port)
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+        var head =
+            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try connection.write(Array(head.utf8) + body)
         let raw = connection.readToEnd()
-        guard let split = raw.firstRange(of: Array("\r\n\r\n".utf8)) else { throw RawError.protocolError("no HTTP head in \(raw.count) bytes") }
+        guard let split = raw.firstRange(of: Array("\r\n\r\n".utf8)) else {
+            throw RawError.protocolError("no HTTP head in \(raw.count) bytes")
+        }
         let headText = String(decoding: raw[..<split.lowerBound], as: UTF8.self)
         var lines = headText.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
@@ -91,7 +105,8 @@ final class RawConnection {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(raw[split.upperBound...])
         if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
@@ -115,8 +130,10 @@ final class RawConnection {
     // MARK: WebSocket
 
     /// The headers of a WebSocket upgrade request (RFC 6455's sample key).
-    static let upgradeHeaders = ["Upgrade": "websocket", "Connection": "Upgrade",
-                                 "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"]
+    static let upgradeHeaders = [
+        "Upgrade": "websocket", "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13"
+    ]
 
     /// Performs the upgrade; throws unless the server answers 101.
     func webSocketHandshake(port: Int, path: String) throws {

@@ -1,13 +1,16 @@
 import Foundation
 import Logging
 import RealtimeProtocol
-@testable import RelayServer
 import XCTest
+
+@testable import RelayServer
 
 /// Starts a relay on an ephemeral loopback port for one test, and stops it after.
 class RelayTestCase: XCTestCase {
-    func withRelay(_ configure: (inout RelayConfiguration) -> Void = { _ in },
-                   _ body: (Relay, Int) async throws -> Void) async throws {
+    func withRelay(
+        _ configure: (inout RelayConfiguration) -> Void = { _ in },
+        _ body: (Relay, Int) async throws -> Void
+    ) async throws {
         var configuration = RelayConfiguration(port: 0)
         configure(&configuration)
         var logger = Logger(label: "relay-test")
@@ -24,8 +27,10 @@ class RelayTestCase: XCTestCase {
     }
 
     /// Waits until `condition` holds (checked every 20 ms) or fails after `timeout`.
-    func eventually(timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line,
-                    _ condition: () async throws -> Bool) async rethrows {
+    func eventually(
+        timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () async throws -> Bool
+    ) async rethrows {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {

@@ -1,14 +1,17 @@
 import Foundation
 import RealtimeProtocol
-@testable import RelayServer
 import XCTest
+
+@testable import RelayServer
 
 /// Bad input gets an error (or, for undecodable binary, a close) and nobody else notices.
 final class RobustnessTests: RelayTestCase {
     func testGarbageTextIsDroppedAndTheSocketKeepsWorking() async throws {
         try await withRelay { _, port in
             let socket = try await TestSocket.connect(port: port)
-            for garbage in ["not json", "{}", #"{"topic":"x"}"#, "[1,2]", "\"str\"", "[[[[[[", String(repeating: "[", count: 10_000)] {
+            for garbage in [
+                "not json", "{}", #"{"topic":"x"}"#, "[1,2]", "\"str\"", "[[[[[[", String(repeating: "[", count: 10_000)
+            ] {
                 try await socket.sendText(garbage)
             }
             try await socket.expectSilence()
@@ -20,7 +23,8 @@ final class RobustnessTests: RelayTestCase {
             XCTAssertTrue(reply.flatMap { reason(of: $0) }?.hasPrefix("MalformedMessage") ?? false)
             // Unknown events on a joined channel are refused, the channel stays.
             try await socket.join("realtime:x", ref: "1")
-            try await socket.send(PhoenixMessage(joinRef: "1", ref: "43", topic: "realtime:x", event: "postgres_magic", json: [:]))
+            try await socket.send(
+                PhoenixMessage(joinRef: "1", ref: "43", topic: "realtime:x", event: "postgres_magic", json: [:]))
             let value1 = try await socket.next()!
             XCTAssertEqual(status(of: value1), "error")
             try await socket.send(.heartbeat(ref: "44"))
@@ -40,10 +44,12 @@ final class RobustnessTests: RelayTestCase {
             try await victim.sendFrame(.binary([0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01]))
             let code = await victim.closeCode()
             XCTAssertEqual(code, .some(1003))
-            try await bystander.send(.broadcast(topic: "realtime:r", joinRef: "1", ref: "2", event: "still", payload: [:]))
+            try await bystander.send(
+                .broadcast(topic: "realtime:r", joinRef: "1", ref: "2", event: "still", payload: [:]))
             let value3 = try await listener.next()?.json?["event"]
             XCTAssertEqual(value3, "still")
-            await bystander.close(); await listener.close()
+            await bystander.close()
+            await listener.close()
         }
     }
 
@@ -63,7 +69,10 @@ final class RobustnessTests: RelayTestCase {
             try raw.sendText(String(repeating: " ", count: 20_000))
             var closeCode: Int?
             while let frame = raw.readFrame() {
-                if frame.opcode == 8, frame.payload.count >= 2 { closeCode = Int(frame.payload[0]) << 8 | Int(frame.payload[1]); break }
+                if frame.opcode == 8, frame.payload.count >= 2 {
+                    closeCode = Int(frame.payload[0]) << 8 | Int(frame.payload[1])
+                    break
+                }
             }
             XCTAssertEqual(closeCode, 1009)
             let other = try await TestSocket.connect(port: port)
@@ -76,8 +85,9 @@ final class RobustnessTests: RelayTestCase {
 
     func testUnsupportedVersionIsRefusedAtHandshake() async throws {
         try await withRelay { _, port in
-            let upgrade = try RawConnection.http(port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0",
-                                                 headers: RawConnection.upgradeHeaders)
+            let upgrade = try RawConnection.http(
+                port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0",
+                headers: RawConnection.upgradeHeaders)
             let plain = try RawConnection.http(port: port, method: "GET", path: "/realtime/v1/websocket?vsn=3.0.0")
             for (kind, result) in [("upgrade", upgrade), ("plain GET", plain)] {
                 XCTAssertEqual(result.status, 400, kind)
@@ -85,7 +95,8 @@ final class RobustnessTests: RelayTestCase {
                 XCTAssertTrue(error.contains("3.0.0"), "\(kind): \(result.text)")
             }
             // A good upgrade on the same server still switches protocols.
-            XCTAssertNoThrow(try RawConnection(port: port).webSocketHandshake(port: port, path: "/realtime/v1/websocket?vsn=2.0.0"))
+            XCTAssertNoThrow(
+                try RawConnection(port: port).webSocketHandshake(port: port, path: "/realtime/v1/websocket?vsn=2.0.0"))
         }
     }
 }

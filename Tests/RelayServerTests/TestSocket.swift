@@ -74,8 +74,10 @@ final class TestSocket: Sendable {
 
     static let defaultTimeout: Duration = .seconds(10)
 
-    private init(serializer: PhoenixSerializer, inbox: Inbox<WireFrame>, writer: WriterBox, closeBox: Inbox<UInt16?>,
-                 task: Task<Void, Never>, stop: AsyncStream<Void>.Continuation) {
+    private init(
+        serializer: PhoenixSerializer, inbox: Inbox<WireFrame>, writer: WriterBox, closeBox: Inbox<UInt16?>,
+        task: Task<Void, Never>, stop: AsyncStream<Void>.Continuation
+    ) {
         self.serializer = serializer
         self.inbox = inbox
         self.writer = writer
@@ -85,8 +87,10 @@ final class TestSocket: Sendable {
     }
 
     /// Connects to `ws://127.0.0.1:<port><path>?vsn=…&apikey=…`; throws if the upgrade is refused.
-    static func connect(port: Int, vsn: SerializerVersion = .v2, apiKey: String? = nil,
-                        path: String = "/realtime/v1/websocket") async throws -> TestSocket {
+    static func connect(
+        port: Int, vsn: SerializerVersion = .v2, apiKey: String? = nil,
+        path: String = "/realtime/v1/websocket"
+    ) async throws -> TestSocket {
         var url = "ws://127.0.0.1:\(port)\(path)?vsn=\(vsn.rawValue)"
         if let apiKey { url += "&apikey=\(apiKey)" }
         let (stopStream, stop) = AsyncStream<Void>.makeStream()
@@ -99,7 +103,8 @@ final class TestSocket: Sendable {
         let config = WebSocketClientConfiguration(maxFrameSize: 8_000_000, autoPing: .disabled)
         let task = Task {
             do {
-                let closeFrame = try await WebSocketClient.connect(url: url, configuration: config, logger: logger) { inbound, outbound, _ in
+                let closeFrame = try await WebSocketClient.connect(url: url, configuration: config, logger: logger) {
+                    inbound, outbound, _ in
                     writer.value = outbound
                     await ready.push(.success(()))
                     // Read until the server closes or the test stops the socket.
@@ -133,8 +138,9 @@ final class TestSocket: Sendable {
             throw RelayTestError.timeout("WebSocket connect")
         }
         try result.get()
-        return TestSocket(serializer: PhoenixSerializer(version: vsn), inbox: inbox, writer: writer, closeBox: closeBox,
-                          task: task, stop: stop)
+        return TestSocket(
+            serializer: PhoenixSerializer(version: vsn), inbox: inbox, writer: writer, closeBox: closeBox,
+            task: task, stop: stop)
     }
 
     private var liveInbox: Inbox<WireFrame> { inbox }
@@ -159,10 +165,14 @@ final class TestSocket: Sendable {
 
     /// `phx_join` with `config`; returns the join reply.
     @discardableResult
-    func join(_ topic: String, ref: String, config: JoinConfig = JoinConfig(), accessToken: String? = nil,
-              file: StaticString = #filePath, line: UInt = #line) async throws -> PhoenixMessage {
-        try await send(PhoenixMessage(joinRef: ref, ref: ref, topic: topic, event: PhoenixEvent.join,
-                                      json: config.joinPayload(accessToken: accessToken)))
+    func join(
+        _ topic: String, ref: String, config: JoinConfig = JoinConfig(), accessToken: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> PhoenixMessage {
+        try await send(
+            PhoenixMessage(
+                joinRef: ref, ref: ref, topic: topic, event: PhoenixEvent.join,
+                json: config.joinPayload(accessToken: accessToken)))
         return try await expect(event: PhoenixEvent.reply, topic: topic, file: file, line: line)
     }
 
@@ -179,8 +189,10 @@ final class TestSocket: Sendable {
     }
 
     /// The next message with `event` (on `topic`, if given), skipping others.
-    func expect(event: String, topic: String? = nil, timeout: Duration = TestSocket.defaultTimeout,
-                file: StaticString = #filePath, line: UInt = #line) async throws -> PhoenixMessage {
+    func expect(
+        event: String, topic: String? = nil, timeout: Duration = TestSocket.defaultTimeout,
+        file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> PhoenixMessage {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -192,7 +204,9 @@ final class TestSocket: Sendable {
     }
 
     /// Asserts that nothing arrives for `duration`.
-    func expectSilence(for duration: Duration = .milliseconds(400), file: StaticString = #filePath, line: UInt = #line) async throws {
+    func expectSilence(for duration: Duration = .milliseconds(400), file: StaticString = #filePath, line: UInt = #line)
+        async throws
+    {
         if let frame = await liveInbox.next(timeout: duration) {
             XCTFail("unexpected frame \(frame)", file: file, line: line)
         }

@@ -24,11 +24,13 @@ final class MigrationFilesTests: XCTestCase {
     }
 
     private func assertEmbedded(_ embedded: [(file: String, sql: String)], match subdirectory: String) throws {
-        let directory = subdirectory.isEmpty ? migrationsDirectory : migrationsDirectory.appendingPathComponent(subdirectory)
+        let directory =
+            subdirectory.isEmpty ? migrationsDirectory : migrationsDirectory.appendingPathComponent(subdirectory)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".sql") }.sorted()
-        XCTAssertEqual(embedded.map { ($0.file as NSString).lastPathComponent }, files,
-                       "every file under \(directory.path) must be embedded, in order")
+        XCTAssertEqual(
+            embedded.map { ($0.file as NSString).lastPathComponent }, files,
+            "every file under \(directory.path) must be embedded, in order")
         for (file, sql) in embedded {
             let text = try String(contentsOf: migrationsDirectory.appendingPathComponent(file), encoding: .utf8)
             XCTAssertEqual(sql, text, "\(file) differs from its embedded copy")

@@ -1,6 +1,7 @@
 import DocumentStorage
-@testable import PostgresStore
 import XCTest
+
+@testable import PostgresStore
 
 /// Runs against the real PostgreSQL named by QALAM_TEST_DATABASE_URL
 /// (`scripts/with-postgres.sh swift test ...` starts one). Without it the tests
@@ -32,8 +33,9 @@ final class PostgresStoreTests: XCTestCase {
         let connection = PostgresConnection(conninfo: url)
         try connection.ensureOpen()
         try await contract.duplicateRowsAreLoadedAndCompacted { document, state in
-            try connection.query("INSERT INTO yjs_documents (document_id, state) VALUES ($1, $2)",
-                                 [.uuid(document.description), .bytes(state)])
+            try connection.query(
+                "INSERT INTO yjs_documents (document_id, state) VALUES ($1, $2)",
+                [.uuid(document.description), .bytes(state)])
         }
     }
 
@@ -159,7 +161,9 @@ enum PostgresTestDatabase {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["QALAM_TEST_DATABASE_URL"], !url.isEmpty { return url }
         if environment["CI"] == "true" {
-            XCTFail("QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file, line: line)
+            XCTFail(
+                "QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file,
+                line: line)
             throw XCTSkip("no database")
         }
         throw XCTSkip("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL")
@@ -171,6 +175,11 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
 
-    func increment() -> Int { lock.withLock { count += 1; return count } }
+    func increment() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
     var value: Int { lock.withLock { count } }
 }

@@ -1,6 +1,7 @@
 import DocumentStorage
-@testable import SQLiteStore
 import XCTest
+
+@testable import SQLiteStore
 
 final class SQLiteStoreTests: XCTestCase {
     private var directory: URL!
@@ -34,8 +35,9 @@ final class SQLiteStoreTests: XCTestCase {
     func testDuplicateRowsAreLoadedAndCompacted() async throws {
         let connection = try SQLiteConnection(path: path, busyTimeout: .seconds(5))
         try await contract.duplicateRowsAreLoadedAndCompacted { document, state in
-            try connection.query("INSERT INTO yjs_documents (document_id, state) VALUES (?, ?)",
-                                 [.text(document.description), .blob(state)])
+            try connection.query(
+                "INSERT INTO yjs_documents (document_id, state) VALUES (?, ?)",
+                [.text(document.description), .blob(state)])
         }
     }
 
@@ -46,8 +48,9 @@ final class SQLiteStoreTests: XCTestCase {
 
         let document = DocumentID(name: "defaults")
         try connection.query("INSERT INTO documents (id) VALUES (?)", [.text(document.description)])
-        try connection.query("INSERT INTO yjs_documents (document_id, state) VALUES (?, ?)",
-                             [.text(document.description), .blob([1])])
+        try connection.query(
+            "INSERT INTO yjs_documents (document_id, state) VALUES (?, ?)",
+            [.text(document.description), .blob([1])])
         let ids = try connection.query("SELECT id FROM yjs_documents").compactMap { $0.first ?? nil }
         let id = try XCTUnwrap(ids.first.map { String(decoding: $0, as: UTF8.self) })
         let uuid = try XCTUnwrap(UUID(uuidString: id), "default id \(id) must be a UUID")
@@ -99,7 +102,8 @@ final class SQLiteStoreTests: XCTestCase {
     }
 
     func testUnopenablePathIsAConnectionError() {
-        XCTAssertThrowsError(try SQLiteStore(path: directory.appendingPathComponent("missing/dir/x.sqlite3").path)) { error in
+        XCTAssertThrowsError(try SQLiteStore(path: directory.appendingPathComponent("missing/dir/x.sqlite3").path)) {
+            error in
             guard case StoreError.connectionFailed = error else { return XCTFail("got \(error)") }
         }
     }

@@ -1,6 +1,7 @@
 import TextLayout
 import XCTest
 import YCRDT
+
 @testable import TUI
 
 /// Editing behaviour on the real Yjs document (YCRDT), without a terminal.
@@ -158,8 +159,9 @@ final class EditorStateTests: XCTestCase {
         state.setSessionState(SessionState(connection: .connected, save: .unsaved))
         let now = Date(timeIntervalSince1970: 100)
         state.setMessage("connection closed", for: 5, now: now)
-        XCTAssertTrue(ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(1))
-            .contains("connection closed"))
+        XCTAssertTrue(
+            ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(1))
+                .contains("connection closed"))
         let later = ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(6))
         XCTAssertFalse(later.contains("connection closed"), later)
         XCTAssertTrue(later.contains("notes"), later)
@@ -207,8 +209,9 @@ final class EditorStateTests: XCTestCase {
 extension EditorStateTests {
     func testARemoteCaretLingersBrieflyAfterItLeaves() {
         let (state, document) = makeEditorForExtensions("hello")
-        let caret = RemoteCaret(clientID: 9, name: "bob", color: "#ff0000",
-                                anchor: document.anchor(at: 2, assoc: 0), head: document.anchor(at: 2, assoc: 0))
+        let caret = RemoteCaret(
+            clientID: 9, name: "bob", color: "#ff0000",
+            anchor: document.anchor(at: 2, assoc: 0), head: document.anchor(at: 2, assoc: 0))
         let start = Date(timeIntervalSince1970: 1000)
         state.setRemoteCarets([caret], now: start)
         state.setRemoteCarets([], now: start)

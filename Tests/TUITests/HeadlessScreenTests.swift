@@ -1,6 +1,7 @@
 import TextLayout
 import XCTest
 import YCRDT
+
 @testable import TUI
 
 final class HeadlessScreenTests: XCTestCase {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TUI
 
 final class PlainTextDocumentTests: XCTestCase {

@@ -21,6 +21,6 @@ enum Corpus {
         "no arabic at all, just ASCII (and brackets).",
         "",
         "123 456",
-        "مرحبا",
+        "مرحبا"
     ]
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TextLayout
 
 final class DisplayWidthTests: XCTestCase {

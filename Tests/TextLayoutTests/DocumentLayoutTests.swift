@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import TextLayout
 
 final class DocumentLayoutTests: XCTestCase {
@@ -89,7 +90,8 @@ final class DocumentLayoutTests: XCTestCase {
     }
 
     func testVerticalMotionAndRows() {
-        let document = DocumentLayout(text: "hello world again\nshort\nمرحبا بالعالم", options: LayoutOptions(width: 12))
+        let document = DocumentLayout(
+            text: "hello world again\nshort\nمرحبا بالعالم", options: LayoutOptions(width: 12))
         XCTAssertEqual(document.layout(ofParagraph: 0).lines.count, 2)
         let below = document.moveVertically(from: 2, rows: 1, column: 2)
         XCTAssertEqual(document.position(forOffset: below).row, RowAddress(paragraph: 0, line: 1))
@@ -97,8 +99,10 @@ final class DocumentLayoutTests: XCTestCase {
         XCTAssertEqual(twoBelow, 20, "'short' column 2")
         XCTAssertEqual(document.row(RowAddress(paragraph: 0, line: 0), offsetBy: 100), document.lastRow)
         XCTAssertEqual(document.row(document.lastRow, offsetBy: -100), RowAddress(paragraph: 0, line: 0))
-        XCTAssertEqual(document.rowDistance(from: RowAddress(paragraph: 0, line: 0), to: document.lastRow, limit: 50), 4)
-        XCTAssertEqual(document.rowDistance(from: document.lastRow, to: RowAddress(paragraph: 0, line: 1), limit: 50), -3)
+        XCTAssertEqual(
+            document.rowDistance(from: RowAddress(paragraph: 0, line: 0), to: document.lastRow, limit: 50), 4)
+        XCTAssertEqual(
+            document.rowDistance(from: document.lastRow, to: RowAddress(paragraph: 0, line: 1), limit: 50), -3)
     }
 
     func testLogicalMotionAcrossNewlines() {

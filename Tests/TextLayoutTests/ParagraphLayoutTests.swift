@@ -1,8 +1,11 @@
 import XCTest
+
 @testable import TextLayout
 
 final class ParagraphLayoutTests: XCTestCase {
-    private func rows(_ text: String, width: Int = 40, _ configure: (inout LayoutOptions) -> Void = { _ in }) -> [String] {
+    private func rows(_ text: String, width: Int = 40, _ configure: (inout LayoutOptions) -> Void = { _ in })
+        -> [String]
+    {
         var options = LayoutOptions(width: width)
         configure(&options)
         return ParagraphLayout(paragraph: text, options: options).lines.map { line in
@@ -38,10 +41,12 @@ final class ParagraphLayoutTests: XCTestCase {
 
     func testLamAlefSeparateByDefaultAndLigatureWithABlankCell() {
         let separate = ParagraphLayout(paragraph: "ولا", options: LayoutOptions(width: 10))
-        XCTAssertEqual(separate.lines[0].cells.map(\.text), ["ﺎ", "ﻟ", "ﻭ"], "waw does not join left: initial lam, final alef")
+        XCTAssertEqual(
+            separate.lines[0].cells.map(\.text), ["ﺎ", "ﻟ", "ﻭ"], "waw does not join left: initial lam, final alef")
         let ligature = ParagraphLayout(paragraph: "ولا", options: LayoutOptions(width: 10, lamAlef: .ligature))
-        XCTAssertEqual(ligature.lines[0].cells.map(\.text), [" ", "ﻻ", "ﻭ"],
-                       "ligature on the lam's cell, the alef's cell blank on its left")
+        XCTAssertEqual(
+            ligature.lines[0].cells.map(\.text), [" ", "ﻻ", "ﻭ"],
+            "ligature on the lam's cell, the alef's cell blank on its left")
         XCTAssertEqual(ligature.lines[0].usedWidth, 3, "the cell count matches the text")
     }
 
@@ -122,7 +127,8 @@ final class ParagraphLayoutTests: XCTestCase {
 
     func testLongLTRWordIsBrokenAndEveryRowFits() {
         for width in 2...12 {
-            let layout = ParagraphLayout(paragraph: "abcdefghijklmnopqrstuvwxyz 😀😀😀 中文中文", options: LayoutOptions(width: width))
+            let layout = ParagraphLayout(
+                paragraph: "abcdefghijklmnopqrstuvwxyz 😀😀😀 中文中文", options: LayoutOptions(width: width))
             for line in layout.lines {
                 XCTAssertLessThanOrEqual(line.indent + line.usedWidth, width, "width \(width)")
             }
@@ -158,10 +164,12 @@ final class ParagraphLayoutTests: XCTestCase {
                         var seen = Set<CellPosition>()
                         for offset in boundaries(text).map({ $0 + 100 }) {
                             let place = layout.cell(forOffset: offset)
-                            XCTAssertTrue(seen.insert(place).inserted, "two offsets on \(place): line \(n) \(bidi) w\(width)")
+                            XCTAssertTrue(
+                                seen.insert(place).inserted, "two offsets on \(place): line \(n) \(bidi) w\(width)")
                             XCTAssertTrue((0..<width).contains(place.column), "caret on screen")
-                            XCTAssertEqual(layout.offset(forCell: place), offset,
-                                           "line \(n) offset \(offset) \(bidi) \(lamAlef) w\(width) at \(place)")
+                            XCTAssertEqual(
+                                layout.offset(forCell: place), offset,
+                                "line \(n) offset \(offset) \(bidi) \(lamAlef) w\(width) at \(place)")
                         }
                     }
                 }
@@ -181,17 +189,20 @@ final class ParagraphLayoutTests: XCTestCase {
         XCTAssertFalse(layout.isRTL(atOffset: 9))
         XCTAssertEqual(layout.cell(forOffset: 13).column, 13, "end of an LTR paragraph: after the content")
         let rtl = ParagraphLayout(paragraph: "مرحبا abc", options: LayoutOptions(width: 20))
-        XCTAssertEqual(rtl.cell(forOffset: 9), CellPosition(line: 0, column: 10), "end of an RTL paragraph: left of the content")
+        XCTAssertEqual(
+            rtl.cell(forOffset: 9), CellPosition(line: 0, column: 10), "end of an RTL paragraph: left of the content")
     }
 
     func testClicksBesideTheContentGoToTheRowEnds() {
         let ltr = ParagraphLayout(paragraph: "hello world again", options: LayoutOptions(width: 14))
         XCTAssertEqual(ltr.lines.count, 2)
-        XCTAssertEqual(ltr.offset(forCell: CellPosition(line: 0, column: 13)), 11, "past a wrapped row: its last character")
+        XCTAssertEqual(
+            ltr.offset(forCell: CellPosition(line: 0, column: 13)), 11, "past a wrapped row: its last character")
         XCTAssertEqual(ltr.offset(forCell: CellPosition(line: 1, column: 13)), 17, "past the last row: the end")
         let rtl = ParagraphLayout(paragraph: "مرحبا", options: LayoutOptions(width: 12))
         XCTAssertEqual(rtl.offset(forCell: CellPosition(line: 0, column: 0)), 5, "left of RTL content: the end")
-        XCTAssertEqual(rtl.offset(forCell: CellPosition(line: 0, column: 11)), 0, "the rightmost cell holds the first letter")
+        XCTAssertEqual(
+            rtl.offset(forCell: CellPosition(line: 0, column: 11)), 0, "the rightmost cell holds the first letter")
         XCTAssertEqual(rtl.offset(forCell: CellPosition(line: 0, column: 7)), 4)
     }
 

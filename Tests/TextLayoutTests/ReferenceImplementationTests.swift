@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import TextLayout
 
 /// Checks the visual order and shaping against two independent implementations of
@@ -12,17 +13,20 @@ final class ReferenceImplementationTests: XCTestCase {
     /// and its skin-tone modifier scalar by scalar; we keep the cluster whole.)
     private var comparable: [String] {
         Corpus.lines.filter { line in
-            !line.contains("\t") && line.allSatisfy { character in
-                character.unicodeScalars.dropFirst().allSatisfy { $0.properties.generalCategory == .nonspacingMark }
-            }
+            !line.contains("\t")
+                && line.allSatisfy { character in
+                    character.unicodeScalars.dropFirst().allSatisfy { $0.properties.generalCategory == .nonspacingMark }
+                }
         }
     }
 
     func testVisualOrderMatchesTheFribidiCommandLineTool() throws {
         let lines = Corpus.lines + ["a\u{200F}b مرحبا\u{200E} c", "x (ي) [ز] {و}"]
-        let vtol = try run("fribidi", ["--nopad", "--nobreak", "--reordernsm", "--vtol", "--novisual"],
-                           input: lines.joined(separator: "\n") + "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let vtol = try run(
+            "fribidi", ["--nopad", "--nobreak", "--reordernsm", "--vtol", "--novisual"],
+            input: lines.joined(separator: "\n") + "\n"
+        )
+        .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for (n, text) in lines.enumerated() {
             let scalarIndexOfCluster = clusterFirstScalars(text)
             let isClusterStart = Set(scalarIndexOfCluster.values)
@@ -36,9 +40,11 @@ final class ReferenceImplementationTests: XCTestCase {
     func testShapedTextMatchesTheFribidiCommandLineTool() throws {
         // The tool always forms lam-alef ligatures (with a U+FEFF filler), so compare
         // with the ligature setting, dropping the filler and our blank cell.
-        let visual = try run("fribidi", ["--nopad", "--nobreak", "--reordernsm"],
-                             input: comparable.joined(separator: "\n") + "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let visual = try run(
+            "fribidi", ["--nopad", "--nobreak", "--reordernsm"],
+            input: comparable.joined(separator: "\n") + "\n"
+        )
+        .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for (n, text) in comparable.enumerated() {
             let options = LayoutOptions(width: 200, lamAlef: .ligature)
             let layout = ParagraphLayout(paragraph: text, options: options)
@@ -56,12 +62,12 @@ final class ReferenceImplementationTests: XCTestCase {
         // python-bidi neither shapes, mirrors, nor keeps marks after their base:
         // compare the logical base characters of our cells, in our visual order.
         let script = """
-        import sys, json, unicodedata
-        from bidi import get_display
-        for line in json.load(sys.stdin):
-            shown = get_display(line)
-            print(json.dumps("".join(c for c in shown if unicodedata.category(c) != "Mn")))
-        """
+            import sys, json, unicodedata
+            from bidi import get_display
+            for line in json.load(sys.stdin):
+                shown = get_display(line)
+                print(json.dumps("".join(c for c in shown if unicodedata.category(c) != "Mn")))
+            """
         let input = String(decoding: try JSONEncoder().encode(comparable), as: UTF8.self)
         let output = try run("python3", ["-c", script], input: input)
             .split(separator: "\n").map { try JSONDecoder().decode(String.self, from: Data($0.utf8)) }
@@ -109,7 +115,8 @@ final class ReferenceImplementationTests: XCTestCase {
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw XCTSkip("`\(program)` exited with \(process.terminationStatus); install it (scripts/install-deps.sh --test)")
+            throw XCTSkip(
+                "`\(program)` exited with \(process.terminationStatus); install it (scripts/install-deps.sh --test)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// Malformed updates throw a `YCRDTError` and leave the document exactly as it was.
@@ -13,7 +14,9 @@ final class BadInputTests: XCTestCase {
         return doc
     }
 
-    private func assertRejected(_ update: [UInt8], _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertRejected(_ update: [UInt8], _ label: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let doc = try populatedDoc()
         let before = try doc.encodeStateAsUpdate()
         let sv = doc.encodeStateVector()
@@ -136,7 +139,10 @@ final class DeepNestingTests: XCTestCase {
         XCTAssertEqual(doc.encodeStateVector(), StateVector.encode([9: depth]))
         let state = try doc.encodeStateAsUpdate()
         let decoded = try UpdateCodec.decode(state)
-        let gcCount = decoded.blocks.flatMap(\.structs).filter { if case .gc = $0 { return true }; return false }.count
+        let gcCount = decoded.blocks.flatMap(\.structs).filter {
+            if case .gc = $0 { return true }
+            return false
+        }.count
         XCTAssertGreaterThan(gcCount, 0, "children of the deleted array are collected")
         XCTAssertNoThrow(try Doc(clientID: 2).applyUpdate(state))
     }

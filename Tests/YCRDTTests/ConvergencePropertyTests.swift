@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// Seeded random sessions: three replicas edit concurrently (inserts with surrogate pairs,
@@ -44,7 +45,8 @@ final class ConvergencePropertyTests: XCTestCase {
                 case 0..<5:
                     let at = Int.random(in: 0...text.length, using: &rng)
                     let w = words.randomElement(using: &rng)!
-                    let attrs: [String: AnyValue]? = !formatting || Bool.random(using: &rng) ? nil : ["bold": .bool(true)]
+                    let attrs: [String: AnyValue]? =
+                        !formatting || Bool.random(using: &rng) ? nil : ["bold": .bool(true)]
                     text.insert(w, at: at, attributes: attrs)
                 case 5..<7 where text.length > 0:
                     let at = Int.random(in: 0..<text.length, using: &rng)
@@ -84,7 +86,9 @@ final class ConvergencePropertyTests: XCTestCase {
             let viaMerge = Doc(clientID: 99, gc: gc)
             try viaMerge.applyUpdate(merged)
             let viaDiffs = Doc(clientID: 98, gc: gc)
-            for u in all.reversed() { try viaDiffs.applyUpdate(try YUpdate.diff(u, against: viaDiffs.encodeStateVector())) }
+            for u in all.reversed() {
+                try viaDiffs.applyUpdate(try YUpdate.diff(u, against: viaDiffs.encodeStateVector()))
+            }
             XCTAssertEqual(try YUpdate.stateVector(of: merged), viaMerge.encodeStateVector(), "seed \(seed)")
             for d in [viaMerge, viaDiffs] {
                 // Observers that only received the raw updates have not run the formatting

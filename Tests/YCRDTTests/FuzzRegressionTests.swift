@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import YCRDT
 
 /// Inputs found by the libFuzzer harness (Fuzz/update-decoder) that once crashed or hung.
@@ -28,8 +29,11 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertNoThrow(try Doc(clientID: 9).applyUpdate(state), file: file, line: line)
         }
         if let merged = try? YUpdate.merge([base, bytes]) {
-            let viaMerge = Doc(clientID: 15), viaParts = Doc(clientID: 15)
-            if (try? viaMerge.applyUpdate(merged)) != nil, (try? viaParts.applyUpdate(base)) != nil, (try? viaParts.applyUpdate(bytes)) != nil {
+            let viaMerge = Doc(clientID: 15)
+            let viaParts = Doc(clientID: 15)
+            if (try? viaMerge.applyUpdate(merged)) != nil, (try? viaParts.applyUpdate(base)) != nil,
+                (try? viaParts.applyUpdate(bytes)) != nil
+            {
                 XCTAssertEqual(viaMerge.encodeStateVector(), viaParts.encodeStateVector(), file: file, line: line)
             }
         }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 final class PrimitivesVectorTests: XCTestCase {
@@ -20,7 +21,9 @@ final class PrimitivesVectorTests: XCTestCase {
                 XCTAssertEqual(try d.readVarUInt(), v)
             case "varInt":
                 let (mag, neg): (UInt64, Bool)
-                if value == .string("-0") { (mag, neg) = (0, true) } else {
+                if value == .string("-0") {
+                    (mag, neg) = (0, true)
+                } else {
                     let i = Int64(value.intValue!)
                     (mag, neg) = (i.magnitude, i < 0)
                 }
@@ -46,7 +49,10 @@ final class PrimitivesVectorTests: XCTestCase {
                 let v = number(value)
                 if kind == "float32" { e.writeFloat32(Float(v)) } else { e.writeFloat64(v) }
                 let r = kind == "float32" ? Double(try d.readFloat32()) : try d.readFloat64()
-                XCTAssertTrue(kind == "float32" ? (Float(r) == Float(v) || (r.isNaN && v.isNaN)) : (r == v || (r.isNaN && v.isNaN)), "\(kind) \(v)")
+                XCTAssertTrue(
+                    kind == "float32"
+                        ? (Float(r) == Float(v) || (r.isNaN && v.isNaN)) : (r == v || (r.isNaN && v.isNaN)),
+                    "\(kind) \(v)")
             case "bigInt64":
                 let v = Int64(value.stringValue ?? "") ?? 0
                 e.writeBigInt64(v)
@@ -118,7 +124,8 @@ final class PrimitivesVectorTests: XCTestCase {
         case let (.double(x), .double(y)) where x.isNaN && y.isNaN: return true
         case let (.double(x), .double(y)): return x == y && x.sign == y.sign
         case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy(same)
-        case let (.object(x), .object(y)): return x.count == y.count && x.allSatisfy { k, v in y[k].map { same(v, $0) } ?? false }
+        case let (.object(x), .object(y)):
+            return x.count == y.count && x.allSatisfy { k, v in y[k].map { same(v, $0) } ?? false }
         default: return a.jsEquals(b)
         }
     }
@@ -130,6 +137,7 @@ final class PrimitivesVectorTests: XCTestCase {
         XCTAssertEqual(JSONText.jsNumber(123456.789), "123456.789")
         XCTAssertEqual(JSONText.jsNumber(-2.5), "-2.5")
         XCTAssertEqual(JSONText.jsNumber(0.000001), "0.000001")
-        XCTAssertEqual(JSONText.stringify(.object(["b": .int(1), "a": .string("x\n\"")])), "{\"a\":\"x\\n\\\"\",\"b\":1}")
+        XCTAssertEqual(
+            JSONText.stringify(.object(["b": .int(1), "a": .string("x\n\"")])), "{\"a\":\"x\\n\\\"\",\"b\":1}")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 final class ProtocolVectorTests: XCTestCase {
@@ -9,7 +10,9 @@ final class ProtocolVectorTests: XCTestCase {
         for u in updates {
             let bytes = hex(u["hex"]!.stringValue!)
             let decoded = try AwarenessUpdate.decode(bytes)
-            XCTAssertEqual(decoded.entries.map(\.clientID), u["clients"]!.arrayValue.map { ClientID($0.intValue!) }, u["name"]!.stringValue!)
+            XCTAssertEqual(
+                decoded.entries.map(\.clientID), u["clients"]!.arrayValue.map { ClientID($0.intValue!) },
+                u["name"]!.stringValue!)
             XCTAssertEqual(decoded.encode(), bytes, u["name"]!.stringValue!)
         }
         let removal = try AwarenessUpdate.decode(hex(updates[4]["hex"]!.stringValue!))
@@ -28,7 +31,9 @@ final class ProtocolVectorTests: XCTestCase {
         XCTAssertEqual(SyncMessage.step1(stateVector: doc.encodeStateVector()).encode(), byName["sync_step1"])
         let reply = try SyncMessage.step1(stateVector: [0]).reply(from: doc)
         XCTAssertEqual(reply?.encode(), byName["sync_step2_full"])
-        XCTAssertEqual(try SyncMessage.step1(stateVector: doc.encodeStateVector()).reply(from: doc)?.encode(), byName["sync_step2_nothing_missing"])
+        XCTAssertEqual(
+            try SyncMessage.step1(stateVector: doc.encodeStateVector()).reply(from: doc)?.encode(),
+            byName["sync_step2_nothing_missing"])
         for name in ["sync_step1", "sync_step2_full", "sync_step2_nothing_missing", "update"] {
             let b = byName[name]!
             XCTAssertEqual(try SyncMessage.decode(b).encode(), b, name)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// The 30 seeded fuzz scenarios of `random.json`, replayed with real local operations
@@ -34,11 +35,14 @@ final class RandomVectorTests: XCTestCase {
             emitted[cl] = []
             switch op {
             case "insert":
-                text.insert(Array(ev["text"]!.stringValue!.utf16), at: ev["index"]!.intValue!, attributes: orderedAttrs(ev["attrs"]))
+                text.insert(
+                    Array(ev["text"]!.stringValue!.utf16), at: ev["index"]!.intValue!,
+                    attributes: orderedAttrs(ev["attrs"]))
             case "delete":
                 text.delete(at: ev["index"]!.intValue!, length: ev["len"]!.intValue!)
             case "format":
-                text.format(at: ev["index"]!.intValue!, length: ev["len"]!.intValue!, attributes: orderedAttrs(ev["attrs"])!)
+                text.format(
+                    at: ev["index"]!.intValue!, length: ev["len"]!.intValue!, attributes: orderedAttrs(ev["attrs"])!)
             case "apply":
                 try doc.applyUpdate(hex(updates[ev["update"]!.intValue!]), origin: "remote")
             default:
@@ -46,21 +50,27 @@ final class RandomVectorTests: XCTestCase {
             }
             let want = (ev["emits"]?.arrayValue ?? []).map { updates[$0.intValue!] }
             let units = text.toUTF16()
-            let ok = (emitted[cl] ?? []) == want && units.count == ev["len_after"]!.intValue! &&
-                fnv1a(UTF.utf8(fromUTF16: units)) == ev["h_after"]!.stringValue!
+            let ok =
+                (emitted[cl] ?? []) == want && units.count == ev["len_after"]!.intValue!
+                && fnv1a(UTF.utf8(fromUTF16: units)) == ev["h_after"]!.stringValue!
             if !ok {
                 failures += 1
                 XCTAssertEqual(emitted[cl] ?? [], want, "\(name) event \(ei) (\(op)): emitted")
                 XCTAssertEqual(units.count, ev["len_after"]!.intValue!, "\(name) event \(ei) (\(op)): length")
-                XCTAssertEqual(fnv1a(UTF.utf8(fromUTF16: units)), ev["h_after"]!.stringValue!, "\(name) event \(ei) (\(op)): text hash")
+                XCTAssertEqual(
+                    fnv1a(UTF.utf8(fromUTF16: units)), ev["h_after"]!.stringValue!,
+                    "\(name) event \(ei) (\(op)): text hash")
                 if failures > 3 { return }
             }
         }
         for (_, doc) in docs {
             let text = doc.getText("content")
             XCTAssertEqual(text.toString(), sc["final_text"]!.stringValue!, "\(name): final text")
-            if let fd = sc["final_delta"] { assertDeltaEqual(text.toDelta(), delta(fromJSON: stripOrder(fd)), "\(name): final delta") }
-            XCTAssertEqual(hex(doc.encodeStateVector()), sc["final_state_vector"]!.stringValue!, "\(name): state vector")
+            if let fd = sc["final_delta"] {
+                assertDeltaEqual(text.toDelta(), delta(fromJSON: stripOrder(fd)), "\(name): final delta")
+            }
+            XCTAssertEqual(
+                hex(doc.encodeStateVector()), sc["final_state_vector"]!.stringValue!, "\(name): state vector")
             XCTAssertFalse(doc.hasPending, name)
         }
         // The final state is recorded from one replica; an observer applying it must agree.
@@ -74,7 +84,8 @@ final class RandomVectorTests: XCTestCase {
         for u in updates { try inOrder.applyUpdate(hex(u)) }
         let want = sc["final_state_as_update"]!.stringValue!
         let candidates = [inOrder] + Array(docs.values)
-        XCTAssertTrue(candidates.contains { (try? $0.encodeStateAsUpdate()).map(hex) == want },
-                      "\(name): neither the in-order observer nor a replica encodes the recorded final state")
+        XCTAssertTrue(
+            candidates.contains { (try? $0.encodeStateAsUpdate()).map(hex) == want },
+            "\(name): neither the in-order observer nor a replica encodes the recorded final state")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// Creating and resolving relative positions through the search markers must give exactly
@@ -39,7 +40,8 @@ final class RelativePositionSearchTests: XCTestCase {
     func referenceIndex(_ doc: Doc, _ pos: RelativePosition) -> Int? {
         guard let id = pos.item else { return pos.assoc >= 0 ? doc.getText().length : 0 }
         guard doc.store.state(id.client) > id.clock,
-              let (right, diff) = RelativePosition.followRedone(doc.store, id), !right.isGC else { return nil }
+            let (right, diff) = RelativePosition.followRedone(doc.store, id), !right.isGC
+        else { return nil }
         var index = (right.deleted || !right.countable) ? 0 : diff + (pos.assoc >= 0 ? 0 : 1)
         var n = right.left
         while let x = n {
@@ -80,8 +82,12 @@ final class RelativePositionSearchTests: XCTestCase {
         for index in -1...(text.length + 2) {
             for assoc in [0, -1] {
                 let pos = RelativePosition(text: text, index: index, assoc: assoc)
-                XCTAssertEqual(pos.item, referenceItem(branch, index, assoc), "create index \(index) assoc \(assoc)", file: file, line: line)
-                XCTAssertEqual(pos.absoluteIndex(in: doc), referenceIndex(doc, pos), "resolve index \(index) assoc \(assoc)", file: file, line: line)
+                XCTAssertEqual(
+                    pos.item, referenceItem(branch, index, assoc), "create index \(index) assoc \(assoc)", file: file,
+                    line: line)
+                XCTAssertEqual(
+                    pos.absoluteIndex(in: doc), referenceIndex(doc, pos), "resolve index \(index) assoc \(assoc)",
+                    file: file, line: line)
                 if assoc >= 0 && index >= 0 && index < text.length {
                     XCTAssertEqual(pos.absoluteIndex(in: doc), index, file: file, line: line)
                 }
@@ -91,8 +97,11 @@ final class RelativePositionSearchTests: XCTestCase {
         while let it = t {
             for clock in it.id.clock..<(it.id.clock + it.length) {
                 for assoc in [0, -1] {
-                    let pos = RelativePosition(tname: "content", item: ID(client: it.id.client, clock: clock), assoc: assoc)
-                    XCTAssertEqual(pos.absoluteIndex(in: doc), referenceIndex(doc, pos), "resolve \(it.id.client):\(clock) assoc \(assoc)", file: file, line: line)
+                    let pos = RelativePosition(
+                        tname: "content", item: ID(client: it.id.client, clock: clock), assoc: assoc)
+                    XCTAssertEqual(
+                        pos.absoluteIndex(in: doc), referenceIndex(doc, pos),
+                        "resolve \(it.id.client):\(clock) assoc \(assoc)", file: file, line: line)
                 }
             }
             t = it.right
@@ -118,8 +127,12 @@ final class RelativePositionSearchTests: XCTestCase {
 
     func testInsideATransactionTheFullWalkIsUsed() throws {
         var rng = SplitMix64(state: 99)
-        let a = Doc(clientID: 1), b = Doc(clientID: 2)
-        for _ in 0..<200 { edit(a, &rng); edit(b, &rng) }
+        let a = Doc(clientID: 1)
+        let b = Doc(clientID: 2)
+        for _ in 0..<200 {
+            edit(a, &rng)
+            edit(b, &rng)
+        }
         try sync([a, b])
         for _ in 0..<30 { edit(a, &rng) }
         XCTAssertNotNil(a.getText().branch.trustedMarkers(a))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 final class RelativePositionVectorTests: XCTestCase {
@@ -24,17 +25,20 @@ final class RelativePositionVectorTests: XCTestCase {
             let rpos = RelativePosition(branch: branch, index: c["index"]!.intValue!, assoc: c["assoc"]!.intValue!)
             XCTAssertEqual(hex(rpos.encode()), hex(bytes), "\(name): binary")
             XCTAssertTrue(try JSONText.parse(rpos.jsonText).jsEquals(wantJSON), "\(name): JSON \(rpos.jsonText)")
-            XCTAssertEqual(rpos.resolve(in: doc)?.index, c["index"]!.intValue!, "\(name): resolves to its index before the change")
+            XCTAssertEqual(
+                rpos.resolve(in: doc)?.index, c["index"]!.intValue!, "\(name): resolves to its index before the change")
             if let after = c["after_update"]?.stringValue { try doc.applyUpdate(hex(after)) }
             if let t = c["text_after"]?.stringValue { XCTAssertEqual(doc.getText().toString(), t, name) }
-            XCTAssertEqual(decoded.resolve(in: doc)?.index, c["resolved_index_after"]!.intValue!, "\(name): resolved after")
+            XCTAssertEqual(
+                decoded.resolve(in: doc)?.index, c["resolved_index_after"]!.intValue!, "\(name): resolved after")
         }
     }
 
     private func typeBranch(_ doc: Doc, _ type: AnyValue) -> Branch? {
         if let root = type["root"]?.stringValue { return doc.getText(root).branch }
         guard let map = type["map"]?.stringValue, let key = type["key"]?.stringValue,
-              let item = doc.rootBranch(map).map[key], case let .type(b) = item.content else { return nil }
+            let item = doc.rootBranch(map).map[key], case let .type(b) = item.content
+        else { return nil }
         return b
     }
 

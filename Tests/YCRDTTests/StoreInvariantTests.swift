@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// Invariants of the struct store that the performance shortcuts rely on.

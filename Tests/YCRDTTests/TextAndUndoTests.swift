@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 final class TextAndUndoTests: XCTestCase {
@@ -160,7 +161,9 @@ final class ApplyDeltaVectorTests: XCTestCase {
 
     func testRejectsDuplicateBlocksAndOverlongIntegers() {
         // Two blocks for client 1; a state vector with an overlong zero.
-        XCTAssertThrowsError(try YUpdate.validate(hex("0201010004010763" + "6f6e74656e740161" + "0101010104010763" + "6f6e74656e74016200")))
+        XCTAssertThrowsError(
+            try YUpdate.validate(
+                hex("0201010004010763" + "6f6e74656e740161" + "0101010104010763" + "6f6e74656e74016200")))
         XCTAssertThrowsError(try SyncMessage.decode([0x80, 0x00, 0x01, 0x00]))
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import YCRDT
 
 /// Every case of `updates.json` (72 scripted Yjs scenarios).
@@ -22,9 +23,10 @@ final class UpdatesVectorTests: XCTestCase {
         case let .skip(id, len): return .object(["kind": .string("Skip"), "id": idValue(id), "len": .int(Int64(len))])
         case let .item(w):
             var o: [String: AnyValue] = [
-                "kind": .string("Item"), "ref": .int(Int64(w.content.ref)), "id": idValue(w.id), "len": .int(Int64(w.length)),
+                "kind": .string("Item"), "ref": .int(Int64(w.content.ref)), "id": idValue(w.id),
+                "len": .int(Int64(w.length)),
                 "origin": idValue(w.origin), "rightOrigin": idValue(w.rightOrigin),
-                "parentSub": w.parentSub.map { .string($0) } ?? .null,
+                "parentSub": w.parentSub.map { .string($0) } ?? .null
             ]
             switch w.parent {
             case let .root(n)?: o["parent"] = .object(["root": .string(n)])
@@ -33,7 +35,9 @@ final class UpdatesVectorTests: XCTestCase {
             }
             switch w.content {
             case let .string(u): o["str"] = .string(UTF.string(u))
-            case let .format(k, v, _): o["key"] = .string(k); o["value"] = v
+            case let .format(k, v, _):
+                o["key"] = .string(k)
+                o["value"] = v
             default: break
             }
             return .object(o)
@@ -45,7 +49,10 @@ final class UpdatesVectorTests: XCTestCase {
         let content = o.removeValue(forKey: "content")?.objectValue ?? [:]
         if o["kind"] != .string("Item") { o["ref"] = nil }
         if let str = content["str"] { o["str"] = str }
-        if content["type"] == .string("Format") { o["key"] = content["key"]; o["value"] = content["value"] }
+        if content["type"] == .string("Format") {
+            o["key"] = content["key"]
+            o["value"] = content["value"]
+        }
         return .object(o)
     }
 
@@ -59,7 +66,9 @@ final class UpdatesVectorTests: XCTestCase {
         for (c, r) in u.ds.clients { dsMine[String(c)] = r.map { [$0.clock, $0.len] } }
         var dsTheirs: [String: [[Int]]] = [:]
         for e in decoded["ds"]!.arrayValue {
-            dsTheirs[String(e["client"]!.intValue!)] = e["ranges"]!.arrayValue.map { $0.arrayValue.map { $0.intValue! } }
+            dsTheirs[String(e["client"]!.intValue!)] = e["ranges"]!.arrayValue.map {
+                $0.arrayValue.map { $0.intValue! }
+            }
         }
         XCTAssertEqual(dsMine, dsTheirs, "\(label): delete set")
     }
@@ -117,7 +126,8 @@ final class UpdatesVectorTests: XCTestCase {
             XCTAssertEqual(text.toString(), c["final_text"]!.stringValue!, name)
             assertDeltaEqual(text.toDelta(), delta(fromJSON: c["final_delta"]!), name)
             XCTAssertEqual(hex(doc.encodeStateVector()), c["state_vector"]!.stringValue!, "\(name): state vector")
-            XCTAssertEqual(hex(try doc.encodeStateAsUpdate()), c["state_as_update"]!.stringValue!, "\(name): state as update")
+            XCTAssertEqual(
+                hex(try doc.encodeStateAsUpdate()), c["state_as_update"]!.stringValue!, "\(name): state as update")
             XCTAssertFalse(doc.hasPending, name)
         }
     }
@@ -137,8 +147,12 @@ final class UpdatesVectorTests: XCTestCase {
             let obs = try observer(c)
             for diff in c["diffs"]?.arrayValue ?? [] {
                 let sv = hex(diff["sv"]!.stringValue!)
-                XCTAssertEqual(hex(try YUpdate.diff(merged, against: sv)), diff["diff_update_of_merged"]!.stringValue!, "\(name): diff \(diff["label"]!)")
-                XCTAssertEqual(hex(try obs.encodeStateAsUpdate(since: sv)), diff["state_as_update_with_sv"]!.stringValue!, "\(name): state with sv \(diff["label"]!)")
+                XCTAssertEqual(
+                    hex(try YUpdate.diff(merged, against: sv)), diff["diff_update_of_merged"]!.stringValue!,
+                    "\(name): diff \(diff["label"]!)")
+                XCTAssertEqual(
+                    hex(try obs.encodeStateAsUpdate(since: sv)), diff["state_as_update_with_sv"]!.stringValue!,
+                    "\(name): state with sv \(diff["label"]!)")
                 checked += 1
             }
             if let g = c["merge_gap"] {
@@ -151,7 +165,8 @@ final class UpdatesVectorTests: XCTestCase {
                 let want = (x["hex"] ?? x["diff_update"])!.stringValue!
                 let fromDoc = hex(try obs.encodeStateAsUpdate(since: sv))
                 let fromMerged = hex(try YUpdate.diff(merged, against: sv))
-                XCTAssertTrue(fromDoc == want || fromMerged == want, "\(name) \(key): \(fromDoc) / \(fromMerged) vs \(want)")
+                XCTAssertTrue(
+                    fromDoc == want || fromMerged == want, "\(name) \(key): \(fromDoc) / \(fromMerged) vs \(want)")
             }
         }
         XCTAssertGreaterThan(checked, 10)
@@ -172,7 +187,8 @@ final class UpdatesVectorTests: XCTestCase {
             for cl in c["clients"]!.arrayValue.map({ $0.intValue! }) {
                 let d = Doc(clientID: ClientID(cl), gc: gc)
                 _ = d.getText("content")
-                d.onUpdate { u, origin in if origin != AnyHashable("remote") { emitted[cl, default: []].append(hex(u)) } }
+                d.onUpdate { u, origin in if origin != AnyHashable("remote") { emitted[cl, default: []].append(hex(u)) }
+                }
                 docs[cl] = d
             }
             for (si, step) in steps.enumerated() {
@@ -184,11 +200,15 @@ final class UpdatesVectorTests: XCTestCase {
                 func run(_ o: AnyValue) {
                     switch o["op"]!.stringValue! {
                     case "insert":
-                        text.insert(Array(o["text"]!.stringValue!.utf16), at: o["index"]!.intValue!, attributes: orderedAttrs(o["attrs"]))
+                        text.insert(
+                            Array(o["text"]!.stringValue!.utf16), at: o["index"]!.intValue!,
+                            attributes: orderedAttrs(o["attrs"]))
                     case "delete":
                         text.delete(at: o["index"]!.intValue!, length: o["len"]!.intValue!)
                     case "format":
-                        text.format(at: o["index"]!.intValue!, length: o["len"]!.intValue!, attributes: orderedAttrs(o["attrs"])!)
+                        text.format(
+                            at: o["index"]!.intValue!, length: o["len"]!.intValue!,
+                            attributes: orderedAttrs(o["attrs"])!)
                     case "insertEmbed":
                         text.insertEmbed(o["embed"]!, at: o["index"]!.intValue!, attributes: orderedAttrs(o["attrs"]))
                     default: XCTFail("\(name): unknown op")
@@ -205,7 +225,8 @@ final class UpdatesVectorTests: XCTestCase {
                 let want = (step["emits"]?.arrayValue ?? []).map { updates[$0.intValue!] }
                 XCTAssertEqual(emitted[cl] ?? [], want, "\(name) step \(si) (\(op)): emitted updates")
                 XCTAssertEqual(text.toString(), step["text_after"]!.stringValue!, "\(name) step \(si): text")
-                XCTAssertEqual(doc.hasPending, step["has_pending_after"]?.boolValue ?? false, "\(name) step \(si): pending")
+                XCTAssertEqual(
+                    doc.hasPending, step["has_pending_after"]?.boolValue ?? false, "\(name) step \(si): pending")
                 if doc.hasPending, let p = c["pending_state_as_update"]?.stringValue {
                     XCTAssertEqual(hex(try doc.encodeStateAsUpdate()), p, "\(name): state with pending")
                     XCTAssertEqual(hex(doc.encodeStateVector()), c["pending_state_vector"]!.stringValue!, name)
@@ -217,7 +238,8 @@ final class UpdatesVectorTests: XCTestCase {
                 XCTAssertEqual(text.toString(), pd["text"]!.stringValue!, "\(name): per_doc text")
                 assertDeltaEqual(text.toDelta(), delta(fromJSON: pd["delta"]!), "\(name): per_doc delta")
                 XCTAssertEqual(hex(doc.encodeStateVector()), pd["state_vector"]!.stringValue!, "\(name): per_doc sv")
-                XCTAssertEqual(hex(try doc.encodeStateAsUpdate()), pd["state_as_update"]!.stringValue!, "\(name): per_doc state")
+                XCTAssertEqual(
+                    hex(try doc.encodeStateAsUpdate()), pd["state_as_update"]!.stringValue!, "\(name): per_doc state")
             }
             replayed += 1
         }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import YCRDT
 
 /// Loads the shared Yjs vectors in place (`<package root>/../shared/vectors/yjs`).
@@ -42,8 +43,14 @@ extension AnyValue {
         return nil
     }
 
-    var arrayValue: [AnyValue] { if case let .array(a) = self { return a }; return [] }
-    var stringValue: String? { if case let .string(s) = self { return s }; return nil }
+    var arrayValue: [AnyValue] {
+        if case let .array(a) = self { return a }
+        return []
+    }
+    var stringValue: String? {
+        if case let .string(s) = self { return s }
+        return nil
+    }
     var intValue: Int? {
         switch self {
         case let .int(i): return Int(i)
@@ -51,8 +58,14 @@ extension AnyValue {
         default: return nil
         }
     }
-    var boolValue: Bool { if case let .bool(b) = self { return b }; return false }
-    var objectValue: [String: AnyValue] { if case let .object(o) = self { return o }; return [:] }
+    var boolValue: Bool {
+        if case let .bool(b) = self { return b }
+        return false
+    }
+    var objectValue: [String: AnyValue] {
+        if case let .object(o) = self { return o }
+        return [:]
+    }
 }
 
 /// A Yjs delta (from a vector) in this module's form.
@@ -69,7 +82,9 @@ func delta(fromJSON v: AnyValue) -> [TextDelta] {
 }
 
 /// Compares deltas with numbers compared by value.
-func assertDeltaEqual(_ a: [TextDelta], _ b: [TextDelta], _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertDeltaEqual(
+    _ a: [TextDelta], _ b: [TextDelta], _ message: String, file: StaticString = #filePath, line: UInt = #line
+) {
     func norm(_ d: [TextDelta]) -> String {
         d.map { op in
             switch op {

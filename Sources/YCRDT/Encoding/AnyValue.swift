@@ -31,7 +31,10 @@ public enum AnyValue: Hashable, Sendable {
         }
     }
 
-    var isNull: Bool { if case .null = self { return true }; return false }
+    var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 }
 
 extension AnyValue: CustomStringConvertible {

@@ -95,7 +95,10 @@ public enum JSONText {
             digits = mantissa
         }
         // Normalise: strip leading zeros (adjusting the point) and trailing zeros.
-        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); pointPos -= 1 }
+        while digits.hasPrefix("0") && digits.count > 1 {
+            digits.removeFirst()
+            pointPos -= 1
+        }
         while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
         let n = pointPos + exp  // decimal point position relative to digits start
         let k = digits.count
@@ -171,7 +174,9 @@ public enum JSONText {
                 }
                 while true {
                     skipWS()
-                    guard i < s.count, s[i] == UInt8(ascii: "\"") else { throw YCRDTError.invalidJSON("expected a key") }
+                    guard i < s.count, s[i] == UInt8(ascii: "\"") else {
+                        throw YCRDTError.invalidJSON("expected a key")
+                    }
                     let k = try string()
                     skipWS()
                     guard i < s.count, s[i] == UInt8(ascii: ":") else { throw YCRDTError.invalidJSON("expected ':'") }
@@ -180,7 +185,10 @@ public enum JSONText {
                     if orderKey != nil { order.append(.string(k)) }
                     skipWS()
                     guard i < s.count else { throw YCRDTError.invalidJSON("unexpected end") }
-                    if s[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if s[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
                     if s[i] == UInt8(ascii: "}") {
                         i += 1
                         if let ok = orderKey { o[ok] = .array(order) }
@@ -192,13 +200,22 @@ public enum JSONText {
                 i += 1
                 var a: [AnyValue] = []
                 skipWS()
-                if i < s.count, s[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                if i < s.count, s[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(a)
+                }
                 while true {
                     a.append(try value(depth: depth + 1))
                     skipWS()
                     guard i < s.count else { throw YCRDTError.invalidJSON("unexpected end") }
-                    if s[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if s[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                    if s[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if s[i] == UInt8(ascii: "]") {
+                        i += 1
+                        return .array(a)
+                    }
                     throw YCRDTError.invalidJSON("expected ',' or ']'")
                 }
             case UInt8(ascii: "\""): return .string(try string())
@@ -215,7 +232,16 @@ public enum JSONText {
             var isInt = true
             while i < s.count {
                 let c = s[i]
-                if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") { i += 1 } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+") { isInt = false; i += 1 } else { break }
+                if (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: "-") {
+                    i += 1
+                } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                    || c == UInt8(ascii: "+")
+                {
+                    isInt = false
+                    i += 1
+                } else {
+                    break
+                }
             }
             let t = String(decoding: s[start..<i], as: UTF8.self)
             if isInt, let v = Int64(t), abs(v) <= (1 << 53) {
@@ -231,7 +257,10 @@ public enum JSONText {
             var units: [UInt16] = []
             var buf: [UInt8] = []
             func flush() {
-                if !buf.isEmpty { units.append(contentsOf: String(decoding: buf, as: UTF8.self).utf16); buf.removeAll() }
+                if !buf.isEmpty {
+                    units.append(contentsOf: String(decoding: buf, as: UTF8.self).utf16)
+                    buf.removeAll()
+                }
             }
             while i < s.count {
                 let c = s[i]
@@ -253,7 +282,8 @@ public enum JSONText {
                     case UInt8(ascii: "b"): units.append(8)
                     case UInt8(ascii: "f"): units.append(12)
                     case UInt8(ascii: "u"):
-                        guard s.count - i >= 4, let v = UInt16(String(decoding: s[i..<i + 4], as: UTF8.self), radix: 16) else {
+                        guard s.count - i >= 4, let v = UInt16(String(decoding: s[i..<i + 4], as: UTF8.self), radix: 16)
+                        else {
                             throw YCRDTError.invalidJSON("bad \\u escape")
                         }
                         i += 4

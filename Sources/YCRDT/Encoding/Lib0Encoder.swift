@@ -57,16 +57,22 @@ struct Lib0Encoder {
 
     mutating func writeFloat32(_ v: Float) {
         let b = v.bitPattern
-        for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: b >> UInt32(shift))) }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: b >> UInt32(shift)))
+        }
     }
 
     mutating func writeFloat64(_ v: Double) {
         let b = v.bitPattern
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift)))
+        }
     }
 
     mutating func writeBigInt64(_ v: Int64) {
         let b = UInt64(bitPattern: v)
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift)))
+        }
     }
 }

@@ -17,7 +17,10 @@ enum UTF {
         var out: [UInt16] = []
         out.reserveCapacity(bytes.count)
         var ascii = true
-        for b in bytes where b >= 0x80 { ascii = false; break }
+        for b in bytes where b >= 0x80 {
+            ascii = false
+            break
+        }
         if ascii {
             for b in bytes { out.append(UInt16(b)) }
             return out
@@ -73,7 +76,8 @@ enum UTF {
     }
 
     /// Appends the UTF-8 of `units` to `out` (lone surrogates as U+FFFD).
-    static func appendUTF8<C: Collection>(fromUTF16 units: C, to out: inout [UInt8]) where C.Element == UInt16, C.Index == Int {
+    static func appendUTF8<C: Collection>(fromUTF16 units: C, to out: inout [UInt8])
+    where C.Element == UInt16, C.Index == Int {
         var i = units.startIndex
         let end = units.endIndex
         while i < end {

@@ -13,8 +13,10 @@ struct TestRelay {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     static func start(limits: RelayLimits = RelayLimits(), port: Int = 0) async throws -> TestRelay {
-        let relay = try Relay(configuration: RelayConfiguration(host: "127.0.0.1", port: port, limits: limits,
-                                                                shutdownGracePeriod: .milliseconds(300)))
+        let relay = try Relay(
+            configuration: RelayConfiguration(
+                host: "127.0.0.1", port: port, limits: limits,
+                shutdownGracePeriod: .milliseconds(300)))
         let bound = try await relay.start()
         return TestRelay(relay: relay, port: bound)
     }
@@ -24,12 +26,14 @@ struct TestRelay {
 
 /// Fast retries: tests must not wait realtime-js's 1-2-5-10 s.
 func fastRealtimeOptions() -> RealtimeOptions {
-    RealtimeOptions(reconnectBackoff: .constant(.milliseconds(200)), rejoinBackoff: .constant(.milliseconds(200)),
-                    pushTimeout: .seconds(5))
+    RealtimeOptions(
+        reconnectBackoff: .constant(.milliseconds(200)), rejoinBackoff: .constant(.milliseconds(200)),
+        pushTimeout: .seconds(5))
 }
 
 func fastProviderConfiguration(_ change: (inout ProviderConfiguration) -> Void = { _ in }) -> ProviderConfiguration {
-    var configuration = ProviderConfiguration(syncTimeout: .milliseconds(800), rejoinBackoff: .constant(.milliseconds(200)))
+    var configuration = ProviderConfiguration(
+        syncTimeout: .milliseconds(800), rejoinBackoff: .constant(.milliseconds(200)))
     change(&configuration)
     return configuration
 }
@@ -48,16 +52,19 @@ actor TestEditor {
     private(set) var onlineUsers: [OnlineUser] = []
     private(set) var cursors: [RemoteCursor] = []
 
-    init(relay: URL, document: DocumentID, name: String, clientID: ClientID? = nil, initialState: [UInt8] = [],
-         configuration: ProviderConfiguration = fastProviderConfiguration()) throws {
+    init(
+        relay: URL, document: DocumentID, name: String, clientID: ClientID? = nil, initialState: [UInt8] = [],
+        configuration: ProviderConfiguration = fastProviderConfiguration()
+    ) throws {
         doc = Doc(clientID: clientID)
         text = doc.getText("content")
         self.clientID = doc.clientID
         client = try RealtimeClient(url: relay, apiKey: "test-key", options: fastRealtimeOptions())
-        provider = try SupabaseProvider(client: client, document: document,
-                                        identity: CollabIdentity(userID: "user-\(name)", name: name),
-                                        editorClientID: doc.clientID, initialState: initialState,
-                                        configuration: configuration)
+        provider = try SupabaseProvider(
+            client: client, document: document,
+            identity: CollabIdentity(userID: "user-\(name)", name: name),
+            editorClientID: doc.clientID, initialState: initialState,
+            configuration: configuration)
         if !initialState.isEmpty { try doc.applyUpdate(initialState, origin: SupabaseProvider.remoteOrigin) }
         let provider = self.provider
         // Edits run synchronously on this actor; one consumer hands their bytes on in order.
@@ -159,9 +166,11 @@ actor ChannelSpy {
 }
 
 /// Polls `condition` until it holds or `timeout` passes (generous: CI is a loaded 2-core machine).
-func eventually(timeout: Duration = .seconds(20), _ message: @autoclosure () -> String = "condition",
-                file: StaticString = #filePath, line: UInt = #line,
-                _ condition: () async throws -> Bool) async rethrows {
+func eventually(
+    timeout: Duration = .seconds(20), _ message: @autoclosure () -> String = "condition",
+    file: StaticString = #filePath, line: UInt = #line,
+    _ condition: () async throws -> Bool
+) async rethrows {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return }
