@@ -17,7 +17,7 @@ struct Module {
     enum Kind {
         case library
         case system(pkgConfig: String, apt: String)
-        case executable, test
+        case executable, test, testSupport
     }
     let name: String
     let kind: Kind
@@ -48,20 +48,23 @@ let modules: [Module] = [
         name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
         products: [
             ("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
+            ("HummingbirdCore", "hummingbird"), ("HTTPTypes", "swift-http-types"),
+            ("ServiceLifecycle", "swift-service-lifecycle"), ("UnixSignals", "swift-service-lifecycle"),
             ("Crypto", "swift-crypto"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
-            ("NIOHTTP1", "swift-nio")
+            ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio")
         ]),
     // The autosaver and the crash journal: knows Yjs and stores, nothing of networks.
     Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(
-        name: "Collab", kind: .library, deps: ["YCRDT", "Realtime", "DocumentStorage", "Persistence"],
+        name: "Collab", kind: .library,
+        deps: ["YCRDT", "Realtime", "RealtimeProtocol", "DocumentStorage", "Persistence"],
         products: [("Logging", "swift-log")]),
     Module(name: "TextLayout", kind: .library, deps: ["CFriBidi"]),
     Module(name: "TUI", kind: .library, deps: ["TextLayout", "Collab", "YCRDT", "CNcursesw"]),
     Module(
         name: "qalam", kind: .executable,
         deps: [
-            "YCRDT", "Realtime", "DocumentStorage", "SQLiteStore", "PostgresStore",
+            "YCRDT", "Realtime", "RealtimeProtocol", "DocumentStorage", "SQLiteStore", "PostgresStore",
             "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"
         ],
         products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
@@ -71,10 +74,10 @@ let modules: [Module] = [
     // Keystroke in one editor to applied in another, through the relay.
     Module(
         name: "LatencyBenchmark", kind: .executable,
-        deps: ["Collab", "Realtime", "RelayServer", "DocumentStorage", "YCRDT"]),
+        deps: ["Collab", "Realtime", "RealtimeProtocol", "RelayServer", "DocumentStorage", "YCRDT"]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
     Module(
-        name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RelayServer"],
+        name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RealtimeProtocol", "RelayServer"],
         products: [
             ("WSClient", "swift-websocket"), ("NIOCore", "swift-nio"), ("NIOPosix", "swift-nio"),
             ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio"), ("Logging", "swift-log")
@@ -83,21 +86,32 @@ let modules: [Module] = [
     // against pycrdt (Tests/python); not installed.
     Module(name: "YCRDTPeer", kind: .executable, deps: ["YCRDT"]),
 
+    // Helpers every test target shares (fixtures, polling); not a product.
+    Module(name: "TestSupport", kind: .testSupport),
     Module(name: "YCRDTTests", kind: .test, deps: ["YCRDT"]),
     Module(name: "RealtimeProtocolTests", kind: .test, deps: ["RealtimeProtocol"]),
     Module(
-        name: "RealtimeTests", kind: .test, deps: ["Realtime", "RelayServer"],
-        products: [("NIOSSL", "swift-nio-ssl")]),
+        name: "RealtimeTests", kind: .test, deps: ["Realtime", "RealtimeProtocol", "RelayServer"],
+        products: [("NIOSSL", "swift-nio-ssl"), ("Logging", "swift-log")]),
     Module(
-        name: "RelayServerTests", kind: .test, deps: ["RelayServer", "YCRDT", "SQLiteStore"],
-        products: [("WSClient", "swift-websocket")]),
+        name: "RelayServerTests", kind: .test,
+        deps: ["RelayServer", "RealtimeProtocol", "YCRDT", "DocumentStorage", "SQLiteStore"],
+        products: [
+            ("WSClient", "swift-websocket"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
+            ("NIOWebSocket", "swift-nio")
+        ]),
     Module(name: "StoreTests", kind: .test, deps: ["DocumentStorage", "SQLiteStore", "PostgresStore"]),
-    Module(name: "PersistenceTests", kind: .test, deps: ["Persistence", "YCRDT", "SQLiteStore", "PostgresStore"]),
+    Module(
+        name: "PersistenceTests", kind: .test,
+        deps: ["Persistence", "YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(
         name: "CollabTests", kind: .test,
-        deps: ["Collab", "YCRDT", "Realtime", "RelayServer", "SQLiteStore", "PostgresStore"]),
+        deps: [
+            "Collab", "YCRDT", "Realtime", "RealtimeProtocol", "RelayServer", "DocumentStorage", "Persistence",
+            "SQLiteStore", "PostgresStore"
+        ]),
     Module(name: "TextLayoutTests", kind: .test, deps: ["TextLayout"]),
-    Module(name: "TUITests", kind: .test, deps: ["TUI", "TextLayout"])
+    Module(name: "TUITests", kind: .test, deps: ["TUI", "TextLayout", "YCRDT"])
 ]
 
 let externalPackages: [String: Package.Dependency] = [
@@ -108,6 +122,9 @@ let externalPackages: [String: Package.Dependency] = [
     "swift-crypto": .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     "swift-websocket": .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.0"),
     "hummingbird": .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+    "swift-http-types": .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    "swift-service-lifecycle": .package(
+        url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     "hummingbird-websocket": .package(
         url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0")
 ]
@@ -128,7 +145,7 @@ let externalPackages: [String: Package.Dependency] = [
 
 func closure(of names: [String]) -> Set<String> {
     var keep = Set<String>()
-    var queue = names + names.map { $0 + "Tests" }
+    var queue = names + names.map { $0 + "Tests" } + ["TestSupport"]
     while let name = queue.popLast() {
         guard let module = modules.first(where: { $0.name == name }), keep.insert(name).inserted else { continue }
         queue += module.deps
@@ -150,7 +167,9 @@ func target(_ module: Module) -> Target {
     case .executable:
         return .executableTarget(name: module.name, dependencies: dependencies)
     case .test:
-        return .testTarget(name: module.name, dependencies: dependencies)
+        return .testTarget(name: module.name, dependencies: dependencies + [.target(name: "TestSupport")])
+    case .testSupport:
+        return .target(name: module.name, dependencies: dependencies, path: "Tests/\(module.name)")
     }
 }
 

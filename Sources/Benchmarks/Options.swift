@@ -17,7 +17,7 @@ struct Options {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     init(arguments: [String]) throws {
-        tracesDirectory = Options.packageRoot.appendingPathComponent("../shared/traces").standardized
+        tracesDirectory = Options.packageRoot.appendingPathComponent("Fixtures/traces")
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             switch argument {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One editing trace from `shared/traces/` (format: that directory's README):
+/// One editing trace from `Fixtures/traces/` (format: that directory's README):
 /// sequential (`txns` in order) or concurrent (`txns` with `parents` and `agent`).
 struct Trace: Decodable {
     var kind: String?

@@ -1,6 +1,6 @@
 import Foundation
 
-// Benchmarks: replays the real-world editing traces in ../shared/traces with
+// Benchmarks: replays the real-world editing traces in Fixtures/traces with
 // YCRDT and prints one table, every figure beside a baseline measured in the
 // same run: a plain UTF-16 buffer (the no-CRDT floor) and pycrdt (yrs).
 //

@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 /// The bridge between YCRDT's lib0 `any` values and the Realtime layer's JSON values,

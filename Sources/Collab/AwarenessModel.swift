@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 /// The awareness states of a document (y-protocols `Awareness`), without timers or

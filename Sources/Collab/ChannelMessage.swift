@@ -1,5 +1,6 @@
 import Foundation
 import Realtime
+import RealtimeProtocol
 
 /// The broadcast events a Qalam document channel carries.
 ///

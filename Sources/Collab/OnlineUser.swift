@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 
 /// A person editing the document now, built from the channel's presence state.
 public struct OnlineUser: Sendable, Equatable, Hashable {

@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 /// Converts Yjs relative positions between their binary encoding (what the editor's

@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 
 /// A selection as two Yjs relative positions, each in its binary encoding
 /// (`RelativePosition.encode()`); a caret has `anchor == head`.

@@ -1,5 +1,6 @@
 import Foundation
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 // What arrives on the channel: updates, sync requests and answers, awareness,

@@ -1,6 +1,7 @@
 import DocumentStorage
 import Foundation
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 /// Connects one document to its Supabase Realtime channel `room:<documentUUID>`.
@@ -9,7 +10,7 @@ import YCRDT
 /// editor's `Doc` stays on the UI thread and exchanges update bytes with the provider,
 /// while the replica answers other editors' sync requests without touching the UI.
 ///
-/// What goes over the channel (see DESIGN.md, "the channel contract"):
+/// What goes over the channel (docs/ARCHITECTURE.md, "The channel contract"):
 /// - local updates: the first unsent one starts a `batchInterval` (100 ms) timer and
 ///   everything typed until it fires goes out merged as one `yjs-update`
 ///   `{"update": [byte, …]}`, split when larger than the payload limit; an idle

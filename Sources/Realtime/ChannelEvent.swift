@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// Something that happened on a channel, delivered by `RealtimeChannel.events()`.
 public enum ChannelEvent: Sendable, Equatable {
     /// A broadcast from another client (or this one, with `broadcastSelf`).

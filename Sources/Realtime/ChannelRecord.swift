@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// The client's bookkeeping for one channel. Owned and touched only by the
 /// `RealtimeClient` actor; `RealtimeChannel` is the public handle to it.
 final class ChannelRecord {

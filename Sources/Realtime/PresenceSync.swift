@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// A presence change, as phoenix `presence.js` reports it.
 ///
 /// Presences are given in realtime-js's public shape: each meta object as the

@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// A handle to one channel of a `RealtimeClient` (realtime-js `RealtimeChannel`).
 ///
 /// The handle holds no state of its own: the client actor owns the channel, so

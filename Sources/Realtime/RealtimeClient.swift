@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RealtimeProtocol
 
 /// A Supabase Realtime client: one WebSocket, any number of channels, heartbeats,
 /// reconnects with backoff and channel rejoins, as realtime-js behaves.

@@ -1,5 +1,6 @@
 import Logging
 import NIOSSL
+import RealtimeProtocol
 
 /// How a `RealtimeClient` connects and how patient it is. The defaults are
 /// realtime-js's; tests shorten the intervals.

@@ -1,4 +1,4 @@
-/// The vsn 2.0.0 binary frame layouts of spec §2.3. Every length field is one
+/// The vsn 2.0.0 binary frame layouts of docs/reference/realtime-protocol.md §2.3. Every length field is one
 /// byte counting UTF-8 bytes, so each string field is at most 255 bytes.
 enum BinaryFrameCodec {
     static let kindPush: UInt8 = 0

@@ -1,4 +1,4 @@
-/// The `config` of a `phx_join` payload (spec §3.2), parsed leniently as the
+/// The `config` of a `phx_join` payload (docs/reference/realtime-protocol.md §3.2), parsed leniently as the
 /// server does: booleans may be `true`/`false` or the strings "true"/"false"
 /// (any case); anything unusable falls back to the default.
 public struct JoinConfig: Hashable, Sendable {

@@ -1,4 +1,4 @@
-/// Event names of Phoenix channels and Supabase Realtime (spec §3–§7).
+/// Event names of Phoenix channels and Supabase Realtime (docs/reference/realtime-protocol.md §3–§7).
 public enum PhoenixEvent {
     /// Client → server: join a channel (payload: the join config and access token).
     public static let join = "phx_join"

@@ -47,7 +47,7 @@ public enum SerializerVersion: String, Sendable, CaseIterable {
 }
 
 /// Encodes and decodes Phoenix messages for one serializer version, exactly as the
-/// Supabase Realtime server and realtime-js do (spec §2). Decoding validates
+/// Supabase Realtime server and realtime-js do (docs/reference/realtime-protocol.md §2). Decoding validates
 /// everything and throws `RealtimeProtocolError`; it never traps on any input.
 public struct PhoenixSerializer: Sendable {
     /// The Realtime server's inbound WebSocket frame limit.

@@ -1,4 +1,4 @@
-/// Presence as it travels in `presence_state` and `presence_diff` (spec §6):
+/// Presence as it travels in `presence_state` and `presence_diff` (docs/reference/realtime-protocol.md §6):
 /// key → list of metas, each meta a JSON object with a `phx_ref`.
 public struct PresenceState: Hashable, Sendable {
     /// Key → metas (JSON objects).

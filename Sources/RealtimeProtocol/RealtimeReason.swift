@@ -1,4 +1,4 @@
-/// The exact reason and message strings of Supabase Realtime (spec §3.3, §5.3, §6, §7, §8),
+/// The exact reason and message strings of Supabase Realtime (docs/reference/realtime-protocol.md §3.3, §5.3, §6, §7, §8),
 /// so that clients written against hosted Supabase recognise them.
 public enum RealtimeReason {
     // MARK: Join errors (`response.reason`)

@@ -12,7 +12,7 @@ import RealtimeProtocol
 struct FanoutFrames {
     private let message: PhoenixMessage
     /// `nil`: not encoded yet; `.some(nil)`: this version cannot carry the message
-    /// (a binary broadcast for a vsn 1.0.0 socket, spec §2.3).
+    /// (a binary broadcast for a vsn 1.0.0 socket, docs/reference/realtime-protocol.md §2.3).
     private var v1: WebSocketOutboundWriter.OutboundFrame??
     private var v2: WebSocketOutboundWriter.OutboundFrame??
 

@@ -3,7 +3,7 @@ import Foundation
 import RealtimeProtocol
 
 /// Checks Supabase-style JWTs: HS256/384/512 signed with the project secret,
-/// `role` and `exp` present, `exp` in the future (spec §7).
+/// `role` and `exp` present, `exp` in the future (docs/reference/realtime-protocol.md §7).
 struct JWTVerifier: Sendable {
     let key: SymmetricKey
 

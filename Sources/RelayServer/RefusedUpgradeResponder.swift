@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 import RealtimeProtocol
 
-/// Gives a refused WebSocket upgrade Supabase's answer (spec §1): the status of the
+/// Gives a refused WebSocket upgrade Supabase's answer (docs/reference/realtime-protocol.md §1): the status of the
 /// refusal (401 for a bad `apikey`, 400 for an unknown `vsn`) and `{"error": …}`.
 ///
 /// HummingbirdWebSocket answers every refused upgrade with an empty 400 of its own and

@@ -49,7 +49,7 @@ public struct RelayConfiguration: Sendable {
     var verifier: JWTVerifier? { jwtSecret.map(JWTVerifier.init(secret:)) }
 }
 
-/// Supabase Realtime's limits (spec §8) with its self-hosted defaults. Where Supabase
+/// Supabase Realtime's limits (docs/reference/realtime-protocol.md §8) with its self-hosted defaults. Where Supabase
 /// counts per tenant, the relay counts per client socket, so that one client over its
 /// limit gets the error and everyone else keeps working.
 public struct RelayLimits: Sendable {

@@ -15,7 +15,7 @@ enum Outbound: Sendable {
     case close(code: UInt16, reason: String)
 }
 
-/// Public and private channels of the same name never see each other (spec §3.1).
+/// Public and private channels of the same name never see each other (docs/reference/realtime-protocol.md §3.1).
 struct ChannelKey: Hashable, Sendable {
     let topic: String
     let isPrivate: Bool
@@ -203,7 +203,7 @@ actor RelayHub {
             }
         }
 
-        // A second join of the same topic replaces the first (spec §3.1).
+        // A second join of the same topic replaces the first (docs/reference/realtime-protocol.md §3.1).
         if connection.channels[message.topic] != nil {
             removeMembership(id, topic: message.topic, sendClose: true)
             connection = connections[id] ?? connection
@@ -258,7 +258,7 @@ actor RelayHub {
     }
 
     private func leave(_ id: SocketID, _ message: PhoenixMessage) {
-        // Leaving a topic that was never joined still gets ok (spec §3.4).
+        // Leaving a topic that was never joined still gets ok (docs/reference/realtime-protocol.md §3.4).
         send(id, .reply(to: message))
         if connections[id]?.channels[message.topic] != nil {
             removeMembership(id, topic: message.topic, sendClose: true)
@@ -326,7 +326,7 @@ actor RelayHub {
         var frames = FanoutFrames(message)
         for member in members where member != excluding {
             guard let connection = connections[member] else { continue }
-            // A socket whose version cannot carry the message gets nothing (spec §2.3).
+            // A socket whose version cannot carry the message gets nothing (docs/reference/realtime-protocol.md §2.3).
             guard let frame = frames.frame(for: connection.version) else { continue }
             enqueue(connection, .frame(frame))
         }

@@ -80,7 +80,7 @@ struct RelayRoutes: Sendable {
         return Array(buffer.readableBytesView)
     }
 
-    /// `POST /realtime/v1/api/broadcast` (spec §5.4): validate every message, then relay all.
+    /// `POST /realtime/v1/api/broadcast` (docs/reference/realtime-protocol.md §5.4): validate every message, then relay all.
     private func restBroadcast(_ request: Request) async throws -> Response {
         guard Self.authorize(request, verifier: verifier) else {
             return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
@@ -126,7 +126,7 @@ struct RelayRoutes: Sendable {
         return Response(status: .accepted)
     }
 
-    /// `POST /realtime/v1/api/broadcast/<topic>/events/<event>[?private=true]` (spec §5.4):
+    /// `POST /realtime/v1/api/broadcast/<topic>/events/<event>[?private=true]` (docs/reference/realtime-protocol.md §5.4):
     /// the body is the payload, JSON or raw bytes; subscribers get it as a user broadcast
     /// (kind 4 on vsn 2.0.0, JSON on vsn 1.0.0 when it is JSON).
     private func singleBroadcast(_ request: Request, topic: String, event: String) async throws -> Response {

@@ -119,7 +119,7 @@ enum RelaySession {
                     do {
                         frame = try serializer.encode(message, direction: .serverToClient)
                     } catch {
-                        // A binary broadcast for a vsn 1.0.0 socket: it cannot receive those (spec §2.3).
+                        // A binary broadcast for a vsn 1.0.0 socket: it cannot receive those (docs/reference/realtime-protocol.md §2.3).
                         continue
                     }
                     try await outbound.write(frame.outboundFrame)

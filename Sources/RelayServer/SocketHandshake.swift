@@ -10,7 +10,7 @@ struct SocketHandshake {
     /// (`/socket/websocket`) use.
     static let paths: Set<String> = ["/realtime/v1/websocket", "/socket/websocket"]
 
-    /// Why a handshake is refused, as Supabase answers it (spec §1): an HTTP status and
+    /// Why a handshake is refused, as Supabase answers it (docs/reference/realtime-protocol.md §1): an HTTP status and
     /// the JSON body `{"error": message}`.
     struct Refusal: Equatable {
         let status: HTTPResponse.Status

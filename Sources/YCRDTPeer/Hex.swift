@@ -1,5 +1,5 @@
 /// Lowercase hex, the byte encoding used on the peer's JSON lines (as in
-/// `shared/vectors/yjs/`).
+/// `Fixtures/yjs-vectors/`).
 enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 

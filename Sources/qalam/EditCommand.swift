@@ -5,6 +5,7 @@ import Foundation
 import Persistence
 import PostgresStore
 import Realtime
+import RealtimeProtocol
 import SQLiteStore
 import TUI
 import TextLayout

@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 
 /// One line of the headless protocol's input: a JSON object with a `cmd` and an
 /// optional `id` that the answer repeats.

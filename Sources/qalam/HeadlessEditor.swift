@@ -1,6 +1,7 @@
 import Collab
 import Foundation
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 /// `qalam edit NAME --headless`: the editor without a screen, driven by JSON lines

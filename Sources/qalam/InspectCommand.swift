@@ -38,7 +38,7 @@ struct InspectCommand: ParsableCommand {
                 throw UpdateInput.fail("inspect", file, "not a valid Yjs v1 update: \(error)")
             }
         }
-        // `content` is the document contract's root (DESIGN.md), so it is always
+        // `content` is the document contract's root (docs/ARCHITECTURE.md), so it is always
         // reported: a root whose text was all deleted and garbage-collected keeps
         // no string content to be recognised as text by, yet reads as "".
         var texts: [String: String] = [:]

@@ -1,4 +1,6 @@
 import Realtime
+import RealtimeProtocol
+import TestSupport
 import XCTest
 import YCRDT
 
@@ -127,8 +129,7 @@ final class BroadcastRateLimiterTests: XCTestCase {
 /// The awareness codec Collab uses (YCRDT's) against the y-protocols vectors.
 final class AwarenessCodecTests: XCTestCase {
     func testEveryVectorDecodesAndReencodesByteForByte() throws {
-        let url = packageRoot().appendingPathComponent("../shared/vectors/yjs/awareness.json")
-        let file = try JSONValue(parsing: [UInt8](Data(contentsOf: url)))
+        let file = try JSONValue(parsing: [UInt8](Fixtures.yjsVector("awareness.json")))
         let updates = try XCTUnwrap(file["awareness"]?["updates"]?.arrayValue)
         XCTAssertGreaterThan(updates.count, 3)
         for update in updates {

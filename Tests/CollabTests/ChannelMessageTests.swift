@@ -1,4 +1,5 @@
 import Realtime
+import RealtimeProtocol
 import XCTest
 
 @testable import Collab

@@ -4,6 +4,7 @@ import Foundation
 import Persistence
 import PostgresStore
 import SQLiteStore
+import TestSupport
 import XCTest
 import YCRDT
 
@@ -94,12 +95,7 @@ final class EditingSessionTests: XCTestCase {
     }
 
     func testSaveAndReopenWithPostgreSQL() async throws {
-        guard let url = ProcessInfo.processInfo.environment["QALAM_TEST_DATABASE_URL"] else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                return XCTFail("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh")
-            }
-            throw XCTSkip("QALAM_TEST_DATABASE_URL is not set (run under scripts/with-postgres.sh)")
-        }
+        let url = try PostgresTestDatabase.url()
         try await runSaveAndReopen { PostgresStore(connectionString: url) }
     }
 

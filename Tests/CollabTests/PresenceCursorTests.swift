@@ -1,6 +1,7 @@
 import Collab
 import Foundation
 import Realtime
+import TestSupport
 import XCTest
 import YCRDT
 

@@ -3,6 +3,7 @@ import DocumentStorage
 import Foundation
 import Realtime
 import RelayServer
+import TestSupport
 import XCTest
 import YCRDT
 

@@ -2,7 +2,9 @@ import Collab
 import DocumentStorage
 import Foundation
 import Realtime
+import RealtimeProtocol
 import RelayServer
+import TestSupport
 import XCTest
 import YCRDT
 
@@ -13,7 +15,7 @@ final class ProviderWireTests: XCTestCase {
         let relay = try await TestRelay.start()
         // On a loaded machine the 50 keystrokes may not fit in 100 ms; then the premise
         // does not hold and the attempt is repeated rather than judged.
-        for attempt in 1...3 {
+        for _ in 1...3 {
             let document = freshDocument()
             let spy = try await ChannelSpy(relay: relay.url, document: document)
             try await spy.start()

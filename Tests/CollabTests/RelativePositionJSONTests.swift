@@ -1,5 +1,7 @@
 import Foundation
 import Realtime
+import RealtimeProtocol
+import TestSupport
 import XCTest
 import YCRDT
 
@@ -8,8 +10,7 @@ import YCRDT
 /// Checks the JSON ↔ binary conversion against every case of the Yjs vectors.
 final class RelativePositionJSONTests: XCTestCase {
     func testEveryVectorCaseConvertsBothWays() throws {
-        let url = packageRoot().appendingPathComponent("../shared/vectors/yjs/relpos.json")
-        let file = try JSONValue(parsing: [UInt8](Data(contentsOf: url)))
+        let file = try JSONValue(parsing: [UInt8](Fixtures.yjsVector("relpos.json")))
         let cases = try XCTUnwrap(file["cases"]?.arrayValue)
         XCTAssertGreaterThan(cases.count, 3)
         for entry in cases {
@@ -68,9 +69,4 @@ final class RelativePositionJSONTests: XCTestCase {
         }
         return out
     }
-}
-
-/// The package root, found from this file's path (Tests/CollabTests/<file>).
-func packageRoot(file: String = #filePath) -> URL {
-    URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }

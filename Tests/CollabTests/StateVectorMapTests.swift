@@ -4,7 +4,7 @@ import XCTest
 
 final class StateVectorMapTests: XCTestCase {
     func testDecodesYjsStateVectors() throws {
-        // {1: 2} as in yjs-format.md §8.1 (doc "hi" of client 1), and {3000000000: 300, 7: 0}.
+        // {1: 2} as in docs/reference/yjs-format.md §8.1 (doc "hi" of client 1), and {3000000000: 300, 7: 0}.
         XCTAssertEqual(try StateVectorMap(decoding: [0x01, 0x01, 0x02]).clocks, [1: 2])
         XCTAssertEqual(try StateVectorMap(decoding: [0x00]).clocks, [:])
         XCTAssertEqual(

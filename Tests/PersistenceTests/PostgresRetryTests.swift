@@ -1,5 +1,6 @@
 import DocumentStorage
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Persistence

@@ -1,6 +1,7 @@
 import DocumentStorage
 import Foundation
 import SQLiteStore
+import TestSupport
 import XCTest
 
 @testable import Persistence
@@ -57,35 +58,5 @@ final class TemporaryDirectory {
         let store = try SQLiteStore(path: path("qalam.sqlite3"), busyTimeout: busyTimeout)
         try await store.migrate()
         return store
-    }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (generous: CI is a
-/// loaded two-core machine).
-func eventually(
-    timeout: Duration = .seconds(20), _ message: String = "condition never held",
-    file: StaticString = #filePath, line: UInt = #line,
-    _ condition: () async throws -> Bool
-) async rethrows {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    XCTFail(message, file: file, line: line)
-}
-
-enum PostgresTestDatabase {
-    /// The test database URL, or a skip (locally) or failure (CI) without one.
-    static func url(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = environment["QALAM_TEST_DATABASE_URL"], !url.isEmpty { return url }
-        if environment["CI"] == "true" {
-            XCTFail(
-                "QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file,
-                line: line)
-            throw XCTSkip("no database")
-        }
-        throw XCTSkip("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL")
     }
 }

@@ -2,6 +2,7 @@ import DocumentStorage
 import Foundation
 import PostgresStore
 import SQLiteStore
+import TestSupport
 import XCTest
 import YCRDT
 

@@ -28,7 +28,7 @@ final class SerializerTests: XCTestCase {
         }
     }
 
-    // MARK: Spec §10 canonical frames (V2 text)
+    // MARK: docs/reference/realtime-protocol.md §10 canonical frames (V2 text)
 
     func testCanonicalHeartbeat() throws {
         let push = try v2.decode(.text(#"[null,"2","phoenix","heartbeat",{}]"#), direction: .clientToServer)
@@ -162,7 +162,7 @@ final class SerializerTests: XCTestCase {
         XCTAssertThrowsError(try v1.decode(.binary([4, 0, 0, 0, 0]), direction: .serverToClient))
     }
 
-    // MARK: Binary frames (spec §2.3 byte vectors)
+    // MARK: Binary frames (docs/reference/realtime-protocol.md §2.3 byte vectors)
 
     func testKind3BinaryVector() throws {
         let bytes = hex("03 02 03 05 0A 00 00 3132 313233 746F706963 757365725F6576656E74 656667")

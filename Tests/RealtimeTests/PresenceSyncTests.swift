@@ -1,9 +1,10 @@
+import RealtimeProtocol
 import XCTest
 
 @testable import Realtime
 
 /// The presence state machine against the behaviour of phoenix `presence.js`
-/// (spec §6.3): joins before leaves, earlier metas kept in front, diffs queued
+/// (docs/reference/realtime-protocol.md §6.3): joins before leaves, earlier metas kept in front, diffs queued
 /// until the state of the current join arrives.
 final class PresenceSyncTests: XCTestCase {
     private func meta(_ ref: String, _ name: String, prev: String? = nil) -> JSONValue {

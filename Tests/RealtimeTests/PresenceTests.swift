@@ -1,4 +1,5 @@
 import Foundation
+import RealtimeProtocol
 import RelayServer
 import XCTest
 

@@ -1,6 +1,8 @@
 import Foundation
 import NIOSSL
+import RealtimeProtocol
 import RelayServer
+import TestSupport
 import XCTest
 
 @testable import Realtime
@@ -11,8 +13,8 @@ final class PythonPeerTests: XCTestCase {
     override func setUpWithError() throws {
         // scripts/install-deps.sh --test installs both (Tests/python/requirements.txt).
         guard PythonPeer.hasModule("websockets"), PythonPeer.hasModule("realtime") else {
-            throw XCTSkip(
-                "python3 with `websockets` and `realtime` is needed: pip install -r Tests/python/requirements.txt")
+            throw Prerequisite.missing(
+                "python3 with `websockets` and `realtime` is needed: scripts/install-deps.sh --test")
         }
     }
 
@@ -114,7 +116,7 @@ final class PythonPeerTests: XCTestCase {
 final class HandshakeRefusalTests: XCTestCase {
     override func setUpWithError() throws {
         guard PythonPeer.hasModule("websockets") else {
-            throw XCTSkip("python3 with `websockets` is needed: pip install -r Tests/python/requirements.txt")
+            throw Prerequisite.missing("python3 with `websockets` is needed: scripts/install-deps.sh --test")
         }
     }
 
@@ -154,7 +156,7 @@ final class HandshakeRefusalTests: XCTestCase {
 final class SecureSocketTests: XCTestCase {
     override func setUpWithError() throws {
         guard PythonPeer.hasModule("cryptography") else {
-            throw XCTSkip("python3 with `cryptography` is needed for the TLS terminator")
+            throw Prerequisite.missing("python3 with `cryptography` is needed for the TLS terminator")
         }
     }
 

@@ -4,7 +4,7 @@ import XCTest
 
 @testable import RelayServer
 
-/// Spec §10: the canonical frames replayed against the relay, byte for byte where the
+/// docs/reference/realtime-protocol.md §10: the canonical frames replayed against the relay, byte for byte where the
 /// frame is deterministic (key order aside), for both serializer versions.
 final class ConformanceTests: RelayTestCase {
     func testHeartbeatV2() async throws {

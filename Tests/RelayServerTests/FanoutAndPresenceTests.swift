@@ -1,5 +1,6 @@
 import Foundation
 import RealtimeProtocol
+import TestSupport
 import XCTest
 
 @testable import RelayServer

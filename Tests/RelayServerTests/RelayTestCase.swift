@@ -26,20 +26,6 @@ class RelayTestCase: XCTestCase {
         await relay.shutdown()
     }
 
-    /// Waits until `condition` holds (checked every 20 ms) or fails after `timeout`.
-    func eventually(
-        timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line,
-        _ condition: () async throws -> Bool
-    ) async rethrows {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await condition() { return }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        XCTFail("condition not met within \(timeout)", file: file, line: line)
-    }
-
     func status(of reply: PhoenixMessage) -> String? { reply.json?["status"]?.stringValue }
     func reason(of reply: PhoenixMessage) -> String? { reply.json?["response"]?["reason"]?.stringValue }
 }

@@ -1,4 +1,5 @@
 import DocumentStorage
+import TestSupport
 import XCTest
 
 @testable import PostgresStore
@@ -152,21 +153,6 @@ final class PostgresStoreTests: XCTestCase {
 
     private static func url(_ url: String, applicationName: String) -> String {
         url + (url.contains("?") ? "&" : "?") + "application_name=\(applicationName)"
-    }
-}
-
-enum PostgresTestDatabase {
-    /// The test database URL, or a skip (locally) or failure (CI) without one.
-    static func url(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let url = environment["QALAM_TEST_DATABASE_URL"], !url.isEmpty { return url }
-        if environment["CI"] == "true" {
-            XCTFail(
-                "QALAM_TEST_DATABASE_URL is not set: run the tests under scripts/with-postgres.sh", file: file,
-                line: line)
-            throw XCTSkip("no database")
-        }
-        throw XCTSkip("QALAM_TEST_DATABASE_URL is not set; run under scripts/with-postgres.sh to test PostgreSQL")
     }
 }
 

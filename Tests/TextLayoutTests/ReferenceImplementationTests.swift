@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import TextLayout
@@ -115,7 +116,7 @@ final class ReferenceImplementationTests: XCTestCase {
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw XCTSkip(
+            throw Prerequisite.missing(
                 "`\(program)` exited with \(process.terminationStatus); install it (scripts/install-deps.sh --test)")
         }
         return String(decoding: data, as: UTF8.self)

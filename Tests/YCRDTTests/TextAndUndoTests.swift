@@ -173,7 +173,7 @@ final class LifetimeTests: XCTestCase {
         var doc: Doc? = Doc(clientID: 1)
         let text = doc!.getText()
         text.insert("hello", at: 0)
-        weak var weakDoc = doc
+        weak let weakDoc = doc
         doc = nil
         XCTAssertNil(weakDoc, "a doc is freed when its owner drops it")
         XCTAssertEqual(text.toString(), "")

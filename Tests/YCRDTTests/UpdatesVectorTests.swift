@@ -4,11 +4,18 @@ import XCTest
 
 /// Every case of `updates.json` (72 scripted Yjs scenarios).
 final class UpdatesVectorTests: XCTestCase {
-    static let root: AnyValue? = try? Vectors.loadOrdered("updates.json").strippingOrderOutsideAttrs()
-    var cases: [AnyValue] { UpdatesVectorTests.root?["cases"]?.arrayValue ?? [] }
+    /// Loaded once for the whole class; a missing or unreadable file fails every test that reads it.
+    static let root = Result { try Vectors.loadOrdered("updates.json").strippingOrderOutsideAttrs() }
 
-    func testVectorsLoaded() {
+    /// The 72 cases, or the reason they could not be read.
+    func cases() throws -> [AnyValue] {
+        let cases = try XCTUnwrap(try UpdatesVectorTests.root.get()["cases"]?.arrayValue, "updates.json has no cases")
         XCTAssertEqual(cases.count, 72)
+        return cases
+    }
+
+    func testVectorsLoaded() throws {
+        XCTAssertEqual(try cases().count, 72)
     }
 
     private func idValue(_ id: ID?) -> AnyValue {
@@ -90,7 +97,7 @@ final class UpdatesVectorTests: XCTestCase {
 
     func testDecodeAndReencodeEveryUpdate() throws {
         var n = 0
-        for c in cases {
+        for c in try cases() {
             let name = c["name"]!.stringValue!
             for u in c["updates"]!.arrayValue {
                 let bytes = hex(u["hex"]!.stringValue!)
@@ -119,7 +126,7 @@ final class UpdatesVectorTests: XCTestCase {
     }
 
     func testApplyingAllUpdatesGivesFinalState() throws {
-        for c in cases {
+        for c in try cases() {
             let name = c["name"]!.stringValue!
             let doc = try observer(c)
             let text = doc.getText("content")
@@ -134,7 +141,7 @@ final class UpdatesVectorTests: XCTestCase {
 
     func testMergesAndDiffs() throws {
         var checked = 0
-        for c in cases {
+        for c in try cases() {
             let name = c["name"]!.stringValue!
             let updates = c["updates"]!.arrayValue.map { hex($0["hex"]!.stringValue!) }
             guard let m = c["merged_update"] else { continue }
@@ -175,7 +182,7 @@ final class UpdatesVectorTests: XCTestCase {
     /// Replays every step with real local operations and compares every emitted update.
     func testReplayingStepsEmitsIdenticalUpdates() throws {
         var replayed = 0
-        for c in cases {
+        for c in try cases() {
             let name = c["name"]!.stringValue!
             let steps = c["steps"]!.arrayValue
             if steps.contains(where: { ["custom", "handcrafted"].contains($0["op"]!.stringValue!) }) { continue }

@@ -1,27 +1,23 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import YCRDT
 
-/// Loads the shared Yjs vectors in place (`<package root>/../shared/vectors/yjs`).
+/// Loads the Yjs reference vectors (`Fixtures/yjs-vectors/`, see `Fixtures/README.md`).
 enum Vectors {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/vectors/yjs")
-    }()
 
     static let orderKey = "\u{0}order"
 
     static func load(_ name: String) throws -> AnyValue {
-        let data = try Data(contentsOf: directory.appendingPathComponent(name))
+        let data = try Fixtures.yjsVector(name)
         return try JSONText.parse(String(decoding: data, as: UTF8.self))
     }
 
     /// Like `load`, but every object also records its key order under `orderKey`
     /// (Yjs inserts format items in the attribute object's key order).
     static func loadOrdered(_ name: String) throws -> AnyValue {
-        let data = try Data(contentsOf: directory.appendingPathComponent(name))
+        let data = try Fixtures.yjsVector(name)
         return try JSONText.parse(String(decoding: data, as: UTF8.self), orderKey: orderKey)
     }
 }

@@ -3,7 +3,7 @@
 
 Usage: python3 bench_pycrdt.py TRACE.json.gz
 
-Replays one editing trace (format: ../shared/traces/README.md) with pycrdt the
+Replays one editing trace (format: Fixtures/traces/README.md) with pycrdt the
 way the Swift benchmark replays it with YCRDT, and prints ONE JSON object:
 
     {"trace": ..., "kind": "sequential"|"concurrent", "patches": N,

@@ -5,7 +5,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "Fixtures"
 
 
 @pytest.fixture(scope="session")
@@ -17,5 +17,8 @@ def qalam_bin() -> str:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> pathlib.Path:
-    return SHARED
+def fixtures_dir() -> pathlib.Path:
+    """The repository's test data (Fixtures/README.md says where it came from)."""
+    if not (FIXTURES / "yjs-vectors").is_dir():
+        pytest.fail(f"{FIXTURES}/yjs-vectors is missing: the checkout is incomplete")
+    return FIXTURES

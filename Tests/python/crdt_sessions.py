@@ -114,7 +114,7 @@ class Runner:
             replicas.append(SwiftReplica(self.peer, name, client, gc) if kind == "swift" else PyReplica(name, client, gc))
         n = len(replicas)
         # inbox[q][s]: updates from replica s not yet delivered to q, in emission order
-        # (pycrdt needs each client's updates in order: yjs-format.md §11.1).
+        # (pycrdt needs each client's updates in order: docs/reference/yjs-format.md §11.1).
         inbox = [[[] for _ in range(n)] for _ in range(n)]
         delivered: list[list[bytes]] = [[] for _ in range(n)]
         rng = random.Random(session.seed ^ 0x5EED)

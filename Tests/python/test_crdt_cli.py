@@ -17,10 +17,10 @@ from crdt_peers import decode_state_vector
 
 
 @pytest.fixture(scope="module")
-def vectors(shared_dir):
-    with open(shared_dir / "vectors" / "yjs" / "updates.json", encoding="utf-8") as f:
+def vectors(fixtures_dir):
+    with open(fixtures_dir / "yjs-vectors" / "updates.json", encoding="utf-8") as f:
         cases = {c["name"]: c for c in json.load(f)["cases"]}
-    with open(shared_dir / "vectors" / "yjs" / "random.json", encoding="utf-8") as f:
+    with open(fixtures_dir / "yjs-vectors" / "random.json", encoding="utf-8") as f:
         scenarios = json.load(f)["scenarios"]
     return cases, scenarios
 

@@ -3,7 +3,7 @@
 Every session puts 2-4 replicas, a mix of YCRDT replicas (in one long-lived
 YCRDTPeer process) and pycrdt docs, through random inserts, deletes and formats
 of Arabic with harakat, English and emoji (surrogate pairs kept whole, as yrs
-does not replace split halves: yjs-format.md §11.2), with updates delivered in
+does not replace split halves: docs/reference/yjs-format.md §11.2), with updates delivered in
 random order across senders but each sender's in order (yrs fills same-client
 holes instead of keeping them pending: §11.1), with duplicates and state
 exchanges. All replicas must end with identical text, delta and state vector,

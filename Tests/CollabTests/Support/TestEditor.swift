@@ -2,6 +2,7 @@ import Collab
 import DocumentStorage
 import Foundation
 import Realtime
+import RealtimeProtocol
 import RelayServer
 import XCTest
 import YCRDT
@@ -163,21 +164,6 @@ actor ChannelSpy {
         await client.disconnect()
         listener?.cancel()
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (generous: CI is a loaded 2-core machine).
-func eventually(
-    timeout: Duration = .seconds(20), _ message: @autoclosure () -> String = "condition",
-    file: StaticString = #filePath, line: UInt = #line,
-    _ condition: () async throws -> Bool
-) async rethrows {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    let ok = try await condition()
-    XCTAssertTrue(ok, "timed out waiting for \(message())", file: file, line: line)
 }
 
 /// A fresh document for each test, so tests sharing a relay never meet.
