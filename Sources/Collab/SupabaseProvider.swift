@@ -199,9 +199,6 @@ public actor SupabaseProvider {
     /// The people online now.
     public var currentOnlineUsers: [OnlineUser] { onlineUsers }
 
-    /// The replica's full state (what a save would write).
-    public func encodedState() throws -> [UInt8] { try replica.encodeStateAsUpdate(since: []) }
-
     /// The replica's text, for checks.
     public func text(_ name: String = "content") -> String { replica.getText(name).toString() }
 

@@ -554,7 +554,7 @@ public actor RealtimeClient {
     private func joinReplied(_ record: ChannelRecord, _ message: PhoenixMessage) {
         record.joinTimer?.cancel()
         record.joinTimer = nil
-        guard let (status, response) = message.replyStatus, status == ReplyStatus.ok else {
+        guard let (status, _) = message.replyStatus, status == ReplyStatus.ok else {
             let reason = Self.reason(message.replyStatus?.response ?? .null)
             logger.info("join of \(record.topic) refused: \(reason)")
             record.transition(to: .errored(reason))
@@ -562,7 +562,6 @@ public actor RealtimeClient {
             scheduleRejoin(record)
             return
         }
-        _ = response
         let isRejoin = record.hasJoined
         record.hasJoined = true
         record.rejoinAttempt = 0

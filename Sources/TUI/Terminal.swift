@@ -21,7 +21,6 @@ enum Curses {
     static let controlRight = KEY_MAX + 4
 
     // NCURSES_MOUSE_MASK(button, event) = event << ((button - 1) * 5), version 2.
-    static let button1Released = mmask_t(0o1)
     static let button1Pressed = mmask_t(0o2)
     static let button1Clicked = mmask_t(0o4)
     static let button4Pressed = mmask_t(0o2) << 15

@@ -28,9 +28,6 @@ actor EmbeddedRelay {
         self.port = port
     }
 
-    /// Whether this process hosts the relay now.
-    var isHosting: Bool { relay != nil }
-
     /// Starts a relay here unless one already answers on the port.
     /// - Returns: whether this process hosts it.
     @discardableResult

@@ -17,7 +17,6 @@ actor HeadlessEditor {
     private let session: EditingSession
     private let output: JSONLineWriter
     private var lastStatus: SessionStatus?
-    private var lastPresenceCount: Int?
     private var quitting = false
 
     init(session: EditingSession, doc: Doc, output: JSONLineWriter) throws {
