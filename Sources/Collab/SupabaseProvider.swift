@@ -56,6 +56,10 @@ public actor SupabaseProvider {
     var joined = false
     var started = false
     var stopped = false
+    /// Callers waiting in `waitUntil`, resumed by `resumeWaiters()` when their
+    /// condition holds or by their own timer.
+    var waiters: [Int: ProviderWaiter] = [:]
+    var nextWaiterID = 0
     var rejoinAttempt = 0
     var joinedAt: ContinuousClock.Instant?
     /// When the server last said we sent too much; the rate stays reduced for a while.
@@ -211,25 +215,52 @@ public actor SupabaseProvider {
     /// Waits until `isSynced`, or `timeout` passes. Returns whether it is synced.
     @discardableResult
     public func waitUntilSynced(timeout: Duration) async -> Bool {
-        if isSynced { return true }
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if isSynced { return true }
-            try? await Task.sleep(for: .milliseconds(20))
+        await waitUntil(timeout: timeout) { $0.isSynced }
+    }
+
+    /// Whether every local update has gone out (and been confirmed, with acks).
+    var isFlushed: Bool { pendingLocal.isEmpty && outbox.isEmpty && inFlight == nil }
+
+    /// Suspends until `condition` holds (checked whenever the provider's state
+    /// moves, in `resumeWaiters()`) or `timeout` passes; returns whether it holds.
+    func waitUntil(timeout: Duration, _ condition: @escaping @Sendable (isolated SupabaseProvider) -> Bool) async
+        -> Bool
+    {
+        if condition(self) { return true }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.resumeWaiter(id)
         }
-        return isSynced
+        await withCheckedContinuation { continuation in
+            waiters[id] = ProviderWaiter(condition: condition, continuation: continuation)
+        }
+        timer.cancel()
+        return condition(self)
+    }
+
+    private func resumeWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume()
+    }
+
+    /// Resumes the waiters whose condition now holds.
+    func resumeWaiters() {
+        for (id, waiter) in waiters where waiter.condition(self) {
+            waiters[id] = nil
+            waiter.continuation.resume()
+        }
     }
 
     /// Sends what is unsent (waiting at most `timeout`), announces that this editor
     /// left (awareness `null`, presence untrack), leaves the channel, and stops.
     public func stop(flushTimeout: Duration = .seconds(3)) async {
         guard started, !stopped else { return }
-        let deadline = ContinuousClock.now + flushTimeout
-        // Flush at once rather than waiting for the batch timer.
-        while joined, !(pendingLocal.isEmpty && outbox.isEmpty && inFlight == nil), ContinuousClock.now < deadline {
+        if joined {
+            // Flush at once rather than waiting for the batch timer.
             formBatch()
             pump()
-            try? await Task.sleep(for: .milliseconds(10))
+            _ = await waitUntil(timeout: flushTimeout) { !$0.joined || $0.isFlushed }
         }
         stopped = true
         for task in tasks { task.cancel() }
@@ -251,6 +282,8 @@ public actor SupabaseProvider {
         status.connection = .offline(reason: nil)
         eventsContinuation.yield(.status(status))
         eventsContinuation.finish()
+        for waiter in waiters.values { waiter.continuation.resume() }
+        waiters = [:]
     }
 
     // MARK: - Channel lifecycle
@@ -440,6 +473,7 @@ public actor SupabaseProvider {
     }
 
     func refreshStatus(force: Bool = false) {
+        resumeWaiters()
         let unsent = pendingLocal.count + outbox.filter(\.isUpdate).count + (inFlight?.isUpdate == true ? 1 : 0)
         guard force || unsent != status.unsentUpdates else { return }
         status.unsentUpdates = unsent

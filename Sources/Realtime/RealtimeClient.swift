@@ -659,10 +659,13 @@ public actor RealtimeClient {
         async throws
     {
         let ref = makeRef()
-        // Encode once up front so that a message that can never be sent fails here,
-        // not later when the buffer is flushed.
+        // Encoded here, once: a message that can never be sent fails now, not when
+        // the buffer is flushed, and a channel that is joined sends these bytes.
+        // (A queued push is encoded again at the flush: its join ref is the one
+        // the channel has then.)
+        let frame: WireFrame
         do {
-            _ = try serializer.encode(
+            frame = try serializer.encode(
                 PhoenixMessage(
                     joinRef: record.joinRef ?? ref, ref: ref, topic: record.topic,
                     event: event, payload: payload), direction: .clientToServer)
@@ -670,21 +673,22 @@ public actor RealtimeClient {
             throw RealtimeError.cannotEncode("\(error)")
         }
         guard awaitReply else {
-            sendOrQueue(record, ref: ref, event: event, payload: payload)
+            sendOrQueue(record, ref: ref, event: event, payload: payload, frame: frame)
             return
         }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             register(
                 ref: ref, topic: record.topic, event: event, channelID: record.id,
                 continuation: continuation, timeout: timeout, sent: false)
-            sendOrQueue(record, ref: ref, event: event, payload: payload)
+            sendOrQueue(record, ref: ref, event: event, payload: payload, frame: frame)
         }
     }
 
-    private func sendOrQueue(_ record: ChannelRecord, ref: String, event: String, payload: Payload) {
-        if isOpen, record.state == .joined {
-            transmit(
-                PhoenixMessage(joinRef: record.joinRef, ref: ref, topic: record.topic, event: event, payload: payload))
+    /// Sends `frame` (the push encoded with the channel's current join ref) when the
+    /// channel is joined, else queues the push for the join.
+    private func sendOrQueue(_ record: ChannelRecord, ref: String, event: String, payload: Payload, frame: WireFrame) {
+        if let connection, isOpen, record.state == .joined {
+            send(frame, on: connection)
             pending[ref]?.sent = true
             return
         }
@@ -751,12 +755,16 @@ public actor RealtimeClient {
     private func transmit(_ message: PhoenixMessage) {
         guard let connection, isOpen else { return }
         do {
-            switch try serializer.encode(message, direction: .clientToServer) {
-            case let .text(text): connection.send(.text(text))
-            case let .binary(bytes): connection.send(.binary(bytes))
-            }
+            send(try serializer.encode(message, direction: .clientToServer), on: connection)
         } catch {
             logger.error("could not encode \(message.event) on \(message.topic): \(error)")
+        }
+    }
+
+    private func send(_ frame: WireFrame, on connection: WebSocketConnection) {
+        switch frame {
+        case let .text(text): connection.send(.text(text))
+        case let .binary(bytes): connection.send(.binary(bytes))
         }
     }
 
