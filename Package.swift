@@ -60,17 +60,20 @@ let modules: [Module] = [
         deps: ["YCRDT", "Realtime", "RealtimeProtocol", "DocumentStorage", "Persistence"],
         products: [("Logging", "swift-log")]),
     Module(name: "TextLayout", kind: .library, deps: ["CFriBidi"]),
-    Module(name: "TUI", kind: .library, deps: ["TextLayout", "Collab", "YCRDT", "CNcursesw"]),
+    // The editor itself: state, document protocol, keymap, commands; no curses, no network.
+    Module(name: "EditorCore", kind: .library, deps: ["TextLayout", "YCRDT"]),
+    // The ncursesw front end of the editor core.
+    Module(name: "TUI", kind: .library, deps: ["EditorCore", "TextLayout", "CNcursesw"]),
     Module(
         name: "qalam", kind: .executable,
         deps: [
             "YCRDT", "Realtime", "RealtimeProtocol", "DocumentStorage", "SQLiteStore", "PostgresStore",
-            "Persistence", "RelayServer", "Collab", "TextLayout", "TUI"
+            "Persistence", "RelayServer", "Collab", "TextLayout", "EditorCore", "TUI"
         ],
         products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
     // The editor's latency: opening a large document and keystroke-to-screen time.
-    Module(name: "EditorBenchmark", kind: .executable, deps: ["TUI", "TextLayout", "YCRDT"]),
+    Module(name: "EditorBenchmark", kind: .executable, deps: ["EditorCore", "TUI", "TextLayout", "YCRDT"]),
     // Keystroke in one editor to applied in another, through the relay.
     Module(
         name: "LatencyBenchmark", kind: .executable,
@@ -111,7 +114,8 @@ let modules: [Module] = [
             "SQLiteStore", "PostgresStore"
         ]),
     Module(name: "TextLayoutTests", kind: .test, deps: ["TextLayout"]),
-    Module(name: "TUITests", kind: .test, deps: ["TUI", "TextLayout", "YCRDT"])
+    Module(name: "EditorCoreTests", kind: .test, deps: ["EditorCore", "TextLayout", "YCRDT"]),
+    Module(name: "TUITests", kind: .test, deps: ["TUI", "EditorCore", "TextLayout", "YCRDT"])
 ]
 
 let externalPackages: [String: Package.Dependency] = [

@@ -60,8 +60,8 @@ public enum SessionEvent: Sendable, Equatable {
 ///
 /// ```swift
 /// let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
-/// try doc.applyUpdate(session.initialState, origin: SupabaseProvider.remoteOrigin)
-/// doc.onUpdate { update, origin in if origin != SupabaseProvider.remoteOrigin { session.submit(update) } }
+/// try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
+/// doc.onUpdate { update, origin in if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) } }
 /// for await event in session.events { … }
 /// ```
 public actor EditingSession {

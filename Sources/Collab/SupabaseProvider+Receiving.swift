@@ -58,7 +58,7 @@ extension SupabaseProvider {
     @discardableResult
     func applyRemote(_ bytes: [UInt8], event: String) -> Bool {
         do {
-            try replica.applyUpdate(bytes, origin: Self.remoteOrigin)
+            try replica.applyUpdate(bytes, origin: TransactionOrigin.remote)
         } catch {
             reject("\(CollabError.invalidUpdate(event: event, reason: "\(error)"))")
             return false
@@ -156,15 +156,21 @@ extension SupabaseProvider {
             let allPresent = PresenceRoster.clientIDs(in: await channel.presenceState())
             if awareness.remove(clients: gone.subtracting(allPresent)) { publishCursors() }
         }
-        if case let .join(_, _, joined) = event, presenceSynced,
-            joined.contains(where: { $0["sync"] == nil })
-        {
-            scheduleWebCatchUp()
+        if case let .join(_, _, joined) = event {
+            if presenceSynced, joined.contains(where: { $0["sync"] == nil }) {
+                scheduleWebCatchUp()
+            }
+            // Someone new: tell them where our caret is now rather than at the next
+            // renewal (up to 15 s away); awareness has no "ask" message.
+            if joined.contains(where: { $0["client_id"].flatMap(PresenceRoster.clientIDValue) != editorClientID }) {
+                awarenessDirty = true
+                scheduleAwareness()
+            }
         }
         guard case .sync = event else { return }
         presenceSynced = true
         presence = await channel.presenceState()
-        let users = PresenceRoster.users(from: presence, selfUserID: identity.userID)
+        let users = PresenceRoster.users(from: presence, selfClientID: editorClientID)
         if users != onlineUsers {
             onlineUsers = users
             eventsContinuation.yield(.onlineUsers(users))

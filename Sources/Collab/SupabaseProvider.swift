@@ -27,10 +27,6 @@ import YCRDT
 /// closes the channel (rate limit, token expiry) the provider re-joins with backoff
 /// and resyncs; unsent and unconfirmed updates are kept and sent then.
 public actor SupabaseProvider {
-    /// The origin of updates applied from the network, so they are never re-broadcast
-    /// and an undo manager never reverts them.
-    public static let remoteOrigin: AnyHashable = "qalam.remote"
-
     /// The presence field value of editors that answer `yjs-sync-step1`.
     static let syncCapability = "qalam/\(collabProtocolVersion)"
 
@@ -126,7 +122,7 @@ public actor SupabaseProvider {
         let replica = Doc()
         if !initialState.isEmpty {
             do {
-                try replica.applyUpdate(initialState, origin: Self.remoteOrigin)
+                try replica.applyUpdate(initialState, origin: TransactionOrigin.remote)
             } catch {
                 throw CollabError.loadFailed("the stored state is not a valid Yjs update (\(error))")
             }
@@ -137,7 +133,8 @@ public actor SupabaseProvider {
 
     // MARK: - Public API
 
-    /// Connects, joins the channel, and starts the 100 ms batching loop.
+    /// Connects and joins the channel in the background, and starts the awareness
+    /// housekeeping; returns at once, whatever the network does.
     public func start() async {
         guard !started else { return }
         started = true
@@ -156,7 +153,10 @@ public actor SupabaseProvider {
                 }
             })
         await client.connect()
-        await openChannel()
+        // Joining waits for the network (a join timeout, then a presence one, when
+        // the relay cannot be reached): never make the caller wait for it. The
+        // editor shows its first screen at once and the status says how it goes.
+        tasks.append(Task { [weak self] in await self?.openChannel() })
         // Awareness renewals and timeouts; batches have timers of their own, so an
         // idle editor sends nothing and wakes up only for this.
         let interval = configuration.awarenessCheckInterval

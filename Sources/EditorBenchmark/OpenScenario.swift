@@ -1,3 +1,4 @@
+import EditorCore
 import Foundation
 import TUI
 import YCRDT
@@ -20,7 +21,7 @@ struct OpenScenario {
         var floorOpen = Samples()
         var firstScreen = Samples()
         for _ in 0..<runs {
-            // The CRDT path, as CollabEditorSession opens a document.
+            // The CRDT path, as CollabBackend opens a document.
             let start = Stopwatch.now()
             let document = YTextDocument(doc: Doc(clientID: 7))
             try document.applyRemoteUpdate(storedState)

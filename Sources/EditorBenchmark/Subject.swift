@@ -1,3 +1,4 @@
+import EditorCore
 import TUI
 import YCRDT
 
@@ -51,10 +52,9 @@ final class RemotePeer {
     init(following editor: YTextDocument) throws {
         try replica.applyUpdate(try editor.doc.encodeStateAsUpdate())
         // The editor's update handler is part of every keystroke, as in the real
-        // session (CollabEditorSession submits each update to the provider).
-        let origin = editor.remoteOrigin
+        // session (CollabBackend submits each update to the session).
         _ = editor.doc.onUpdate { [weak self] update, updateOrigin in
-            if updateOrigin != origin { self?.inbound.append(update) }
+            if !YTextDocument.isRemote(updateOrigin) { self?.inbound.append(update) }
         }
         _ = replica.onUpdate { [weak self] update, _ in self?.outbound.append(contentsOf: update) }
     }

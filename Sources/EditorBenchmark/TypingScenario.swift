@@ -1,3 +1,4 @@
+import EditorCore
 import Foundation
 import TUI
 
@@ -7,10 +8,10 @@ import TUI
 struct TypingScenario {
     /// What is typed: Arabic with harakat, English, digits, punctuation; a newline
     /// now and then, as in prose.
-    static let keys: [EditorKey] = {
+    static let keys: [EditorInput] = {
         let line = "كَتَبَ الطالبُ ٣ صفحات، then typed 42 words; "
-        var keys = Array(line).map(EditorKey.character)
-        keys.append(.enter)
+        var keys = Array(line).map(EditorInput.character)
+        keys.append(.key(KeyChord(.enter)))
         return keys
     }()
 
@@ -31,8 +32,8 @@ struct TypingScenario {
         on screen: HeadlessScreen, scenario: String
     ) throws -> (Result, Result) {
         for subject in [crdt, plain] {
-            subject.state.handle(.selectAll)
-            subject.state.handle(.escape)
+            subject.state.perform(.selectAll)
+            subject.state.perform(.cancel)
         }
         var results = (Result(), Result())
         var typed = 0
@@ -61,7 +62,7 @@ struct TypingScenario {
             result.total.append(millisecondsSince(start))
             let caret = subject.state.caret
             result.anchors.time {
-                (subject.document.anchor(at: caret, assoc: 0), subject.document.anchor(at: caret, assoc: 0))
+                (subject.document.anchor(at: caret, bias: .before), subject.document.anchor(at: caret, bias: .before))
             }
         }
     }

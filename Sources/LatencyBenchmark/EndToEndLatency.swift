@@ -151,7 +151,7 @@ enum EndToEndLatency {
         }
 
         private func apply(_ bytes: [UInt8]) {
-            try? doc.applyUpdate(bytes, origin: SupabaseProvider.remoteOrigin)
+            try? doc.applyUpdate(bytes, origin: TransactionOrigin.remote)
             let now = ContinuousClock.now
             while arrivals.count < text.length { arrivals.append(now) }
         }

@@ -1,4 +1,5 @@
 import CNcursesw
+import EditorCore
 import Foundation
 import TextLayout
 
@@ -18,11 +19,13 @@ public struct EditorOptions: Sendable {
     public var showPresence: Bool
     /// A message shown in the status bar at start (e.g. a warning about the terminal).
     public var startupNotice: String?
+    /// Why the document may not be changed here (a viewer), or nil.
+    public var readOnly: String?
 
     public init(
         bidiMode: BidiMode = .app, baseDirection: BaseDirection = .auto, lamAlef: LamAlefMode = .separate,
         tabWidth: Int = 4, useColor: Bool = ProcessInfo.processInfo.environment["NO_COLOR"].map { $0.isEmpty } ?? true,
-        showPresence: Bool = true
+        showPresence: Bool = true, readOnly: String? = nil
     ) {
         self.bidiMode = bidiMode
         self.baseDirection = baseDirection
@@ -30,25 +33,25 @@ public struct EditorOptions: Sendable {
         self.tabWidth = tabWidth
         self.useColor = useColor
         self.showPresence = showPresence
+        self.readOnly = readOnly
     }
 }
 
 /// The terminal editor. `run()` takes over the terminal on the calling thread, which
 /// then makes every curses call: ncurses is not thread-safe, and a Swift task may
-/// resume on any thread. Other threads reach the editor only through the
-/// `EditorInbox` handed to the session, which wakes the loop through a pipe polled
-/// beside the keyboard.
+/// resume on any thread. The backend reaches the editor only by posting events to
+/// an `EditorInbox`, which wakes the loop through a pipe polled beside the keyboard.
 public final class Editor {
-    private let session: EditorSession
+    private let backend: EditorBackend
     private let options: EditorOptions
 
-    public init(session: EditorSession, options: EditorOptions = EditorOptions()) {
-        self.session = session
+    public init(backend: EditorBackend, options: EditorOptions = EditorOptions()) {
+        self.backend = backend
         self.options = options
     }
 
     /// Runs the editor on a dedicated thread until the user quits, then lets the
-    /// session flush and leave. For `async` callers (the command line).
+    /// backend flush and leave. For `async` callers (the command line).
     public func runOnUIThread() async throws {
         let outcome: Result<Void, Error> = await withCheckedContinuation { continuation in
             let thread = Thread { [self] in
@@ -63,7 +66,7 @@ public final class Editor {
             thread.stackSize = 8 << 20
             thread.start()
         }
-        await session.quit()
+        await backend.quit()
         try outcome.get()
     }
 
@@ -73,7 +76,7 @@ public final class Editor {
         var wakePipe: [Int32] = [-1, -1]
         var signalPipe: [Int32] = [-1, -1]
         guard pipe(&wakePipe) == 0, pipe(&signalPipe) == 0 else {
-            throw EditorError.terminalSetupFailed("could not create a pipe: \(String(cString: strerror(errno)))")
+            throw TerminalError.setupFailed("could not create a pipe: \(String(cString: strerror(errno)))")
         }
         defer { for fd in wakePipe + signalPipe { close(fd) } }
         for fd in wakePipe + signalPipe {
@@ -91,19 +94,21 @@ public final class Editor {
             width: geometry.textWidth, tabWidth: options.tabWidth,
             bidiMode: options.bidiMode, baseDirection: options.baseDirection,
             lamAlef: options.lamAlef)
-        let state = EditorState(document: session.document, options: layoutOptions, height: geometry.textHeight)
-        if !options.showPresence { state.handle(.togglePresence) }
+        let controller = EditorController(
+            backend: backend, options: layoutOptions, height: geometry.textHeight, readOnly: options.readOnly)
+        let state = controller.state
+        if !options.showPresence { state.perform(.togglePresence) }
         if let notice = options.startupNotice { state.setMessage(notice) }
-        state.onCursorMoved = { [session] anchor, head in session.cursorMoved(anchor: anchor, head: head) }
-        state.onDocumentChanged = { [session] change in session.documentChanged(change) }
-        let renderer = ScreenRenderer(terminal: terminal, documentName: session.documentName)
+        let renderer = ScreenRenderer(terminal: terminal, documentName: backend.documentName)
+        // The first screen, before anything of the network is known.
+        renderer.draw(state, geometry: geometry)
         let inbox = EditorInbox(wakeFD: wakePipe[1])
-        session.start(inbox: inbox)
+        controller.start(post: { [inbox] event in inbox.post(event) })
 
         var decoder = KeyDecoder()
-        var needsDraw = true
+        var needsDraw = false
         var running = true
-        var lastDraw = Date.distantPast
+        var lastDraw = Date()
         while running {
             let wantedGeometry = ScreenGeometry(
                 rows: terminal.rows, columns: terminal.columns,
@@ -113,7 +118,7 @@ public final class Editor {
                 state.resize(width: geometry.textWidth, height: geometry.textHeight)
                 needsDraw = true
             }
-            // The status bar's "saved 4 s ago" ages once a second.
+            // The status bar's "saved 4 s ago" and countdowns age once a second.
             if needsDraw || Date().timeIntervalSince(lastDraw) >= 1 {
                 renderer.draw(state, geometry: geometry)
                 lastDraw = Date()
@@ -129,15 +134,15 @@ public final class Editor {
             if fds[2].revents != 0 {
                 let bytes = drain(signalPipe[0])
                 if bytes.contains(Terminal.quitByte) { break }
-                terminal.suspend()
+                if bytes.contains(Terminal.suspendByte) { terminal.suspend() }
                 needsDraw = true
             }
             if fds[1].revents != 0 {
                 drain(wakePipe[0])
-                for event in inbox.drain() { apply(event, to: state) }
+                for event in inbox.drain() { controller.apply(event) }
                 needsDraw = true
             }
-            // Always drain the keyboard: after EINTR (SIGWINCH) curses has KEY_RESIZE queued.
+            // Always drain the keyboard: after a SIGWINCH curses has KEY_RESIZE queued.
             var value: wint_t = 0
             while true {
                 let result = get_wch(&value)
@@ -146,35 +151,15 @@ public final class Editor {
                     needsDraw = true
                     continue
                 }
-                let key = decoder.decode(value, isKeyCode: result == KEY_CODE_YES) {
+                let input = decoder.decode(value, isKeyCode: result == KEY_CODE_YES) {
                     var event = MEVENT()
                     return getmouse(&event) == OK ? event : nil
                 }
-                guard let key else { continue }
+                guard let input else { continue }
                 needsDraw = true
-                switch state.handle(key) {
-                case .none: break
-                case .save: session.saveNow()
-                case .quit: running = false
-                }
+                running = controller.handle(input)
                 if !running { break }
             }
-        }
-    }
-
-    /// How long a notice from the session (a dropped connection, a server
-    /// warning) replaces the name and connection state in the status bar.
-    static let noticeDuration: TimeInterval = 5
-
-    private func apply(_ event: EditorEvent, to state: EditorState) {
-        switch event {
-        case let .remoteUpdate(bytes):
-            do { try session.applyRemoteUpdate(bytes) } catch { state.setMessage("Ignored a remote update: \(error)") }
-        case let .onlineUsers(users): state.setOnlineUsers(users)
-        case let .remoteCarets(carets): state.setRemoteCarets(carets)
-        case let .state(sessionState): state.setSessionState(sessionState)
-        case let .notice(text): state.setMessage(text, for: Self.noticeDuration)
-        case let .perform(work): work()
         }
     }
 
@@ -189,5 +174,36 @@ public final class Editor {
             received.append(contentsOf: buffer[0..<n])
         }
         return received
+    }
+}
+
+/// A thread-safe mailbox into the editor's UI loop: `post` from any thread; the loop
+/// wakes (through a pipe it polls beside the keyboard) and applies the events.
+final class EditorInbox: @unchecked Sendable {
+    // A lock rather than an actor: the consumer is a plain thread blocked in poll(2),
+    // which cannot await.
+    private let lock = NSLock()
+    private var events: [EditorEvent] = []
+    private let wakeFD: Int32
+
+    init(wakeFD: Int32) {
+        self.wakeFD = wakeFD
+    }
+
+    /// Queues an event and wakes the UI loop.
+    func post(_ event: EditorEvent) {
+        lock.lock()
+        events.append(event)
+        lock.unlock()
+        var byte: UInt8 = 1
+        _ = write(wakeFD, &byte, 1)
+    }
+
+    func drain() -> [EditorEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = events
+        events.removeAll()
+        return taken
     }
 }

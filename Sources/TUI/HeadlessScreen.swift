@@ -1,4 +1,5 @@
 import CNcursesw
+import EditorCore
 import Foundation
 import TextLayout
 
@@ -14,7 +15,7 @@ public final class HeadlessScreen {
     private let geometry: ScreenGeometry
 
     /// A `rows` × `columns` screen with the presence panel (when it fits).
-    /// - Throws: `EditorError.terminalSetupFailed` when the `xterm-256color`
+    /// - Throws: `TerminalError.setupFailed` when the `xterm-256color`
     ///   terminfo entry is missing.
     public init(rows: Int, columns: Int, documentName: String = "headless") throws {
         terminal = try Terminal(headlessRows: rows, columns: columns)

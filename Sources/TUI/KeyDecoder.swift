@@ -1,12 +1,14 @@
 import CNcursesw
+import EditorCore
 
-/// Turns what `get_wch` returns into `EditorKey`s, assembling bracketed pastes.
+/// Turns what `get_wch` returns into `EditorInput`s, assembling bracketed pastes.
+/// Keys become chords; what they do is the keymap's business.
 struct KeyDecoder {
     private var pasteBuffer: String?
 
     /// One `get_wch` result: `isKeyCode` for `KEY_CODE_YES`. Returns nil while a
     /// paste is being collected or for keys without a meaning.
-    mutating func decode(_ value: UInt32, isKeyCode: Bool, mouse: () -> MEVENT?) -> EditorKey? {
+    mutating func decode(_ value: UInt32, isKeyCode: Bool, mouse: () -> MEVENT?) -> EditorInput? {
         if isKeyCode {
             let code = Int32(bitPattern: value)
             if code == Curses.pasteStart {
@@ -33,64 +35,49 @@ struct KeyDecoder {
         return Self.character(scalar)
     }
 
-    static func character(_ scalar: Unicode.Scalar) -> EditorKey? {
+    /// A character `get_wch` returned: a control character as its chord, else
+    /// a character to type.
+    static func character(_ scalar: Unicode.Scalar) -> EditorInput? {
         switch scalar.value {
-        case 1: return .selectAll  // Ctrl-A
-        case 3: return .copy  // Ctrl-C
-        case 4: return .flipDirection  // Ctrl-D
-        case 6: return .find  // Ctrl-F
-        case 8, 127: return .backspace
-        case 9: return .tab
-        case 10, 13: return .enter
-        case 16: return .togglePresence  // Ctrl-P
-        case 17: return .quit  // Ctrl-Q
-        case 19: return .save  // Ctrl-S
-        case 22: return .pasteClipboard  // Ctrl-V
-        case 24: return .cut  // Ctrl-X
-        case 25: return .redo  // Ctrl-Y
-        case 26: return .undo  // Ctrl-Z
-        case 27: return .escape
+        case 8, 127: return .key(KeyChord(.backspace))
+        case 9: return .key(KeyChord(.tab))
+        case 10, 13: return .key(KeyChord(.enter))
+        case 27: return .key(KeyChord(.escape))
+        case 1...26:
+            // Ctrl-A is 1, Ctrl-Z is 26.
+            return .key(.control(Character(Unicode.Scalar(scalar.value + 0x60)!)))
         case 0..<32: return nil
         default: return .character(Character(scalar))
         }
     }
 
-    static func functionKey(_ code: Int32, mouse: () -> MEVENT?) -> EditorKey? {
-        switch code {
-        case KEY_LEFT: return .left
-        case KEY_RIGHT: return .right
-        case KEY_UP: return .up
-        case KEY_DOWN: return .down
-        case KEY_HOME: return .home
-        case KEY_END: return .end
-        case KEY_PPAGE: return .pageUp
-        case KEY_NPAGE: return .pageDown
-        case KEY_SLEFT: return .selectLeft
-        case KEY_SRIGHT: return .selectRight
-        case KEY_SR: return .selectUp
-        case KEY_SF: return .selectDown
-        case KEY_SHOME: return .selectHome
-        case KEY_SEND: return .selectEnd
-        case KEY_BACKSPACE: return .backspace
-        case KEY_DC: return .delete
-        case KEY_ENTER: return .enter
-        case Curses.controlLeft: return .wordLeft
-        case Curses.controlRight: return .wordRight
-        case KEY_F0 + 1: return .help
-        case KEY_F0 + 2: return .flipDirection
-        case KEY_F0 + 3: return .find
-        case KEY_F0 + 4: return .togglePresence
-        case KEY_F0 + 5: return .toggleCursorMode
-        case KEY_MOUSE:
-            guard let event = mouse() else { return nil }
-            if event.bstate & (Curses.button1Pressed | Curses.button1Clicked) != 0 {
-                return .click(row: Int(event.y), column: Int(event.x))
-            }
-            if event.bstate & Curses.button4Pressed != 0 { return .scrollUp }
-            if event.bstate & Curses.button5Pressed != 0 { return .scrollDown }
-            return nil
-        default:
-            return nil
+    /// Curses key codes and the chords they are.
+    private static let functionKeys: [Int32: KeyChord] = {
+        var keys: [Int32: KeyChord] = [
+            KEY_LEFT: KeyChord(.left), KEY_RIGHT: KeyChord(.right), KEY_UP: KeyChord(.up),
+            KEY_DOWN: KeyChord(.down), KEY_HOME: KeyChord(.home), KEY_END: KeyChord(.end),
+            KEY_PPAGE: KeyChord(.pageUp), KEY_NPAGE: KeyChord(.pageDown),
+            KEY_SLEFT: KeyChord(.left, .shift), KEY_SRIGHT: KeyChord(.right, .shift),
+            KEY_SR: KeyChord(.up, .shift), KEY_SF: KeyChord(.down, .shift),
+            KEY_SHOME: KeyChord(.home, .shift), KEY_SEND: KeyChord(.end, .shift),
+            KEY_BACKSPACE: KeyChord(.backspace), KEY_DC: KeyChord(.delete), KEY_ENTER: KeyChord(.enter),
+            Curses.controlLeft: KeyChord(.left, .control), Curses.controlRight: KeyChord(.right, .control),
+            Curses.controlHome: KeyChord(.home, .control), Curses.controlEnd: KeyChord(.end, .control)
+        ]
+        for n in 1...12 { keys[KEY_F0 + Int32(n)] = KeyChord(.function(n)) }
+        // xterm and its kin send Shift-F1…F12 as F13…F24.
+        for n in 1...12 { keys[KEY_F0 + Int32(n + 12)] = KeyChord(.function(n), .shift) }
+        return keys
+    }()
+
+    static func functionKey(_ code: Int32, mouse: () -> MEVENT?) -> EditorInput? {
+        if let chord = functionKeys[code] { return .key(chord) }
+        guard code == KEY_MOUSE, let event = mouse() else { return nil }
+        if event.bstate & (Curses.button1Pressed | Curses.button1Clicked) != 0 {
+            return .click(row: Int(event.y), column: Int(event.x))
         }
+        if event.bstate & Curses.button4Pressed != 0 { return .scroll(rows: -3) }
+        if event.bstate & Curses.button5Pressed != 0 { return .scroll(rows: 3) }
+        return nil
     }
 }

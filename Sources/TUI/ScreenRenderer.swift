@@ -1,4 +1,5 @@
 import CNcursesw
+import EditorCore
 import Foundation
 import TextLayout
 
@@ -42,8 +43,8 @@ final class ScreenRenderer {
         let caretPlace = drawText(state, geometry: geometry)
         if geometry.panelVisible { drawPanel(state, geometry: geometry) }
         let statusCaret = drawStatus(state, geometry: geometry, now: now)
-        if state.mode == .help { drawHelp(geometry: geometry) }
-        if let place = statusCaret ?? caretPlace, state.mode != .help {
+        if case let .help(scroll) = state.mode { drawHelp(state.keymap, scroll: scroll, geometry: geometry) }
+        if let place = statusCaret ?? caretPlace, !state.isShowingHelp {
             curs_set(1)
             wmove(stdscr, Int32(place.y), Int32(place.x))
         } else {
@@ -73,6 +74,10 @@ final class ScreenRenderer {
                     (min(remote.anchor, remote.head)..<max(remote.anchor, remote.head), pairs?.text ?? 0))
             }
         }
+        let visible = visibleRange(state, rows: geometry.textHeight)
+        let styles = state.document.styles(in: visible)
+        let matches = state.highlightedMatches(in: visible)
+        let matchPair = terminal.matchPair
         var caretPlace: (y: Int, x: Int)?
         var row = state.top
         for y in 0..<geometry.textHeight {
@@ -80,12 +85,23 @@ final class ScreenRenderer {
             let paragraphStart = layout.paragraphStart(row.paragraph)
             for cell in line.cells where cell.width > 0 && cell.column < geometry.textWidth {
                 let start = paragraphStart + cell.source.lowerBound
-                let selected = selection.map { $0.contains(start) } ?? false
-                if let remote = remoteSelections.first(where: { $0.range.contains(start) }) {
-                    wattr_set(stdscr, (selected ? Curses.reverse : 0) | Curses.underline, remote.pair, nil)
-                } else {
-                    wattr_set(stdscr, selected ? Curses.reverse : 0, 0, nil)
+                var attr: attr_t = 0
+                var pair: Int16 = 0
+                if let style = styles.first(where: { $0.range.contains(start) })?.style {
+                    if style.contains(.bold) { attr |= Curses.bold }
+                    if style.contains(.italic) { attr |= Curses.italic }
+                    if style.contains(.underline) { attr |= Curses.underline }
                 }
+                if matches.contains(where: { $0.contains(start) }) {
+                    // Every match of the search: on a yellow ground, or underlined without colour.
+                    if let matchPair { pair = matchPair } else { attr |= Curses.underline | Curses.bold }
+                }
+                if let remote = remoteSelections.first(where: { $0.range.contains(start) }) {
+                    attr |= Curses.underline
+                    pair = remote.pair
+                }
+                if selection.map({ $0.contains(start) }) ?? false { attr |= Curses.reverse }
+                wattr_set(stdscr, attr, pair, nil)
                 put(cell.text, y: y, x: cell.column, maxWidth: geometry.textWidth - cell.column, attr: nil)
             }
             wattr_set(stdscr, 0, 0, nil)
@@ -100,6 +116,15 @@ final class ScreenRenderer {
             row = next
         }
         return caretPlace
+    }
+
+    /// The document offsets the text area shows.
+    private func visibleRange(_ state: EditorState, rows: Int) -> Range<Int> {
+        let layout = state.layout
+        let first = layout.paragraphStart(state.top.paragraph)
+        let bottom = layout.row(state.top, offsetBy: rows)
+        let last = layout.layout(ofParagraph: bottom.paragraph).endOffset
+        return first..<max(first, last + 1)
     }
 
     /// Writes `text` at (y, x), cut to `maxWidth` columns.
@@ -128,8 +153,8 @@ final class ScreenRenderer {
         }
         let left = x + 2
         let width = geometry.columns - left
-        put("Online (\(state.onlineUsers.count))", y: 0, x: left, maxWidth: width, attr: Curses.bold)
-        for (i, user) in state.onlineUsers.enumerated() where i + 1 < geometry.textHeight {
+        put("Online (\(state.collaborators.count))", y: 0, x: left, maxWidth: width, attr: Curses.bold)
+        for (i, user) in state.collaborators.enumerated() where i + 1 < geometry.textHeight {
             let label = "● " + user.name + (user.isSelf ? " (you)" : "")
             if let pairs = terminal.pairs(forHex: user.color) {
                 wattr_set(stdscr, user.isSelf ? Curses.bold : 0, pairs.text, nil)
@@ -143,120 +168,73 @@ final class ScreenRenderer {
 
     // MARK: - Status bar
 
-    /// Draws the status bar; returns the caret place when the find prompt has it.
+    /// Draws the status bar; returns the caret place when a prompt has it.
     private func drawStatus(_ state: EditorState, geometry: ScreenGeometry, now: Date) -> (y: Int, x: Int)? {
         let y = geometry.rows - 1
         let width = geometry.columns
         wattr_set(stdscr, Curses.reverse, 0, nil)
         wmove(stdscr, Int32(y), 0)
         for _ in 0..<width { waddch(stdscr, chtype(UInt8(ascii: " "))) }
-        if case let .find(query) = state.mode {
-            let prompt = " Find: " + query
-            put(prompt, y: y, x: 0, maxWidth: width, attr: Curses.reverse)
-            wattr_set(stdscr, 0, 0, nil)
-            return (y, min(width - 1, DisplayWidth.of(prompt)))
-        }
-        // The caret and direction stay visible on narrow screens; the left part is cut.
-        let (left, rights) = Self.statusParts(state, documentName: documentName, now: now)
-        let rightText = rights.first { DisplayWidth.of($0) + 12 <= width }.map { $0 + " " } ?? ""
+        let status = StatusLine(state, documentName: documentName, width: width, now: now)
+        let rightText = status.right.isEmpty ? "" : status.right + " "
         let rightWidth = DisplayWidth.of(rightText)
-        put(" " + left, y: y, x: 0, maxWidth: max(0, width - rightWidth - 1), attr: Curses.reverse)
-        if rightWidth > 0 { put(rightText, y: y, x: width - rightWidth, maxWidth: rightWidth, attr: Curses.reverse) }
+        var caret: (y: Int, x: Int)?
+        var leftStart = 0
+        if let prompt = status.prompt {
+            let text = " " + prompt
+            put(text, y: y, x: 0, maxWidth: width, attr: Curses.reverse | Curses.bold)
+            leftStart = min(width - 1, DisplayWidth.of(text))
+            caret = (y, leftStart)
+            leftStart += 1
+        }
+        put(
+            " " + status.left, y: y, x: leftStart, maxWidth: max(0, width - rightWidth - 1 - leftStart),
+            attr: Curses.reverse)
+        if rightWidth > 0 && rightWidth < width {
+            put(rightText, y: y, x: width - rightWidth, maxWidth: rightWidth, attr: Curses.reverse)
+        }
         wattr_set(stdscr, 0, 0, nil)
-        return nil
-    }
-
-    /// The status bar's text: name, connection, save state, online count, caret,
-    /// direction; a message takes the place of the name and connection.
-    static func statusLine(_ state: EditorState, documentName: String, now: Date) -> String {
-        let (left, rights) = statusParts(state, documentName: documentName, now: now)
-        return left + " │ " + (rights.first ?? "")
-    }
-
-    /// The status bar's left part (what may be cut) and its right part, longest
-    /// first, to use the longest that fits.
-    static func statusParts(_ state: EditorState, documentName: String, now: Date) -> (String, [String]) {
-        let (line, column) = state.caretLineColumn
-        let direction = state.caretDirection
-        let override = state.layout.options.baseDirection
-        let dir =
-            (direction.paragraphRTL ? "RTL" : "LTR") + (override == .auto ? "" : "!")
-            + (direction.runRTL != direction.paragraphRTL ? "/" + (direction.runRTL ? "rtl" : "ltr") : "")
-        var parts: [String] = []
-        if let message = state.message(at: now) {
-            parts.append(message)
-        } else {
-            parts.append(documentName)
-            parts.append("\(state.session.connection)" + (state.session.hasUnsyncedChanges ? " (unsynced)" : ""))
-        }
-        parts.append(saveText(state.session.save, now: now))
-        let caret = "Ln \(line), Col \(column)"
-        let online = "\(state.onlineUsers.count) online"
-        return (
-            parts.joined(separator: " │ "),
-            [
-                "\(online) │ \(caret) │ \(dir) │ F1 help",
-                "\(online) │ \(caret) │ \(dir)",
-                "\(caret) │ \(dir)",
-                caret
-            ]
-        )
-    }
-
-    static func saveText(_ save: SaveState, now: Date) -> String {
-        switch save {
-        case let .saved(at):
-            guard let at else { return "saved" }
-            let seconds = max(0, Int(now.timeIntervalSince(at)))
-            if seconds < 60 { return "saved \(seconds) s ago" }
-            if seconds < 3600 { return "saved \(seconds / 60) min ago" }
-            return "saved \(seconds / 3600) h ago"
-        case .saving: return "saving"
-        case .unsaved: return "unsaved changes"
-        case .failed: return "save failed — retrying"
-        }
+        return caret
     }
 
     // MARK: - Help
 
-    static let helpLines: [String] = [
-        "Qalam — keys",
-        "",
-        "Arrows         move (visually; F5: logical order)",
-        "Ctrl-←/→       previous / next word",
-        "Home / End     start / end of the line",
-        "PgUp / PgDn    page up / down",
-        "Shift+arrows   select      Ctrl-A  select all",
-        "Ctrl-X/C/V     cut / copy / paste",
-        "Ctrl-Z / Y     undo / redo your own edits",
-        "Ctrl-F / F3    find (Enter: next, Esc: done)",
-        "Ctrl-S         save now",
-        "Ctrl-D / F2    paragraph direction auto/RTL/LTR",
-        "Ctrl-P / F4    presence panel on / off",
-        "Backspace/Del  delete a whole character (with its harakat)",
-        "Esc            drop the selection / close find",
-        "Mouse          click: place the caret; wheel: scroll",
-        "F1             this help",
-        "Ctrl-Q         quit",
-        "",
-        "Any key closes this help."
-    ]
-
-    private func drawHelp(geometry: ScreenGeometry) {
-        let width = min(geometry.columns, (Self.helpLines.map { DisplayWidth.of($0) }.max() ?? 40) + 4)
-        let height = min(geometry.textHeight, Self.helpLines.count + 2)
+    /// The key list in a box over the text, from `scroll` on; ↑/↓ scroll it.
+    private func drawHelp(_ keymap: Keymap, scroll: Int, geometry: ScreenGeometry) {
+        let title = "Qalam — keys (↑/↓ scroll, any other key closes)"
+        let lines = keymap.helpLines
+        let width = min(geometry.columns, (([title] + lines).map { DisplayWidth.of($0) }.max() ?? 40) + 4)
+        let height = min(geometry.textHeight, lines.count + 4)
         let x0 = max(0, (geometry.columns - width) / 2)
         let y0 = max(0, (geometry.textHeight - height) / 2)
+        let shown = max(0, height - 4)
+        let first = min(scroll, max(0, lines.count - shown))
         for dy in 0..<height {
             wattr_set(stdscr, Curses.reverse, 0, nil)
             wmove(stdscr, Int32(y0 + dy), Int32(x0))
             for _ in 0..<width { waddch(stdscr, chtype(UInt8(ascii: " "))) }
-            if dy >= 1 && dy - 1 < Self.helpLines.count && dy < height - 1 {
+            let text: String?
+            switch dy {
+            case 1: text = title
+            case 3..<(3 + shown): text = first + dy - 3 < lines.count ? lines[first + dy - 3] : nil
+            default: text = nil
+            }
+            if let text {
                 put(
-                    Self.helpLines[dy - 1], y: y0 + dy, x: x0 + 2, maxWidth: width - 4,
+                    text, y: y0 + dy, x: x0 + 2, maxWidth: width - 4,
                     attr: dy == 1 ? Curses.reverse | Curses.bold : Curses.reverse)
             }
         }
+        if first + shown < lines.count {
+            put("↓ more", y: y0 + height - 1, x: x0 + width - 8, maxWidth: 6, attr: Curses.reverse | Curses.dim)
+        }
         wattr_set(stdscr, 0, 0, nil)
+    }
+}
+
+extension EditorState {
+    var isShowingHelp: Bool {
+        if case .help = mode { return true }
+        return false
     }
 }

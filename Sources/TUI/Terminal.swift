@@ -19,6 +19,9 @@ enum Curses {
     static let pasteEnd = KEY_MAX + 2
     static let controlLeft = KEY_MAX + 3
     static let controlRight = KEY_MAX + 4
+    static let controlHome = KEY_MAX + 5
+    static let controlEnd = KEY_MAX + 6
+    static let italic = attr_t(1) << (23 + attrShift)
 
     // NCURSES_MOUSE_MASK(button, event) = event << ((button - 1) * 5), version 2.
     static let button1Pressed = mmask_t(0o2)
@@ -34,8 +37,11 @@ private nonisolated(unsafe) var emergencyRestore: UnsafeMutablePointer<UInt8>?
 private nonisolated(unsafe) var emergencyRestoreCount = 0
 private nonisolated(unsafe) var savedTermios = termios()
 private nonisolated(unsafe) var hasSavedTermios = false
-/// The write end of the pipe that turns SIGTERM/SIGHUP/SIGINT into a clean quit.
+/// The write end of the pipe that turns SIGTERM/SIGHUP/SIGINT into a clean quit,
+/// SIGTSTP into a suspension and SIGWINCH into a redraw.
 nonisolated(unsafe) var quitSignalFD: Int32 = -1
+/// ncurses' own SIGWINCH handler, which the editor's calls first.
+private nonisolated(unsafe) var cursesResizeAction = sigaction()
 
 /// Owns the terminal while the editor runs: curses start-up, the modes Qalam sets
 /// (bracketed paste, mouse, VTE explicit bidi), and putting everything back on every
@@ -50,9 +56,9 @@ final class Terminal {
     private var nextPair: Int16 = 1
 
     /// Starts curses on the process's terminal.
-    /// - Throws: `EditorError.notATerminal` or `.terminalSetupFailed`.
+    /// - Throws: `TerminalError.notATerminal` or `.terminalSetupFailed`.
     init(bidiMode: BidiMode, allowColor: Bool) throws {
-        guard isatty(0) == 1, isatty(1) == 1 else { throw EditorError.notATerminal }
+        guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError.notATerminal }
         self.bidiMode = bidiMode
         setlocale(LC_ALL, "")
         if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {
@@ -63,7 +69,7 @@ final class Terminal {
         set_escdelay(25)
         guard let screen = newterm(nil, stdout, stdin) else {
             let term = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
-            throw EditorError.terminalSetupFailed("TERM=\(term) is not in the terminfo database")
+            throw TerminalError.setupFailed("TERM=\(term) is not in the terminfo database")
         }
         self.screen = screen
         raw()
@@ -84,6 +90,8 @@ final class Terminal {
         define_key("\u{1B}[201~", Curses.pasteEnd)
         define_key("\u{1B}[1;5D", Curses.controlLeft)
         define_key("\u{1B}[1;5C", Curses.controlRight)
+        define_key("\u{1B}[1;5H", Curses.controlHome)
+        define_key("\u{1B}[1;5F", Curses.controlEnd)
         var enter = "\u{1B}[?2004h"
         var leave = "\u{1B}[?2004l"
         if bidiMode == .app {
@@ -95,6 +103,7 @@ final class Terminal {
         enterSequence = enter
         Self.armEmergencyRestore(leave + "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1006l\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l\r\n")
         Self.installCrashHandlers()
+        Self.chainResizeSignal()
         leaveSequence = leave
     }
 
@@ -113,7 +122,7 @@ final class Terminal {
         guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r"),
             let screen = newterm("xterm-256color", output, input)
         else {
-            throw EditorError.terminalSetupFailed("no xterm-256color terminfo entry for the headless screen")
+            throw TerminalError.setupFailed("no xterm-256color terminfo entry for the headless screen")
         }
         self.screen = screen
         headless = true
@@ -137,6 +146,7 @@ final class Terminal {
             // The screen is gone: signals mean what they normally do again (a hung
             // final save must still die on SIGTERM).
             for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGTSTP] { signal(sig, SIG_DFL) }
+            sigaction(SIGWINCH, &cursesResizeAction, nil)
         }
     }
 
@@ -152,6 +162,15 @@ final class Terminal {
     }
 
     // MARK: - Colours
+
+    /// The pair search matches are drawn in (black on yellow), or nil without colour.
+    lazy var matchPair: Int16? = {
+        guard usesColor, Int(nextPair) < min(Int(COLOR_PAIRS), 32767) else { return nil }
+        let pair = nextPair
+        nextPair += 1
+        init_pair(pair, Int16(COLOR_BLACK), Int16(COLOR_YELLOW))
+        return pair
+    }()
 
     /// The colour pair for a user's `#rrggbb`: `caret` draws a cell on that
     /// background, `text` draws text in that colour. Nil without colour.
@@ -225,6 +244,33 @@ final class Terminal {
 
     static let quitByte: UInt8 = 1
     static let suspendByte: UInt8 = 2
+    static let resizeByte: UInt8 = 3
+
+    /// ncurses notes a SIGWINCH in a flag that `get_wch` reads, but the signal
+    /// goes to whichever thread the kernel picks, so the UI thread's poll(2) would
+    /// sleep on until its timeout and the screen would stay garbled meanwhile. The
+    /// editor's handler runs ncurses' and then wakes the loop through the signal pipe.
+    private static func chainResizeSignal() {
+        var previous = sigaction()
+        guard sigaction(SIGWINCH, nil, &previous) == 0 else { return }
+        cursesResizeAction = previous
+        var action = sigaction()
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART | SA_SIGINFO
+        action.__sigaction_handler.sa_sigaction = { signal, info, context in
+            let curses = cursesResizeAction
+            if curses.sa_flags & SA_SIGINFO != 0 {
+                curses.__sigaction_handler.sa_sigaction?(signal, info, context)
+            } else if let handler = curses.__sigaction_handler.sa_handler,
+                unsafeBitCast(handler, to: Int.self) > 1  // neither SIG_DFL nor SIG_IGN
+            {
+                handler(signal)
+            }
+            var byte: UInt8 = Terminal.resizeByte
+            if quitSignalFD >= 0 { _ = write(quitSignalFD, &byte, 1) }
+        }
+        sigaction(SIGWINCH, &action, nil)
+    }
 
     /// Gives the terminal back (modes off, curses ended), stops the process, and
     /// takes the terminal again when it is continued.

@@ -236,19 +236,23 @@ public final class DocumentLayout {
     // MARK: - Caret motion
 
     /// Left or right arrow: one cell on screen, continuing into the neighbouring
-    /// paragraph at its edge; stays put at the document's ends.
+    /// paragraph (as `ParagraphLayout.move` goes from row to row): it is entered at
+    /// the edge the caret keeps moving from, so → from the end of an English line
+    /// goes on through the Arabic line below instead of bouncing between the two.
+    /// Stays put at the document's ends.
     public func moveVisually(from offset: Int, _ direction: HorizontalDirection) -> Int {
         let p = paragraphIndex(containing: offset)
+        let entry: HorizontalDirection = direction == .right ? .left : .right
         switch layout(ofParagraph: p).move(from: offset, direction) {
         case let .moved(to):
             return to
         case .pastEnd:
             guard p + 1 < paragraphs.count else { return offset }
-            return layout(ofParagraph: p + 1).readingStartOffset(line: 0)
+            return layout(ofParagraph: p + 1).edgeOffset(line: 0, entry)
         case .beforeStart:
             guard p > 0 else { return offset }
             let previous = layout(ofParagraph: p - 1)
-            return previous.readingEndOffset(line: previous.lines.count - 1)
+            return previous.edgeOffset(line: previous.lines.count - 1, entry)
         }
     }
 

@@ -38,8 +38,8 @@ public enum LamAlefMode: String, CaseIterable, Sendable {
     /// Lam and alef stay two joined letters in two cells (as VTE does): one character,
     /// one cell, so caret mapping stays trivial. The default.
     case separate
-    /// The lam cell shows the lam-alef ligature and the alef's cell is left blank, so
-    /// the cell count still matches the text.
+    /// The lam's cell shows the lam-alef ligature and the alef takes no cell, so the
+    /// word stays whole; a caret on either letter is drawn on the ligature.
     case ligature
 }
 

@@ -58,7 +58,7 @@ struct ParagraphBuilder {
 
         if options.lamAlef == .ligature && mode == .app {
             Self.placeLigatures(
-                texts: &texts, widths: widths, scalars: scalars, shaped: analysis.shaped,
+                texts: &texts, widths: &widths, scalars: scalars, shaped: analysis.shaped,
                 scalarStarts: scalarStarts)
         }
 
@@ -115,11 +115,12 @@ struct ParagraphBuilder {
     }
 
     /// FriBidi turns the lam of a lam-alef pair into the filler U+FEFF and the alef
-    /// into the ligature. Drawn as they are, the blank would sit on the ligature's
-    /// right, inside the word; swapping the two cells puts the ligature on the lam's
-    /// cell and the blank on its left, between words.
+    /// into the ligature. The ligature goes on the lam's cell and the alef's cell
+    /// takes no room, so the word stays whole (a blank cell would open a gap inside
+    /// it); both letters' carets are drawn on the ligature. Marks on either letter
+    /// stay with the ligature.
     static func placeLigatures(
-        texts: inout [String], widths: [Int], scalars: [UInt32], shaped: [UInt32],
+        texts: inout [String], widths: inout [Int], scalars: [UInt32], shaped: [UInt32],
         scalarStarts: [Int]
     ) {
         let count = texts.count
@@ -127,7 +128,11 @@ struct ParagraphBuilder {
         while c + 1 < count {
             let first = scalarStarts[c]
             if shaped[first] == 0xFEFF && scalars[first] != 0xFEFF && widths[c] == 1 && widths[c + 1] == 1 {
-                texts.swapAt(c, c + 1)
+                // The lam's cell drew the filler as a blank; keep only its marks.
+                let lamMarks = texts[c].hasPrefix(" ") ? String(texts[c].dropFirst()) : texts[c]
+                texts[c] = texts[c + 1] + lamMarks
+                texts[c + 1] = ""
+                widths[c + 1] = 0
                 c += 2
             } else {
                 c += 1

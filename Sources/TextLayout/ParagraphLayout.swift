@@ -76,12 +76,33 @@ public struct ParagraphLayout: Sendable {
         return CellPosition(line: line, column: lines[line].cells[clusterCell[ci]].column)
     }
 
-    /// Where the caret after the last character is drawn.
+    /// Where the caret after the last character is drawn: beside the last character,
+    /// on the side its run continues (right of it in a left-to-right run, left of it
+    /// in a right-to-left one), so that the caret stays with the letters being typed
+    /// even when the run goes against the paragraph ("abc" typed at the end of an
+    /// Arabic paragraph, or Arabic at the end of an English one). Then it may share
+    /// the cell of the character that is visually next.
     var endCaret: CellPosition {
         let last = lines.count - 1
         let line = lines[last]
+        if let (cell, _) = lastClusterCell(onLine: last), cell.isRTL != alignsRight {
+            let column = cell.isRTL ? cell.column - 1 : cell.column + cell.width
+            return CellPosition(line: last, column: min(max(column, 0), width - 1))
+        }
         let column = alignsRight ? line.indent - 1 : line.indent + line.usedWidth
         return CellPosition(line: last, column: min(max(column, 0), width - 1))
+    }
+
+    /// The cell of the paragraph's last visible cluster, when it is on row `line`.
+    private func lastClusterCell(onLine line: Int) -> (Cell, Int)? {
+        var ci = clusterCount - 1
+        while ci >= 0 {
+            guard clusterLine[ci] == line else { return nil }
+            let cell = lines[line].cells[clusterCell[ci]]
+            if cell.width > 0 { return (cell, ci) }
+            ci -= 1
+        }
+        return nil
     }
 
     /// Whether the character at `offset` is drawn right to left (the run direction the
@@ -141,53 +162,69 @@ public struct ParagraphLayout: Sendable {
     }
 
     /// Caret places of a row from left to right: every visible cell, and on the last
-    /// row the place after the last character.
+    /// row the place after the last character (which may share a column with a
+    /// cell: it then comes on the side of that cell its own run continues from).
     func stops(line lineIndex: Int) -> [(column: Int, offset: Int)] {
         var stops: [(column: Int, offset: Int)] = []
         for cell in lines[lineIndex].cells where cell.width > 0 {
             stops.append((cell.column, cell.source.lowerBound))
         }
         if lineIndex == lines.count - 1 {
-            let end = (endCaret.column, length)
-            if alignsRight { stops.insert(end, at: 0) } else { stops.append(end) }
+            let end = endCaret.column
+            // Right after a left-to-right letter the end comes before the cell it
+            // shares; left of a right-to-left letter, after it.
+            let endFirst = lastClusterCell(onLine: lineIndex).map { !$0.0.isRTL } ?? true
+            let index =
+                stops.firstIndex { $0.column > end || ($0.column == end && endFirst) } ?? stops.count
+            stops.insert((end, length), at: index)
         }
         return stops
     }
 
-    /// Moves the caret at `offset` one cell left or right on screen: across direction
-    /// boundaries by what is visually adjacent, and at a row's edge onto the next row
-    /// (in reading order) at its reading start, or the previous row at its reading end.
+    /// Moves the caret at `offset` one place left or right on screen: across
+    /// direction boundaries by what is visually adjacent; past a row's edge onto the
+    /// next row when the key reads forward in this paragraph (→ in left-to-right,
+    /// ← in right-to-left), else the previous row, entering it at the edge the caret
+    /// keeps moving from (→ enters at the left edge, ← at the right), so that the
+    /// next press goes on in the same direction on screen.
     public func move(from offset: Int, _ direction: HorizontalDirection) -> VisualMove {
         let position = cell(forOffset: offset)
         let rowStops = stops(line: position.line)
-        let index = rowStops.firstIndex { $0.column >= position.column } ?? (rowStops.count - 1)
+        let rel = min(max(offset - startOffset, 0), length)
+        let index =
+            rowStops.firstIndex { $0.offset == rel } ?? rowStops.firstIndex { $0.column >= position.column }
+            ?? (rowStops.count - 1)
         let target = direction == .right ? index + 1 : index - 1
         if rowStops.indices.contains(target) {
             return .moved(to: startOffset + rowStops[target].offset)
         }
         let forward = (direction == .right) != alignsRight
+        let entry: HorizontalDirection = direction == .right ? .left : .right
         if forward {
             guard position.line + 1 < lines.count else { return .pastEnd }
-            return .moved(to: readingStartOffset(line: position.line + 1))
+            return .moved(to: edgeOffset(line: position.line + 1, entry))
         } else {
             guard position.line > 0 else { return .beforeStart }
-            return .moved(to: readingEndOffset(line: position.line - 1))
+            return .moved(to: edgeOffset(line: position.line - 1, entry))
         }
+    }
+
+    /// The caret place at the left or right edge of row `line`, as a document offset.
+    public func edgeOffset(line: Int, _ side: HorizontalDirection) -> Int {
+        let rowStops = stops(line: min(max(line, 0), lines.count - 1))
+        guard let stop = side == .left ? rowStops.first : rowStops.last else { return startOffset }
+        return startOffset + stop.offset
     }
 
     /// The caret place at the edge where reading of row `line` begins (left in LTR,
     /// right in a right-aligned paragraph), as a document offset.
     public func readingStartOffset(line: Int) -> Int {
-        let rowStops = stops(line: min(max(line, 0), lines.count - 1))
-        guard let stop = alignsRight ? rowStops.last : rowStops.first else { return startOffset }
-        return startOffset + stop.offset
+        edgeOffset(line: line, alignsRight ? .right : .left)
     }
 
     /// The caret place at the edge where reading of row `line` ends.
     public func readingEndOffset(line: Int) -> Int {
-        let rowStops = stops(line: min(max(line, 0), lines.count - 1))
-        guard let stop = alignsRight ? rowStops.first : rowStops.last else { return startOffset }
-        return startOffset + stop.offset
+        edgeOffset(line: line, alignsRight ? .left : .right)
     }
 
     // MARK: - Logical motion

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collab
 import DocumentStorage
+import EditorCore
 import Foundation
 import Persistence
 import PostgresStore
@@ -37,8 +38,9 @@ struct EditCommand: AsyncParsableCommand {
             to (Konsole, mlterm), turn that off in its settings or use --bidi terminal.
 
             --headless reads JSON commands on stdin and writes JSON events on stdout, one \
-            per line: {"cmd":"insert","index":0,"text":"…"}, delete, cursor, get, \
-            wait_synced, wait_text, save, status, stats, offline, online, quit. \
+            per line: {"cmd":"insert","index":0,"text":"…"}, delete, cursor, select, type, \
+            key, paste, state, get, wait_synced, wait_text, save, status, stats, offline, \
+            online, quit. \
             QALAM_AUTOSAVE_SECONDS shortens the autosave delay (default 10 s).
             """)
 
@@ -66,6 +68,9 @@ struct EditCommand: AsyncParsableCommand {
     @Flag(help: "Start with the presence panel hidden (Ctrl-P shows it).")
     var noPresence = false
 
+    @Flag(help: "Open the document to read only: editing keys are refused and nothing is sent.")
+    var readOnly = false
+
     @Option(help: "The Realtime relay to use, e.g. http://127.0.0.1:4000.")
     var relayURL: String?
 
@@ -85,6 +90,9 @@ struct EditCommand: AsyncParsableCommand {
         if document.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("name the document to edit, e.g. qalam edit notes")
         }
+        // Settings from the environment are checked here too, so a mistake is
+        // reported with `qalam edit`'s usage, before anything starts.
+        _ = try EditSetup(command: self, environment: ProcessInfo.processInfo.environment)
     }
 
     func run() async throws {
@@ -93,18 +101,21 @@ struct EditCommand: AsyncParsableCommand {
         guard headless else {
             var options = EditorOptions(
                 bidiMode: bidi, baseDirection: direction, lamAlef: lamAlef,
-                showPresence: !noPresence)
+                showPresence: !noPresence, readOnly: readOnly ? Self.readOnlyReason : nil)
             options.startupNotice = Self.bidiTerminalWarning(mode: bidi, environment: environment)
             let code = await setup.runScreen(options, documentName: document)
             if code != 0 { throw ExitCode(code) }
             return
         }
-        let code = await setup.runHeadless()
+        let code = await setup.runHeadless(readOnly: readOnly ? Self.readOnlyReason : nil)
         if code != 0 { throw ExitCode(code) }
     }
 }
 
 extension EditCommand {
+    /// What a refused key says with `--read-only`.
+    static let readOnlyReason = "opened with --read-only"
+
     /// Terminals that reorder bidi text on their own with no escape sequence to stop
     /// them would reorder Qalam's already visual lines a second time.
     static func bidiTerminalWarning(mode: BidiMode, environment: [String: String]) -> String? {
@@ -127,6 +138,12 @@ extension BidiMode: ExpressibleByArgument {}
 extension BaseDirection: ExpressibleByArgument {}
 extension LamAlefMode: ExpressibleByArgument {}
 
+/// A problem found while getting ready, said in words a user can act on.
+struct SetupError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
 /// Everything `qalam edit` decides before it opens the document.
 struct EditSetup {
     enum Network {
@@ -146,7 +163,8 @@ struct EditSetup {
     init(command: EditCommand, environment: [String: String]) throws {
         document = DocumentID(name: command.document)
         identity = CollabIdentity.local(name: command.userName, color: command.color)
-        databaseURL = command.databaseURL ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        databaseURL = try Self.checkedDatabaseURL(
+            command.databaseURL, environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
         journalDirectory = try Journal.defaultDirectory(environment: environment)
         var persistence = YjsPersistence.Options()
         if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
@@ -176,6 +194,80 @@ struct EditSetup {
         } else {
             network = .relay(url: URL(string: "http://127.0.0.1:4000")!, embedded: EmbeddedRelay())
         }
+    }
+
+    /// A PostgreSQL connection string as libpq takes it: a `postgres://` or
+    /// `postgresql://` URL, or `key=value` settings. Anything else would reach libpq
+    /// as a database name and fail as a puzzling Unix-socket connection error.
+    static func checkedDatabaseURL(_ option: String?, _ environment: String?) throws -> String? {
+        guard let value = option ?? environment else { return nil }
+        let source = option != nil ? "--database-url" : "DATABASE_URL"
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let scheme = trimmed.range(of: "://").map({ trimmed[..<$0.lowerBound].lowercased() }) {
+            guard scheme == "postgres" || scheme == "postgresql" else {
+                throw ValidationError(
+                    "\(source) must be a PostgreSQL URL (postgresql://user:password@host:5432/database), "
+                        + "not a \(scheme):// URL")
+            }
+            guard URL(string: trimmed)?.host != nil || trimmed.contains("@/") || trimmed.hasSuffix(":///") else {
+                throw ValidationError("\(source) is not a valid URL: \(value)")
+            }
+            return trimmed
+        }
+        guard trimmed.contains("=") else {
+            throw ValidationError(
+                "\(source) must be a PostgreSQL URL like postgresql://user:password@host:5432/database "
+                    + "or libpq settings like \"host=localhost dbname=qalam\", not \"\(value)\"; "
+                    + "unset it to save to the SQLite file")
+        }
+        return trimmed
+    }
+
+    /// Creates the folders documents and the crash journal are kept in, or says
+    /// plainly why it cannot (Foundation's own message is "error 512").
+    func prepareDirectories(environment: [String: String]) throws {
+        var folders: [(path: String, what: String, fix: String)] = [
+            (journalDirectory.path, "the crash journal's folder", "set XDG_STATE_HOME to a folder you can write")
+        ]
+        if databaseURL == nil {
+            let data: String
+            if let home = environment["XDG_DATA_HOME"], home.hasPrefix("/") {
+                data = home + "/qalam"
+            } else {
+                data = (environment["HOME"] ?? "") + "/.local/share/qalam"
+            }
+            folders.append(
+                (data, "the data folder", "set XDG_DATA_HOME to a folder you can write, or pass --database-url"))
+        }
+        for folder in folders {
+            if let reason = Self.makeDirectory(folder.path) {
+                throw SetupError(message: "cannot create \(folder.what) \(folder.path): \(reason) — \(folder.fix)")
+            }
+        }
+    }
+
+    /// `mkdir -p` with mode 0700; returns why it failed, or nil.
+    static func makeDirectory(_ path: String) -> String? {
+        var built = ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            built += "/" + part
+            var info = stat()
+            if stat(built, &info) == 0 {
+                if info.st_mode & S_IFMT != S_IFDIR { return "\(built) is a file, not a folder" }
+                continue
+            }
+            if mkdir(built, 0o700) != 0 && errno != EEXIST {
+                return String(cString: strerror(errno)).lowercased()
+            }
+        }
+        if access(path, W_OK) != 0 { return "it is not writable (\(String(cString: strerror(errno)).lowercased()))" }
+        return nil
+    }
+
+    /// How to tell why the relay cannot be reached (none for Supabase).
+    var relayProbe: RelayProbe? {
+        guard case let .relay(url, embedded) = network else { return nil }
+        return RelayProbe(url: url, mayHost: embedded != nil)
     }
 
     /// The store the document is saved to, migrated.
@@ -238,6 +330,7 @@ struct EditSetup {
     /// and the editing session, and has the relay watched for takeover. On
     /// failure whatever was already started is shut down again.
     func openDocument() async throws -> OpenDocument {
+        try prepareDirectories(environment: ProcessInfo.processInfo.environment)
         var embeddedRelay: EmbeddedRelay?
         var hosting = false
         if case let .relay(_, embedded?) = network {
@@ -280,11 +373,10 @@ struct EditSetup {
         }
         var code: Int32 = 0
         do {
-            let screen = try CollabEditorSession(
-                doc: open.doc, session: open.session,
-                documentName: documentName, identity: identity)
+            let backend = try CollabBackend(
+                doc: open.doc, session: open.session, documentName: documentName, relayCheck: relayProbe)
             // Quits the session (final save) after the screen is restored.
-            try await Editor(session: screen, options: options).runOnUIThread()
+            try await Editor(backend: backend, options: options).runOnUIThread()
         } catch {
             try? await open.session.close()
             code = fail("\(error)")
@@ -295,7 +387,7 @@ struct EditSetup {
 
     /// Runs the headless editor until `quit`, end of input, SIGTERM or SIGHUP.
     /// - Returns: the process exit code.
-    func runHeadless() async -> Int32 {
+    func runHeadless(readOnly: String?) async -> Int32 {
         let output = JSONLineWriter()
         func fail(_ message: String) -> Int32 {
             output.write(["event": "error", "message": .string(message), "fatal": true])
@@ -314,7 +406,9 @@ struct EditSetup {
         }
         let editor: HeadlessEditor
         do {
-            editor = try HeadlessEditor(session: open.session, doc: open.doc, output: output)
+            let backend = try CollabBackend(
+                doc: open.doc, session: open.session, documentName: document.description, relayCheck: relayProbe)
+            editor = HeadlessEditor(backend: backend, output: output, readOnly: readOnly)
         } catch {
             try? await open.session.close()
             await open.release()

@@ -69,7 +69,10 @@ actor EmbeddedRelay {
                     try? await Task.sleep(for: .milliseconds(Int.random(in: 50...300)))
                     guard let self else { return }
                     let hosting = await self.ensureRunning()
-                    if hosting || Self.isListening(host: self.host, port: self.port) {
+                    // Only a relay is worth skipping the back-off for: another program
+                    // holding the port would otherwise be hammered (the status bar
+                    // says what it is; see RelayProbe).
+                    if hosting || self.relayAnswers() {
                         await client.reconnectNow()
                         break
                     }
@@ -86,6 +89,14 @@ actor EmbeddedRelay {
             await relay.shutdown()
             self.relay = nil
         }
+    }
+
+    /// Whether a relay (not just anything) answers on the port.
+    nonisolated func relayAnswers() -> Bool {
+        guard let url = URL(string: "http://\(host):\(port)"), let probe = RelayProbe(url: url, mayHost: true) else {
+            return false
+        }
+        return probe.checkNow() == .relay
     }
 
     /// Whether something accepts TCP connections on `host:port` (a quick local

@@ -1,3 +1,4 @@
+import EditorCore
 import Realtime
 import RealtimeProtocol
 
@@ -8,6 +9,11 @@ import RealtimeProtocol
 /// {"cmd":"insert","index":0,"text":"مرحبا"}     insert at a UTF-16 index
 /// {"cmd":"delete","index":0,"length":2}         delete UTF-16 units
 /// {"cmd":"cursor","index":3}                    move the caret (shared as a cursor)
+/// {"cmd":"select","index":3,"length":2}         select a range
+/// {"cmd":"type","text":"…"}                      type at the caret, as keys do
+/// {"cmd":"key","key":"Ctrl-F"}                  press a key (names as `qalam keys` lists them)
+/// {"cmd":"paste","text":"…"}                     a bracketed paste at the caret
+/// {"cmd":"state"}                               → {"event":"state",…} caret, selection, status bar…
 /// {"cmd":"get"}                                 → {"event":"text","text":…}
 /// {"cmd":"wait_synced","timeout":10}            → {"event":"synced","ok":true|false}
 /// {"cmd":"wait_text","text":"…","timeout":10}   → {"event":"text","text":…,"ok":true|false}
@@ -21,6 +27,11 @@ enum HeadlessCommand: Equatable {
     case insert(index: Int, text: String)
     case delete(index: Int, length: Int)
     case cursor(index: Int)
+    case select(index: Int, length: Int)
+    case type(text: String)
+    case key(KeyChord)
+    case paste(text: String)
+    case state
     case get
     case waitSynced(timeout: Double)
     case waitText(text: String, timeout: Double)
@@ -60,6 +71,16 @@ enum HeadlessCommand: Equatable {
         case "insert": return (.insert(index: try int("index"), text: try string("text")), id)
         case "delete": return (.delete(index: try int("index"), length: try int("length")), id)
         case "cursor": return (.cursor(index: try int("index")), id)
+        case "select": return (.select(index: try int("index"), length: try int("length")), id)
+        case "type": return (.type(text: try string("text")), id)
+        case "paste": return (.paste(text: try string("text")), id)
+        case "key":
+            let name = try string("key")
+            guard let chord = KeyChord(name: name) else {
+                throw HeadlessError.badCommand("unknown key \"\(name)\" (qalam keys lists them)")
+            }
+            return (.key(chord), id)
+        case "state": return (.state, id)
         case "get": return (.get, id)
         case "wait_synced": return (.waitSynced(timeout: timeout), id)
         case "wait_text": return (.waitText(text: try string("text"), timeout: timeout), id)

@@ -1,33 +1,46 @@
 import Collab
+import EditorCore
 import Foundation
 import Realtime
 import RealtimeProtocol
-import YCRDT
+import TextLayout
 
 /// `qalam edit NAME --headless`: the editor without a screen, driven by JSON lines
 /// on stdin and reporting JSON lines on stdout (see `HeadlessCommand` for the
 /// input; events are objects with an `"event"` name). Tests and scripts use it to
 /// run real editors in real processes.
 ///
-/// It owns the editor-side `Doc`, exactly as the full-screen editor does: local
-/// edits go to the session as update bytes, remote updates come back as events.
+/// It runs the same editor core as the screen, on the same `CollabBackend`: every
+/// edit goes through the core's commands (placing the caret, typing, keys), so a
+/// test driving it exercises the real editor, down to read-only mode and the
+/// status bar's words.
 actor HeadlessEditor {
-    private let doc: Doc
-    private let text: YText
-    private let session: EditingSession
+    private let controller: EditorController
+    private let backend: CollabBackend
     private let output: JSONLineWriter
-    private var lastStatus: SessionStatus?
+    private let events: AsyncStream<EditorEvent>
     private var quitting = false
 
-    init(session: EditingSession, doc: Doc, output: JSONLineWriter) throws {
-        self.doc = doc
-        self.text = doc.getText("content")
-        self.session = session
+    private var state: EditorState { controller.state }
+    private var session: EditingSession { backend.session }
+
+    /// Width and height of the imagined text area (arrows and pages need one).
+    static let width = 80
+    static let height = 24
+
+    init(backend: CollabBackend, output: JSONLineWriter, readOnly: String?) {
+        self.backend = backend
         self.output = output
-        try doc.applyUpdate(session.initialState, origin: SupabaseProvider.remoteOrigin)
-        doc.onUpdate { update, origin in
-            if origin != SupabaseProvider.remoteOrigin { session.submit(update) }
+        controller = EditorController(
+            backend: backend, options: LayoutOptions(width: Self.width), height: Self.height, readOnly: readOnly)
+        let (events, continuation) = AsyncStream.makeStream(of: EditorEvent.self, bufferingPolicy: .unbounded)
+        self.events = events
+        let printed = LastValue<SessionStatus>()
+        backend.onSessionStatus = { [output] status in
+            // Only changes: a status repeated for the status bar's sake is not news here.
+            if printed.replace(status) { Self.printStatus(status, to: output) }
         }
+        controller.start(post: { event in continuation.yield(event) })
     }
 
     /// Announces readiness, then serves commands until `quit` or the end of input.
@@ -35,12 +48,13 @@ actor HeadlessEditor {
         var readyEvent: [String: JSONValue] = [
             "event": "ready",
             "document": .string(session.document.description),
-            "client_id": .integer(Int64(doc.clientID)),
-            "text": .string(text.toString())
+            "client_id": .integer(Int64(backend.ydocument.doc.clientID)),
+            "text": .string(state.document.text),
+            "read_only": .bool(state.isReadOnly)
         ]
         readyEvent.merge(ready) { a, _ in a }
         output.write(.object(readyEvent))
-        let events = session.events
+        let events = self.events
         let listener = Task { [weak self] in
             for await event in events {
                 await self?.apply(event)
@@ -69,43 +83,65 @@ actor HeadlessEditor {
         do {
             switch parsed.command {
             case let .insert(index, string):
-                guard index >= 0, index <= text.length else {
-                    throw HeadlessError.outOfRange("insert at \(index) in a text of \(text.length) UTF-16 units")
+                guard index >= 0, index <= state.layout.utf16Count else {
+                    throw HeadlessError.outOfRange(
+                        "insert at \(index) in a text of \(state.layout.utf16Count) UTF-16 units")
                 }
-                text.insert(string, at: index)
+                try state.replace(index..<index, with: string)
                 reply(id, ["event": "ok"])
             case let .delete(index, length):
-                guard index >= 0, length >= 0, index + length <= text.length else {
+                guard index >= 0, length >= 0, index + length <= state.layout.utf16Count else {
                     throw HeadlessError.outOfRange(
-                        "delete \(length) at \(index) in a text of \(text.length) UTF-16 units")
+                        "delete \(length) at \(index) in a text of \(state.layout.utf16Count) UTF-16 units")
                 }
-                text.delete(at: index, length: length)
+                try state.replace(index..<(index + length), with: "")
                 reply(id, ["event": "ok"])
             case let .cursor(index):
-                guard index >= 0, index <= text.length else {
-                    throw HeadlessError.outOfRange("cursor at \(index) in a text of \(text.length) UTF-16 units")
+                guard index >= 0, index <= state.layout.utf16Count else {
+                    throw HeadlessError.outOfRange(
+                        "cursor at \(index) in a text of \(state.layout.utf16Count) UTF-16 units")
                 }
-                let position = RelativePosition(text: text, index: index, assoc: 0).encode()
-                session.moveCursor(CursorPosition(caret: position))
+                state.placeCaret(at: index)
                 reply(id, ["event": "ok"])
+            case let .select(index, length):
+                guard index >= 0, length >= 0, index + length <= state.layout.utf16Count else {
+                    throw HeadlessError.outOfRange(
+                        "select \(length) at \(index) in a text of \(state.layout.utf16Count) UTF-16 units")
+                }
+                state.select(index..<(index + length))
+                reply(id, ["event": "ok"])
+            case let .type(text):
+                for character in text { controller.handle(.character(character)) }
+                reply(id, stateEvent())
+            case let .paste(text):
+                controller.handle(.paste(text))
+                reply(id, stateEvent())
+            case let .key(chord):
+                if !controller.handle(.key(chord)) {
+                    await quit(id: id)
+                    return .quit
+                }
+                reply(id, stateEvent())
+            case .state:
+                reply(id, stateEvent())
             case .get:
-                reply(id, ["event": "text", "text": .string(text.toString())])
+                reply(id, ["event": "text", "text": .string(state.document.text)])
             case let .waitSynced(timeout):
                 let ok = await session.waitUntilSynced(timeout: .seconds(timeout))
-                reply(id, ["event": "synced", "ok": .bool(ok), "text": .string(text.toString())])
+                reply(id, ["event": "synced", "ok": .bool(ok), "text": .string(state.document.text)])
             case let .waitText(expected, timeout):
                 let deadline = ContinuousClock.now + .seconds(timeout)
-                while text.toString() != expected, ContinuousClock.now < deadline {
+                while state.document.text != expected, ContinuousClock.now < deadline {
                     // Remote updates are applied by `apply`, which runs between these sleeps.
                     try? await Task.sleep(for: .milliseconds(20))
                 }
-                let current = text.toString()
+                let current = state.document.text
                 reply(id, ["event": "text", "text": .string(current), "ok": .bool(current == expected)])
             case .save:
                 try await session.saveNow()
                 reply(id, ["event": "saved", "ok": true])
             case .status:
-                reply(id, statusEvent(await session.currentStatus))
+                reply(id, Self.statusEvent(await session.currentStatus))
             case .stats:
                 let stats = await session.provider.currentStatistics
                 reply(
@@ -148,48 +184,72 @@ actor HeadlessEditor {
         }
     }
 
-    // MARK: - Session events
+    // MARK: - Backend events
 
-    private func apply(_ event: SessionEvent) {
+    private func apply(_ event: EditorEvent) {
+        controller.apply(event)
         switch event {
-        case let .remoteUpdate(bytes):
-            do {
-                try doc.applyUpdate(bytes, origin: SupabaseProvider.remoteOrigin)
-                output.write(["event": "text", "text": .string(text.toString()), "remote": true])
-            } catch {
-                output.write(["event": "error", "message": .string("a remote update did not apply: \(error)")])
-            }
-        case let .onlineUsers(users):
+        case .remoteUpdate:
+            output.write(["event": "text", "text": .string(state.document.text), "remote": true])
+        case let .collaborators(people):
             output.write([
                 "event": "presence",
-                "count": .integer(Int64(users.count)),
-                "users": .array(users.map { .string($0.name) })
+                "count": .integer(Int64(people.count)),
+                "users": .array(people.map { .string($0.name) }),
+                "self": .array(people.filter(\.isSelf).map { .string($0.name) })
             ])
-        case let .cursors(cursors):
+        case let .remoteCarets(carets):
             output.write([
                 "event": "cursors",
                 "cursors": .array(
-                    cursors.map { cursor in
-                        var index = JSONValue.null
-                        if let anchor = cursor.position?.anchor,
-                            let position = try? RelativePosition(decoding: anchor),
-                            let resolved = position.absoluteIndex(in: doc)
-                        {
-                            index = .integer(Int64(resolved))
-                        }
+                    carets.map { caret in
+                        let index = state.document.resolve(caret.head).map { JSONValue.integer(Int64($0)) } ?? .null
+                        let anchor = state.document.resolve(caret.anchor).map { JSONValue.integer(Int64($0)) } ?? .null
                         return [
-                            "client_id": .integer(Int64(cursor.clientID)), "name": .string(cursor.name), "index": index
+                            "client_id": .integer(Int64(caret.clientID)), "name": .string(caret.name),
+                            "index": index, "anchor": anchor
                         ]
                     })
             ])
-        case let .status(status):
-            guard status != lastStatus else { return }
-            lastStatus = status
-            output.write(statusEvent(status))
+        case .status, .notice:
+            break
         }
     }
 
-    private func statusEvent(_ status: SessionStatus) -> JSONValue {
+    /// What the editor shows now, as a test wants to check it.
+    private func stateEvent() -> JSONValue {
+        let status = StatusLine(state, documentName: backend.documentName, width: 200)
+        let counts = state.counts
+        var event: [String: JSONValue] = [
+            "event": "state",
+            "text": .string(state.document.text),
+            "caret": .integer(Int64(state.caret)),
+            "line": .integer(Int64(state.caretLineColumn.line)),
+            "column": .integer(Int64(state.caretLineColumn.column)),
+            "status": .string(status.text),
+            "words": .integer(Int64(counts.words)),
+            "characters": .integer(Int64(counts.characters)),
+            "matches": .integer(Int64(state.highlightsMatches ? state.allMatches().count : 0)),
+            "read_only": .bool(state.isReadOnly)
+        ]
+        if let selection = state.selection {
+            event["selection"] = [.integer(Int64(selection.lowerBound)), .integer(Int64(selection.upperBound))]
+        }
+        if let message = state.message { event["message"] = .string(message) }
+        switch state.mode {
+        case .editing: event["mode"] = "editing"
+        case .help: event["mode"] = "help"
+        case let .prompt(prompt): event["mode"] = .string("prompt: " + prompt.label + prompt.text)
+        case .confirmingReplace: event["mode"] = "replace"
+        }
+        return .object(event)
+    }
+
+    private nonisolated static func printStatus(_ status: SessionStatus, to output: JSONLineWriter) {
+        output.write(statusEvent(status))
+    }
+
+    private static func statusEvent(_ status: SessionStatus) -> JSONValue {
         var event: [String: JSONValue] = [
             "event": "status",
             "connection": .string(status.network.connection.description),
@@ -205,6 +265,20 @@ actor HeadlessEditor {
         guard var object = body.objectValue else { return }
         if let id { object["id"] = id }
         output.write(.object(object))
+    }
+}
+
+/// The last value seen, behind a lock: whether a new one differs from it.
+final class LastValue<Value: Equatable & Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value?
+
+    /// Stores `new`; returns whether it differs from the one before.
+    func replace(_ new: Value) -> Bool {
+        lock.withLock {
+            defer { value = new }
+            return value != new
+        }
     }
 }
 

@@ -10,6 +10,7 @@ struct Qalam: AsyncParsableCommand {
         version: QalamVersion.current,
         subcommands: [
             EditCommand.self,
+            KeysCommand.self,
             ServeCommand.self,
             DatabaseCommand.self,
             ExportCommand.self,

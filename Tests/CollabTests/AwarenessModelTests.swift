@@ -84,22 +84,33 @@ final class AwarenessModelTests: XCTestCase {
 }
 
 final class PresenceRosterTests: XCTestCase {
-    func testUsersAreDeduplicatedSortedAndColoredStably() {
+    /// One entry per editor session: the same person in two terminals is "Zaid"
+    /// and "Zaid (2)", numbered by when each came online, and only the asking
+    /// session is marked as self.
+    func testEverySessionIsListedNumberedPerPersonAndOnlyItselfIsSelf() {
         let state: [String: [JSONValue]] = [
             "users": [
-                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 20, "presence_ref": "r1"],
+                [
+                    "user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 21, "presence_ref": "r1",
+                    "online_at": "2025-01-01T10:00:05Z"
+                ],
                 ["user_id": "a", "name": "amira", "client_id": 11, "presence_ref": "r2"],
-                ["user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 21, "presence_ref": "r3"]
+                [
+                    "user_id": "b", "name": "Zaid", "color": "#00ff00", "client_id": 20, "presence_ref": "r3",
+                    "online_at": "2025-01-01T10:00:09Z"
+                ]
             ],
             "other": [["presence_ref": "r4"]]
         ]
-        let users = PresenceRoster.users(from: state, selfUserID: "a")
-        XCTAssertEqual(users.map(\.userID), ["a", "r4", "b"])
-        XCTAssertEqual(users[0].name, "amira")
-        XCTAssertTrue(users[0].isSelf)
-        XCTAssertEqual(users[0].color, UserColor.color(for: "a"))
-        XCTAssertEqual(users[2].clientIDs, [20, 21])
-        XCTAssertEqual(users[2].color, "#00ff00")
+        let seenBy21 = PresenceRoster.users(from: state, selfClientID: 21)
+        XCTAssertEqual(seenBy21.map(\.label), ["amira", "r4", "Zaid", "Zaid (2)"])
+        XCTAssertEqual(seenBy21.map(\.clientID), [11, nil, 21, 20], "the earlier session is the first")
+        XCTAssertEqual(seenBy21.filter(\.isSelf).map(\.label), ["Zaid"])
+        XCTAssertEqual(seenBy21[0].color, UserColor.color(for: "a"))
+        XCTAssertEqual(seenBy21[3].color, "#00ff00")
+        let seenBy20 = PresenceRoster.users(from: state, selfClientID: 20)
+        XCTAssertEqual(seenBy20.map(\.label), seenBy21.map(\.label), "every screen numbers alike")
+        XCTAssertEqual(seenBy20.filter(\.isSelf).map(\.label), ["Zaid (2)"])
         XCTAssertEqual(PresenceRoster.clientIDs(in: state), [11, 20, 21])
     }
 

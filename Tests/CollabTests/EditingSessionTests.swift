@@ -47,15 +47,15 @@ final class EditingSessionTests: XCTestCase {
         init(doc: Doc, session: EditingSession) throws {
             self.doc = doc
             self.session = session
-            try doc.applyUpdate(session.initialState, origin: SupabaseProvider.remoteOrigin)
+            try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
             doc.onUpdate { update, origin in
-                if origin != SupabaseProvider.remoteOrigin { session.submit(update) }
+                if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) }
             }
             let events = session.events
             listener = Task { [weak self] in
                 for await event in events {
                     if case let .remoteUpdate(bytes) = event {
-                        self?.withDoc { try? $0.applyUpdate(bytes, origin: SupabaseProvider.remoteOrigin) }
+                        self?.withDoc { try? $0.applyUpdate(bytes, origin: TransactionOrigin.remote) }
                     }
                 }
             }

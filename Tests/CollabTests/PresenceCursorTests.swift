@@ -22,7 +22,7 @@ final class PresenceCursorTests: XCTestCase {
         XCTAssertEqual(seenByB.map(\.name), ["Bob", "ليلى"])
         XCTAssertEqual(seenByB.filter(\.isSelf).map(\.name), ["Bob"])
         XCTAssertEqual(seenByB[1].color, UserColor.color(for: "user-ليلى"))
-        XCTAssertEqual(seenByB[1].clientIDs, [a.clientID])
+        XCTAssertEqual(seenByB[1].clientID, a.clientID)
 
         await a.insert("مرحبا world")
         await eventually { await b.string() == "مرحبا world" }
@@ -50,6 +50,55 @@ final class PresenceCursorTests: XCTestCase {
             return users.map(\.name) == ["Bob"] && cursors.isEmpty
         }
         await b.stop()
+        await relay.stop()
+    }
+
+    /// A newcomer sees the carets already there at once, not at their owners'
+    /// next move or renewal (15 s).
+    func testANewcomerSeesEveryCaretAlreadyThere() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let a = try TestEditor(relay: relay.url, document: document, name: "a")
+        await a.start()
+        await a.insert("hello world")
+        _ = await a.waitUntilSynced()
+        await a.provider.setCursor(await a.cursorPosition(at: 6))
+        // Long enough for A's one announcement to have gone out to nobody.
+        try await Task.sleep(for: .milliseconds(600))
+        let b = try TestEditor(relay: relay.url, document: document, name: "b")
+        await b.start()
+        let joined = ContinuousClock.now
+        await eventually(timeout: .seconds(5), "B sees A's caret") {
+            await b.cursors.contains { $0.clientID == a.clientID && $0.position != nil }
+        }
+        let waited = ContinuousClock.now - joined
+        XCTAssertLessThan(waited, .seconds(3), "seen after \(waited), not at the renewal")
+        await a.stop()
+        await b.stop()
+        await relay.stop()
+    }
+
+    /// Two terminals of one person: two sessions, each marking itself.
+    func testTwoSessionsOfOnePersonCountTwiceAndEachMarksItself() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let first = try TestEditor(relay: relay.url, document: document, name: "sam")
+        await first.start()
+        try await Task.sleep(for: .milliseconds(1100))  // online_at has whole seconds
+        let second = try TestEditor(relay: relay.url, document: document, name: "sam")
+        await second.start()
+        await eventually("both see two sessions") {
+            let (one, two) = (await first.onlineUsers, await second.onlineUsers)
+            return one.count == 2 && two.count == 2
+        }
+        let seenByFirst = await first.onlineUsers
+        let seenBySecond = await second.onlineUsers
+        XCTAssertEqual(seenByFirst.map(\.label), ["sam", "sam (2)"])
+        XCTAssertEqual(seenBySecond.map(\.label), ["sam", "sam (2)"])
+        XCTAssertEqual(seenByFirst.filter(\.isSelf).map(\.label), ["sam"])
+        XCTAssertEqual(seenBySecond.filter(\.isSelf).map(\.label), ["sam (2)"])
+        await first.stop()
+        await second.stop()
         await relay.stop()
     }
 

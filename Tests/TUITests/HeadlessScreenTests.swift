@@ -1,3 +1,4 @@
+import EditorCore
 import TextLayout
 import XCTest
 import YCRDT

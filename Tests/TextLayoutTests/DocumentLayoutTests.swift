@@ -75,18 +75,32 @@ final class DocumentLayoutTests: XCTestCase {
         XCTAssertLessThan(document.cachedParagraphCount, 30, "drawing the last screen lays out only what is shown")
     }
 
-    func testArrowsCrossParagraphsAtTheirReadingEdges() {
+    func testArrowsEnterANeighbouringParagraphAtTheEdgeTheyKeepMovingFrom() {
         // ¶0 "ab" (LTR), ¶1 "مر" (RTL, right-aligned), ¶2 "cd".
         let document = DocumentLayout(text: "ab\nمر\ncd", options: LayoutOptions(width: 10))
-        XCTAssertEqual(document.moveVisually(from: 2, .right), 3, "past the end of ¶0 into ¶1 at its reading start")
+        // → at the end of the English line goes on through the Arabic line below.
+        XCTAssertEqual(document.moveVisually(from: 2, .right), 5, "into ¶1 at its left edge")
+        XCTAssertEqual(document.position(forOffset: 5).column, 7, "left of the Arabic text")
+        XCTAssertEqual(document.moveVisually(from: 5, .right), 4)
+        XCTAssertEqual(document.moveVisually(from: 4, .right), 3)
         XCTAssertEqual(document.position(forOffset: 3).column, 9, "the first Arabic letter, rightmost")
+        XCTAssertEqual(
+            document.moveVisually(from: 3, .right), 0, "past its right edge → reads backwards: up, at the left edge")
+        // ← reads forward in the Arabic line and enters the next line at its right edge.
         XCTAssertEqual(document.moveVisually(from: 3, .left), 4)
         XCTAssertEqual(document.moveVisually(from: 4, .left), 5, "the end of ¶1, left of its text")
-        XCTAssertEqual(document.moveVisually(from: 5, .left), 6, "into ¶2")
-        XCTAssertEqual(document.moveVisually(from: 6, .left), 5, "back into ¶1 at its reading end")
-        XCTAssertEqual(document.moveVisually(from: 3, .right), 2, "right from ¶1's start goes back to ¶0's end")
+        XCTAssertEqual(document.moveVisually(from: 5, .left), 8, "into ¶2 at its right edge")
+        XCTAssertEqual(document.moveVisually(from: 6, .left), 3, "back into ¶1 at its right edge")
         XCTAssertEqual(document.moveVisually(from: 0, .left), 0, "nothing before the start")
         XCTAssertEqual(document.moveVisually(from: 8, .right), 8, "nothing after the end")
+        // No arrow ever bounces between two places.
+        for start in 0...8 {
+            for direction in [HorizontalDirection.left, .right] {
+                let first = document.moveVisually(from: start, direction)
+                guard first != start else { continue }
+                XCTAssertNotEqual(document.moveVisually(from: first, direction), start, "\(start) \(direction)")
+            }
+        }
     }
 
     func testVerticalMotionAndRows() {

@@ -39,15 +39,23 @@ final class ParagraphLayoutTests: XCTestCase {
         XCTAssertEqual(sinWithMarks?.width, 1)
     }
 
-    func testLamAlefSeparateByDefaultAndLigatureWithABlankCell() {
+    func testLamAlefSeparateByDefaultAndLigatureWithoutAGap() {
         let separate = ParagraphLayout(paragraph: "ولا", options: LayoutOptions(width: 10))
         XCTAssertEqual(
             separate.lines[0].cells.map(\.text), ["ﺎ", "ﻟ", "ﻭ"], "waw does not join left: initial lam, final alef")
         let ligature = ParagraphLayout(paragraph: "ولا", options: LayoutOptions(width: 10, lamAlef: .ligature))
         XCTAssertEqual(
-            ligature.lines[0].cells.map(\.text), [" ", "ﻻ", "ﻭ"],
-            "ligature on the lam's cell, the alef's cell blank on its left")
-        XCTAssertEqual(ligature.lines[0].usedWidth, 3, "the cell count matches the text")
+            ligature.lines[0].cells.filter { $0.width > 0 }.map(\.text), ["ﻻ", "ﻭ"],
+            "the ligature on the lam's cell; the alef takes none")
+        XCTAssertEqual(ligature.lines[0].usedWidth, 2)
+        XCTAssertEqual(ligature.cell(forOffset: 2), ligature.cell(forOffset: 1), "both letters' carets on the ligature")
+        // السلام: the ligature inside the word leaves no gap in it.
+        let word = ParagraphLayout(paragraph: "السلام عليكم", options: LayoutOptions(width: 20, lamAlef: .ligature))
+        let drawn = word.lines[0].cells.map(\.text).joined()
+        XCTAssertEqual(drawn.split(separator: " ").count, 2, "two words, one space: \(drawn)")
+        XCTAssertTrue(drawn.hasSuffix("ﻼﺴﻟﺍ"), drawn)
+        let marked = ParagraphLayout(paragraph: "لَا", options: LayoutOptions(width: 10, lamAlef: .ligature))
+        XCTAssertTrue(marked.lines[0].cells.contains { $0.text.unicodeScalars.contains("\u{064E}") }, "the fatha stays")
     }
 
     func testModesOffAndTerminalKeepLogicalOrderUnshaped() {
@@ -162,7 +170,13 @@ final class ParagraphLayoutTests: XCTestCase {
                         let options = LayoutOptions(width: width, bidiMode: bidi, lamAlef: lamAlef)
                         let layout = ParagraphLayout(paragraph: text, startOffset: 100, options: options)
                         var seen = Set<CellPosition>()
-                        for offset in boundaries(text).map({ $0 + 100 }) {
+                        // A ligature's alef shares the lam's cell; an end caret beside a run
+                        // against the paragraph may share the cell visually next to it.
+                        let shared = Set(
+                            layout.lines.flatMap(\.cells).filter { $0.width == 0 && $0.text.isEmpty }.map {
+                                $0.source.lowerBound + 100
+                            } + (endSharesACell(layout) ? [text.utf16.count + 100] : []))
+                        for offset in boundaries(text).map({ $0 + 100 }) where !shared.contains(offset) {
                             let place = layout.cell(forOffset: offset)
                             XCTAssertTrue(
                                 seen.insert(place).inserted, "two offsets on \(place): line \(n) \(bidi) w\(width)")
@@ -190,7 +204,36 @@ final class ParagraphLayoutTests: XCTestCase {
         XCTAssertEqual(layout.cell(forOffset: 13).column, 13, "end of an LTR paragraph: after the content")
         let rtl = ParagraphLayout(paragraph: "مرحبا abc", options: LayoutOptions(width: 20))
         XCTAssertEqual(
-            rtl.cell(forOffset: 9), CellPosition(line: 0, column: 10), "end of an RTL paragraph: left of the content")
+            rtl.cell(forOffset: 9), CellPosition(line: 0, column: 14),
+            "end of an RTL paragraph ending in English: right after the last English letter")
+        let arabic = ParagraphLayout(paragraph: "مرحبا", options: LayoutOptions(width: 20))
+        XCTAssertEqual(arabic.cell(forOffset: 5), CellPosition(line: 0, column: 14), "all Arabic: left of the content")
+    }
+
+    /// The caret stays beside the letters being typed, on the side their run
+    /// continues, even when the run goes against the paragraph.
+    func testTheEndCaretFollowsLettersTypedAgainstTheParagraph() {
+        for (start, typed, rightOfLetter) in [("مرحبا", "abc", true), ("مرحبا ", "abc", true), ("abc ", "سلم", false)] {
+            var text = start
+            for letter in typed {
+                text.append(letter)
+                let layout = ParagraphLayout(paragraph: text, options: LayoutOptions(width: 30))
+                let end = text.utf16.count
+                let last = layout.lines[0].cells.first { $0.source.upperBound == end }!
+                XCTAssertEqual(
+                    layout.cell(forOffset: end).column, rightOfLetter ? last.column + 1 : last.column - 1,
+                    "\(text): beside the \(letter) just typed")
+                // Arrows still visit every place once, the end among them.
+                var offset = layout.edgeOffset(line: 0, .left)
+                var visited = [offset]
+                while case let .moved(next) = layout.move(from: offset, .right) {
+                    offset = next
+                    visited.append(offset)
+                }
+                XCTAssertEqual(visited.count, text.count + 1, text)
+                XCTAssertEqual(Set(visited).count, text.count + 1, text)
+            }
+        }
     }
 
     func testClicksBesideTheContentGoToTheRowEnds() {
@@ -274,6 +317,17 @@ final class ParagraphLayoutTests: XCTestCase {
             result.append(offset)
         }
         return result
+    }
+
+    /// Whether the paragraph ends in a run against its direction (its end caret
+    /// then sits beside that run, maybe on the next cell's column).
+    private func endSharesACell(_ layout: ParagraphLayout) -> Bool {
+        guard
+            let last = layout.lines.last?.cells.filter({ $0.width > 0 }).max(by: {
+                $0.source.lowerBound < $1.source.lowerBound
+            })
+        else { return false }
+        return last.isRTL != layout.alignsRight
     }
 
     private func visibleBoundaries(_ layout: ParagraphLayout) -> [Int] {

@@ -66,12 +66,12 @@ actor TestEditor {
             identity: CollabIdentity(userID: "user-\(name)", name: name),
             editorClientID: doc.clientID, initialState: initialState,
             configuration: configuration)
-        if !initialState.isEmpty { try doc.applyUpdate(initialState, origin: SupabaseProvider.remoteOrigin) }
+        if !initialState.isEmpty { try doc.applyUpdate(initialState, origin: TransactionOrigin.remote) }
         let provider = self.provider
         // Edits run synchronously on this actor; one consumer hands their bytes on in order.
         let (updates, continuation) = AsyncStream.makeStream(of: [UInt8].self)
         doc.onUpdate { update, origin in
-            guard origin != SupabaseProvider.remoteOrigin else { return }
+            guard origin != AnyHashable(TransactionOrigin.remote) else { return }
             continuation.yield(update)
         }
         submitter = Task {
@@ -99,7 +99,7 @@ actor TestEditor {
     private func handle(_ event: ProviderEvent) {
         events.append(event)
         switch event {
-        case let .remoteUpdate(bytes): try? doc.applyUpdate(bytes, origin: SupabaseProvider.remoteOrigin)
+        case let .remoteUpdate(bytes): try? doc.applyUpdate(bytes, origin: TransactionOrigin.remote)
         case let .onlineUsers(users): onlineUsers = users
         case let .cursors(list): cursors = list
         case .status: break

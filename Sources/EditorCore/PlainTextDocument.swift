@@ -1,8 +1,8 @@
 import Foundation
 
 /// An in-memory `EditorDocument`: the text as UTF-16 code units with its own undo
-/// stack and anchors that follow edits. Used for offline editing of a plain file and
-/// by the tests of the editor; collaborative sessions use the Yjs document instead.
+/// stack and anchors that follow edits. Used by the tests of the editor and as the
+/// benchmark's no-CRDT baseline; documents people edit are `YTextDocument`s.
 public final class PlainTextDocument: EditorDocument {
     private var units: [UInt16]
     /// Every edit since creation, so an anchor made at version `v` can be carried
@@ -102,12 +102,12 @@ public final class PlainTextDocument: EditorDocument {
 
     // MARK: - Anchors
 
-    public func anchor(at offset: Int, assoc: Int) -> TextAnchor {
+    public func anchor(at offset: Int, bias: AnchorBias) -> TextAnchor {
         var bytes: [UInt8] = []
         for value in [UInt64(log.count), UInt64(min(max(offset, 0), units.count))] {
             withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
         }
-        bytes.append(assoc < 0 ? 1 : 0)
+        bytes.append(bias == .before ? 1 : 0)
         return TextAnchor(bytes: bytes)
     }
 
@@ -136,6 +136,9 @@ public final class PlainTextDocument: EditorDocument {
         }
         return min(offset, units.count)
     }
+
+    /// Plain text has no formatting.
+    public func styles(in range: Range<Int>) -> [StyledRange] { [] }
 
     private func apply(range: Range<Int>, inserted: [UInt16]) {
         units.replaceSubrange(range, with: inserted)

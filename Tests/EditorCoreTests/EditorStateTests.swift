@@ -2,7 +2,7 @@ import TextLayout
 import XCTest
 import YCRDT
 
-@testable import TUI
+@testable import EditorCore
 
 /// Editing behaviour on the real Yjs document (YCRDT), without a terminal.
 final class EditorStateTests: XCTestCase {
@@ -19,39 +19,48 @@ final class EditorStateTests: XCTestCase {
         for character in text { state.handle(.character(character)) }
     }
 
+    @discardableResult
+    private func press(_ state: EditorState, _ name: String) -> EditorEffect {
+        guard let chord = KeyChord(name: name) else {
+            XCTFail("no key named \(name)")
+            return .none
+        }
+        return state.handle(.key(chord))
+    }
+
     func testTypingInsertsAtTheCaretInUTF16Offsets() {
         let (state, document) = makeEditor()
         type("سلام 😀 hi", into: state)
         XCTAssertEqual(document.text, "سلام 😀 hi")
         XCTAssertEqual(state.caret, "سلام 😀 hi".utf16.count)
-        state.handle(.enter)
-        state.handle(.tab)
+        press(state, "Enter")
+        press(state, "Tab")
         XCTAssertEqual(document.text, "سلام 😀 hi\n\t")
         XCTAssertEqual(state.layout.text, document.text, "the layout follows the document")
     }
 
     func testBackspaceAndDeleteRemoveWholeGraphemes() {
         let (state, document) = makeEditor("بَت😀")
-        state.handle(.end)
-        state.handle(.backspace)
+        press(state, "End")
+        press(state, "Backspace")
         XCTAssertEqual(document.text, "بَت", "the emoji's surrogate pair goes at once")
-        state.handle(.home)
-        state.handle(.delete)
+        press(state, "Home")
+        press(state, "Del")
         XCTAssertEqual(document.text, "ت", "the letter and its haraka go together")
     }
 
     func testSelectionCutCopyPaste() {
         let (state, document) = makeEditor("hello world")
-        for _ in 0..<5 { state.handle(.selectRight) }
+        for _ in 0..<5 { press(state, "Shift-Right") }
         XCTAssertEqual(state.selection, 0..<5)
-        state.handle(.copy)
+        press(state, "Ctrl-C")
         XCTAssertEqual(state.clipboard, "hello")
-        state.handle(.cut)
+        press(state, "Ctrl-X")
         XCTAssertEqual(document.text, " world")
-        state.handle(.end)
-        state.handle(.pasteClipboard)
+        press(state, "End")
+        press(state, "Ctrl-V")
         XCTAssertEqual(document.text, " worldhello")
-        state.handle(.selectAll)
+        press(state, "Ctrl-A")
         state.handle(.character("x"))
         XCTAssertEqual(document.text, "x", "typing replaces the selection")
     }
@@ -61,9 +70,9 @@ final class EditorStateTests: XCTestCase {
         type("ab", into: state)
         state.handle(.paste("line1\r\nسطر2\rend"))
         XCTAssertEqual(document.text, "abline1\nسطر2\nend", "line endings normalised")
-        state.handle(.undo)
+        press(state, "Ctrl-Z")
         XCTAssertEqual(document.text, "ab", "the whole paste is one undo step")
-        state.handle(.redo)
+        press(state, "Ctrl-Y")
         XCTAssertEqual(document.text, "abline1\nسطر2\nend")
     }
 
@@ -76,7 +85,7 @@ final class EditorStateTests: XCTestCase {
         remoteText.insert("THEIRS ", at: 0)
         try document.applyRemoteUpdate(try remoteDoc.encodeStateAsUpdate(since: document.doc.encodeStateVector()))
         XCTAssertEqual(document.text, "THEIRS mine ")
-        state.handle(.undo)
+        press(state, "Ctrl-Z")
         XCTAssertEqual(document.text, "THEIRS ", "the remote insert survives our undo")
         XCTAssertEqual(state.layout.text, document.text)
     }
@@ -99,7 +108,7 @@ final class EditorStateTests: XCTestCase {
     func testRemoteEditAboveTheViewDoesNotScrollIt() throws {
         let lines = (0..<100).map { "line \($0)" }.joined(separator: "\n")
         let (state, document) = makeEditor(lines, height: 10)
-        for _ in 0..<60 { state.handle(.down) }
+        for _ in 0..<60 { press(state, "Down") }
         let topText = state.layout.paragraphText(state.top.paragraph)
         XCTAssertEqual(topText, "line 51")
         let caretText = state.layout.paragraphText(state.layout.paragraphIndex(containing: state.caret))
@@ -115,54 +124,54 @@ final class EditorStateTests: XCTestCase {
         let (state, _) = makeEditor("مرحبا")
         XCTAssertEqual(state.caret, 0)
         XCTAssertEqual(state.layout.position(forOffset: 0).column, 39, "first letter drawn at the right edge")
-        state.handle(.left)
+        press(state, "Left")
         XCTAssertEqual(state.caret, 1, "left moves forward in reading order")
-        state.handle(.right)
+        press(state, "Right")
         XCTAssertEqual(state.caret, 0)
-        state.handle(.toggleCursorMode)
-        state.handle(.left)
+        press(state, "F5")
+        press(state, "Left")
         XCTAssertEqual(state.caret, 1, "logical mode follows the paragraph direction too")
     }
 
     func testFindSelectsTheNextMatchAndWraps() {
         let (state, _) = makeEditor("one كلمة two كلمة")
-        state.handle(.find)
+        press(state, "Ctrl-F")
         type("كلمة", into: state)
-        state.handle(.enter)
+        press(state, "Enter")
         XCTAssertEqual(state.selection, 4..<8)
-        state.handle(.enter)
+        press(state, "Enter")
         XCTAssertEqual(state.selection, 13..<17)
-        state.handle(.enter)
+        press(state, "Enter")
         XCTAssertEqual(state.selection, 4..<8, "wraps around")
-        state.handle(.escape)
+        press(state, "Esc")
         XCTAssertEqual(state.mode, .editing)
-        state.handle(.find)
+        press(state, "Ctrl-F")
         type("zzz", into: state)
-        state.handle(.enter)
+        press(state, "Enter")
         XCTAssertEqual(state.message, "Not found: zzz")
     }
 
     func testFlipDirectionCyclesTheOverride() {
         let (state, _) = makeEditor("abc")
         XCTAssertFalse(state.layout.layout(ofParagraph: 0).alignsRight)
-        state.handle(.flipDirection)
+        press(state, "Ctrl-D")
         XCTAssertEqual(state.layout.options.baseDirection, .rtl)
         XCTAssertTrue(state.layout.layout(ofParagraph: 0).alignsRight)
-        state.handle(.flipDirection)
+        press(state, "Ctrl-D")
         XCTAssertEqual(state.layout.options.baseDirection, .ltr)
-        state.handle(.flipDirection)
+        press(state, "Ctrl-D")
         XCTAssertEqual(state.layout.options.baseDirection, .auto)
     }
 
     func testANetworkNoticeStopsHidingTheConnectionState() {
         let (state, _) = makeEditor()
-        state.setSessionState(SessionState(connection: .connected, save: .unsaved))
+        state.setReport(StatusReport(connection: .connected, save: .unsaved))
         let now = Date(timeIntervalSince1970: 100)
         state.setMessage("connection closed", for: 5, now: now)
         XCTAssertTrue(
-            ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(1))
+            StatusLine(state, documentName: "notes", width: 120, now: now.addingTimeInterval(1)).text
                 .contains("connection closed"))
-        let later = ScreenRenderer.statusLine(state, documentName: "notes", now: now.addingTimeInterval(6))
+        let later = StatusLine(state, documentName: "notes", width: 120, now: now.addingTimeInterval(6)).text
         XCTAssertFalse(later.contains("connection closed"), later)
         XCTAssertTrue(later.contains("notes"), later)
         // A message about a key stays until the next key.
@@ -172,19 +181,19 @@ final class EditorStateTests: XCTestCase {
 
     func testQuitWarnsOnceWhenNotSettled() {
         let (state, _) = makeEditor()
-        state.setSessionState(SessionState(connection: .connected, save: .unsaved))
-        XCTAssertEqual(state.handle(.quit), .save, "first Ctrl-Q saves and warns")
+        state.setReport(StatusReport(connection: .connected, save: .unsaved))
+        XCTAssertEqual(press(state, "Ctrl-Q"), .save, "first Ctrl-Q saves and warns")
         XCTAssertNotNil(state.message)
-        XCTAssertEqual(state.handle(.quit), .quit, "second Ctrl-Q quits")
+        XCTAssertEqual(press(state, "Ctrl-Q"), .quit, "second Ctrl-Q quits")
         let (settled, _) = makeEditor()
-        settled.setSessionState(SessionState(connection: .connected, save: .saved(at: nil)))
-        XCTAssertEqual(settled.handle(.quit), .quit)
+        settled.setReport(StatusReport(connection: .connected, save: .saved(at: nil)))
+        XCTAssertEqual(press(settled, "Ctrl-Q"), .quit)
     }
 
     func testResizeReflowsAndKeepsTheCaretInView() {
         let (state, _) = makeEditor(String(repeating: "word ", count: 200), width: 80, height: 5)
-        state.handle(.selectAll)
-        state.handle(.end)
+        press(state, "Ctrl-A")
+        press(state, "End")
         state.resize(width: 20, height: 5)
         let caretRow = state.layout.position(forOffset: state.caret).row
         let distance = state.layout.rowDistance(from: state.top, to: caretRow, limit: 100)
@@ -194,15 +203,15 @@ final class EditorStateTests: XCTestCase {
 
     func testStatusLine() {
         let (state, _) = makeEditor("مرحبا abc")
-        state.setSessionState(SessionState(connection: .connected, save: .saved(at: Date(timeIntervalSince1970: 100))))
-        let line = ScreenRenderer.statusLine(state, documentName: "notes", now: Date(timeIntervalSince1970: 104))
+        state.setReport(StatusReport(connection: .connected, save: .saved(at: Date(timeIntervalSince1970: 100))))
+        let line = StatusLine(state, documentName: "notes", width: 120, now: Date(timeIntervalSince1970: 113)).text
         XCTAssertTrue(line.contains("notes"))
         XCTAssertTrue(line.contains("connected"))
-        XCTAssertTrue(line.contains("saved 4 s ago"))
+        XCTAssertTrue(line.contains("saved 13 s ago"), line)
         XCTAssertTrue(line.contains("Ln 1, Col 1"))
         XCTAssertTrue(line.contains("RTL"))
-        XCTAssertEqual(ScreenRenderer.saveText(.failed(reason: "x"), now: Date()), "save failed — retrying")
-        XCTAssertEqual(ScreenRenderer.saveText(.unsaved, now: Date()), "unsaved changes")
+        XCTAssertEqual(SaveIndicator.failed(reason: "x").text(at: Date()), "save failed — retrying")
+        XCTAssertEqual(SaveIndicator.unsaved.text(at: Date()), "unsaved changes")
     }
 }
 
@@ -211,7 +220,7 @@ extension EditorStateTests {
         let (state, document) = makeEditorForExtensions("hello")
         let caret = RemoteCaret(
             clientID: 9, name: "bob", color: "#ff0000",
-            anchor: document.anchor(at: 2, assoc: 0), head: document.anchor(at: 2, assoc: 0))
+            anchor: document.anchor(at: 2, bias: .after), head: document.anchor(at: 2, bias: .after))
         let start = Date(timeIntervalSince1970: 1000)
         state.setRemoteCarets([caret], now: start)
         state.setRemoteCarets([], now: start)

@@ -1,12 +1,12 @@
 import XCTest
 
-@testable import TUI
+@testable import EditorCore
 
 final class PlainTextDocumentTests: XCTestCase {
     func testAnchorsFollowEditsOnBothSides() throws {
         let document = PlainTextDocument(text: "hello world")
-        let after = document.anchor(at: 6, assoc: 0)
-        let before = document.anchor(at: 6, assoc: -1)
+        let after = document.anchor(at: 6, bias: .after)
+        let before = document.anchor(at: 6, bias: .before)
         try document.applyRemote(0..<0, with: ">> ")
         XCTAssertEqual(document.resolve(after), 9)
         try document.applyRemote(9..<9, with: "big ")
