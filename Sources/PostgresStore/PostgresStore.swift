@@ -149,7 +149,7 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
 
     /// Runs `operation` on the store's queue with an open connection, retrying
     /// once on a fresh connection when the server dropped the old one.
-    private func perform<T: Sendable>(_ operation: @escaping (PostgresConnection) throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ operation: @escaping (PostgresConnection) throws -> T) async throws -> T {
         let pending = PendingOperation(operation)
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {

@@ -24,6 +24,10 @@ public enum PhoenixEvent {
     public static let accessToken = "access_token"
     /// Server → client: a status message about the channel (`{"status","message"}`).
     public static let system = "system"
+    /// Client → server on topic `phoenix`, Qalam's own: `{"challenge": <random>}`,
+    /// answered with `{"proof": …}` by a relay private to its user, which proves it
+    /// holds the user's key before the client sends anything else.
+    public static let qalamChallenge = "qalam_challenge"
 }
 
 /// Reply statuses (`phx_reply` payload `status`).

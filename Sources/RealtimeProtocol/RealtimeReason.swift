@@ -25,6 +25,15 @@ public enum RealtimeReason {
         }
     }
 
+    /// A join the caller's policies (here: document membership) do not allow.
+    public static func unauthorizedRead(_ channel: String) -> String {
+        "Unauthorized: You do not have permissions to read from this Channel topic: \(channel)"
+    }
+    /// The membership could not be read, so the join is refused rather than guessed.
+    public static func authorizationUnavailable(_ reason: String) -> String {
+        "UnableToAuthorize: the channel's permissions could not be checked: \(reason)"
+    }
+
     // MARK: Payload errors
 
     /// A presence `track` whose payload is not a JSON object.
@@ -33,6 +42,15 @@ public enum RealtimeReason {
     public static let payloadSizeExceeded = "payload_size_exceeded"
 
     // MARK: `system` messages (followed by `phx_close`)
+
+    /// A refreshed token whose user is no longer allowed to read the channel.
+    public static func lostReadPermission(_ channel: String) -> String {
+        "You no longer have permission to read from this Channel topic: \(channel)"
+    }
+    /// The ack reply's reason for a broadcast from a member who may only read.
+    public static func unauthorizedWrite(_ channel: String) -> String {
+        "Unauthorized: You do not have permissions to write to this Channel topic: \(channel)"
+    }
 
     /// The socket broadcasts faster than allowed.
     public static let tooManyMessages = "Too many messages per second"

@@ -10,6 +10,11 @@ import YCRDT
 /// `GET/PUT /api/documents/{id}/yjs`: the merged Yjs state of a document, read from
 /// and merge-saved into the configured `DocumentStore`. `{id}` is a UUID or a name
 /// (`DocumentID(name:)`), so `qalam edit notes` and this API meet in the same row.
+///
+/// With a JWT secret, members read and editors and owners write (`AccessPolicy`):
+/// 401 without a valid bearer token, 403 for anyone else, and neither says whether
+/// the document exists. A `PUT` of a document that does not exist creates it with
+/// the caller as owner.
 struct DocumentRoutes: Sendable {
     let configuration: RelayConfiguration
     let logger: Logger
@@ -27,13 +32,30 @@ struct DocumentRoutes: Sendable {
         RelayRoutes.json(status, ["error": .string(message)])
     }
 
-    /// Only bearer tokens here: documents are not part of the Realtime API.
-    private func authorized(_ request: Request) -> Bool {
-        guard let verifier = configuration.verifier else { return true }
-        guard let token = RelayRoutes.bearerToken(of: request), case .success = verifier.verify(token) else {
-            return false
+    /// The caller of the bearer token (only those here: documents are not part of
+    /// the Realtime API); `nil` when it is missing or does not verify. The inner
+    /// `nil` is an open relay's anonymous caller.
+    private func caller(of request: Request) -> Caller?? {
+        guard let verifier = configuration.verifier else { return .some(nil) }
+        guard let token = RelayRoutes.bearerToken(of: request), case let .success(claims) = verifier.verify(token),
+            let caller = Caller(claims: claims)
+        else { return nil }
+        return .some(caller)
+    }
+
+    /// `nil` when `caller` may read (or, with `write`, write) `document`; else the answer.
+    private func refusal(_ document: DocumentID, caller: Caller?, write: Bool) async -> Response? {
+        switch await configuration.accessPolicy.document(document, caller: caller, create: write) {
+        case let .success(grant) where grant.canWrite || !write:
+            return nil
+        case .success:
+            return Self.error(.forbidden, "your role in this document may read it but not change it")
+        case .failure(.notMember):
+            return Self.error(.forbidden, "you are not a member of this document; its owner can share it with you")
+        case let .failure(.unavailable(reason)):
+            logger.error("membership check failed", metadata: ["document": "\(document)", "error": "\(reason)"])
+            return Self.error(.serviceUnavailable, "the document's members could not be checked: \(reason)")
         }
-        return true
     }
 
     private func document(_ raw: String) -> DocumentID? {
@@ -43,7 +65,7 @@ struct DocumentRoutes: Sendable {
     }
 
     private func get(_ request: Request, id: String) async throws -> Response {
-        guard authorized(request) else {
+        guard let caller = caller(of: request) else {
             return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>")
         }
         guard let store = configuration.store else {
@@ -52,6 +74,7 @@ struct DocumentRoutes: Sendable {
         guard let document = document(id) else {
             return Self.error(.badRequest, "the document id must be a UUID or a name of at most 512 bytes")
         }
+        if let refusal = await refusal(document, caller: caller, write: false) { return refusal }
         let rows: [[UInt8]]
         do {
             rows = try await store.load(document)
@@ -75,7 +98,7 @@ struct DocumentRoutes: Sendable {
     }
 
     private func put(_ request: Request, id: String) async throws -> Response {
-        guard authorized(request) else {
+        guard let caller = caller(of: request) else {
             return Self.error(.unauthorized, "missing or invalid Authorization: Bearer <jwt>")
         }
         guard let store = configuration.store else {
@@ -94,6 +117,8 @@ struct DocumentRoutes: Sendable {
         } catch {
             return Self.error(.badRequest, "the body is not a Yjs v1 update: \(error)")
         }
+        // After the body is known good, so that a refused update creates no document.
+        if let refusal = await refusal(document, caller: caller, write: true) { return refusal }
         do {
             try await store.save(document) { rows in try YUpdate.merge(rows + [update]) }
         } catch {

@@ -3,7 +3,8 @@ import Foundation
 import RealtimeProtocol
 
 /// Checks Supabase-style JWTs: HS256/384/512 signed with the project secret,
-/// `role` and `exp` present, `exp` in the future (docs/reference/realtime-protocol.md §7).
+/// `role` a string and `exp` a number, `exp` in the future
+/// (docs/reference/realtime-protocol.md §7).
 struct JWTVerifier: Sendable {
     let key: SymmetricKey
 
@@ -34,7 +35,9 @@ struct JWTVerifier: Sendable {
         }
         guard valid else { return .failure(.badSignature) }
 
-        guard let expValue = claims["exp"], claims["role"] != nil else { return .failure(.missingClaims) }
+        // `"role": null` (or a number) names no role: refused like a missing one, so
+        // that nothing downstream mistakes it for a role it can check.
+        guard let expValue = claims["exp"], case .string? = claims["role"] else { return .failure(.missingClaims) }
         guard let exp = expValue.doubleValue else { return .failure(.invalidExpiration) }
         let nowSeconds = now.timeIntervalSince1970
         if exp <= nowSeconds {

@@ -36,14 +36,15 @@ public actor Relay {
 
     /// - Throws: `RelayError.insecureBind` for a non-loopback host without a JWT secret.
     public init(configuration: RelayConfiguration, logger: Logger = Logger(label: "qalam.relay")) throws {
-        if configuration.jwtSecret == nil && !configuration.isLoopback {
+        if (configuration.jwtSecret == nil || configuration.isPrivateToUser) && !configuration.isLoopback {
             throw RelayError.insecureBind(host: configuration.host)
         }
         self.configuration = configuration
         self.logger = logger
         hub = RelayHub(
             limits: configuration.limits, verifier: configuration.verifier,
-            idleTimeout: configuration.idleTimeout, joinErrorDelay: configuration.joinErrorDelay, logger: logger)
+            readerBroadcastEvents: configuration.readerBroadcastEvents, idleTimeout: configuration.idleTimeout,
+            joinErrorDelay: configuration.joinErrorDelay, logger: logger)
     }
 
     /// Serves until SIGINT/SIGTERM (when `handleSignals`) or `shutdown()`. On the way
@@ -55,7 +56,9 @@ public actor Relay {
         guard serviceGroup == nil else { throw RelayError.alreadyRunning }
         self.onListening = onListening
         let app = makeApplication()
-        let housekeeping = Housekeeping(hub: hub, grace: configuration.shutdownGracePeriod)
+        let housekeeping = Housekeeping(
+            hub: hub, grace: configuration.shutdownGracePeriod, policy: configuration.accessPolicy,
+            membershipRecheck: configuration.membershipRecheckInterval)
         // Services shut down in reverse order: housekeeping drains the sockets first,
         // then the HTTP server stops.
         let group = ServiceGroup(
@@ -126,14 +129,25 @@ public actor Relay {
             closeTimeout: configuration.shutdownGracePeriod, validateUTF8: false)
         let hub = self.hub
         let verifier = configuration.verifier
+        let keyOptional = configuration.isPrivateToUser
+        let challengeKey = configuration.challengeKey
+        let authorizer = configuration.authorizer
+        let requestGuard = RequestGuard(configuration: configuration)
         let grace = configuration.shutdownGracePeriod
         let logger = self.logger
         let server = HTTPServerBuilder.http1WebSocketUpgrade(configuration: .init(ws: wsConfiguration)) {
             request, channel, _ in
             guard let handshake = SocketHandshake(request: request) else { return .dontUpgrade }
+            // A browser page may open a WebSocket to any port; its Origin gives it away.
+            if let refusal = requestGuard.refusal(
+                origins: request.headerFields[values: .origin], host: request.authority)
+            {
+                RefusedUpgradeResponder.install(.forbidden(refusal), on: channel)
+                return .dontUpgrade
+            }
             let version: SerializerVersion
             let apiKey: String?
-            switch handshake.evaluate(verifier: verifier) {
+            switch handshake.evaluate(verifier: verifier, keyOptional: keyOptional) {
             case let .accepted(acceptedVersion, acceptedKey):
                 (version, apiKey) = (acceptedVersion, acceptedKey)
             case let .refused(refusal):
@@ -146,7 +160,8 @@ public actor Relay {
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(
                     inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
-                    limits: limits, closeGrace: grace, logger: logger)
+                    authorizer: authorizer, challengeKey: challengeKey, limits: limits, closeGrace: grace,
+                    logger: logger)
             }
         }
         return Application(
@@ -158,16 +173,25 @@ public actor Relay {
     }
 }
 
-/// Sweeps idle sockets and expired tokens every second; on shutdown drains the sockets.
+/// Sweeps idle sockets and expired tokens every second, re-checks joined users'
+/// membership every `membershipRecheck`; on shutdown drains the sockets.
 private struct Housekeeping: Service {
     let hub: RelayHub
     let grace: Duration
+    let policy: AccessPolicy
+    let membershipRecheck: Duration
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            let clock = ContinuousClock()
+            var nextRecheck = clock.now + membershipRecheck
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(1))
                 await hub.sweep()
+                if policy.authenticates, policy.membership != nil, clock.now >= nextRecheck {
+                    await recheckMemberships()
+                    nextRecheck = clock.now + membershipRecheck
+                }
             }
         }
         await hub.drain()
@@ -176,6 +200,16 @@ private struct Housekeeping: Service {
         let deadline = clock.now + grace
         while await hub.connectionCount > 0, clock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// `qalam unshare` takes effect on open channels within one interval, even for
+    /// a client that never refreshes its token.
+    private func recheckMemberships() async {
+        for check in await hub.membershipChecks() {
+            let name = RealtimeTopic.channelName(ofTopic: check.topic) ?? check.topic
+            let result = await policy.channel(name, isPrivate: check.isPrivate, caller: check.caller, create: false)
+            await hub.applyMembershipCheck(check, result)
         }
     }
 }

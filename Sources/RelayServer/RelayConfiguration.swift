@@ -15,6 +15,31 @@ public struct RelayConfiguration: Sendable {
     public var maxDocumentBytes: Int
     /// Where the document REST API keeps Yjs state; `nil` answers 503 on those routes.
     public var store: (any DocumentStore)?
+    /// Who may open which document. With a JWT secret every `room:<uuid>` join and
+    /// document request is checked against it (see `AccessPolicy`); `nil` then lets
+    /// only `service_role` tokens reach documents.
+    public var membership: (any MembershipStore)?
+    /// Browser origins (`https://app.example.com`) allowed to call the relay; pages
+    /// of every other origin are refused, and get no CORS headers.
+    public var allowedOrigins: [String]
+    /// Extra host names a loopback relay answers to (a proxy's name in front of
+    /// it); `127.0.0.1`, `localhost`, `::1` and `host` always are.
+    public var allowedHosts: [String]
+    /// How often the members of open document channels are checked again, so that
+    /// a removed user's channel closes (and a changed role applies) without waiting
+    /// for a token refresh.
+    public var membershipRecheckInterval: Duration
+    /// The relay is private to its user: `jwtSecret` is the user's `RelayKey`. It
+    /// then answers `qalam_challenge` with a proof that it holds the key, and a
+    /// socket may open without a valid `apikey`, because an editor sends no
+    /// credential before the relay has proved itself (it joins with a token minted
+    /// from the key). Loopback only. See `privateToUser(_:host:port:)`.
+    public var isPrivateToUser: Bool
+    /// Broadcast events a member who may only read (a viewer) can still send:
+    /// requests that carry no document content, so a viewer can catch up. Qalam's
+    /// `yjs-sync-step1` asks peers for what the sender lacks; their answers, and
+    /// every update, come only from members who may write.
+    public var readerBroadcastEvents: Set<String>
     /// Sockets that send nothing for this long are closed (Phoenix's 60 s).
     public var idleTimeout: Duration
     /// Delay before every join error reply (Supabase waits 5 s in production, 0 in its tests).
@@ -26,7 +51,9 @@ public struct RelayConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 4000, jwtSecret: String? = nil,
         limits: RelayLimits = RelayLimits(), maxDocumentBytes: Int = 16 * 1024 * 1024,
-        store: (any DocumentStore)? = nil, idleTimeout: Duration = .seconds(60),
+        store: (any DocumentStore)? = nil, membership: (any MembershipStore)? = nil,
+        allowedOrigins: [String] = [], allowedHosts: [String] = [],
+        readerBroadcastEvents: Set<String> = ["yjs-sync-step1"], idleTimeout: Duration = .seconds(60),
         joinErrorDelay: Duration = .zero, shutdownGracePeriod: Duration = .seconds(2)
     ) {
         self.host = host
@@ -35,9 +62,31 @@ public struct RelayConfiguration: Sendable {
         self.limits = limits
         self.maxDocumentBytes = maxDocumentBytes
         self.store = store
+        self.membership = membership
+        self.allowedOrigins = allowedOrigins
+        self.allowedHosts = allowedHosts
+        self.readerBroadcastEvents = readerBroadcastEvents
+        self.isPrivateToUser = false
+        self.membershipRecheckInterval = .seconds(30)
         self.idleTimeout = idleTimeout
         self.joinErrorDelay = joinErrorDelay
         self.shutdownGracePeriod = shutdownGracePeriod
+    }
+
+    /// A relay only the holder of `key` can use: the embedded default, and
+    /// `qalam serve` without a JWT secret.
+    public static func privateToUser(_ key: RelayKey, host: String = "127.0.0.1", port: Int = 4000)
+        -> RelayConfiguration
+    {
+        var configuration = RelayConfiguration(host: host, port: port, jwtSecret: key.secret)
+        configuration.isPrivateToUser = true
+        return configuration
+    }
+
+    /// The key whose holder this relay proves it is, when it is private to its user.
+    var challengeKey: RelayKey? {
+        guard isPrivateToUser, let jwtSecret else { return nil }
+        return RelayKey(secret: jwtSecret)
     }
 
     /// Whether `host` names a loopback interface.
@@ -47,6 +96,12 @@ public struct RelayConfiguration: Sendable {
 
     /// The verifier of `jwtSecret`; `nil` when auth is off.
     var verifier: JWTVerifier? { jwtSecret.map(JWTVerifier.init(secret:)) }
+
+    /// The membership checks of this configuration.
+    var accessPolicy: AccessPolicy { AccessPolicy(authenticates: jwtSecret != nil, membership: membership) }
+
+    /// Token and membership checks for joins and refreshes.
+    var authorizer: Authorizer { Authorizer(verifier: verifier, policy: accessPolicy) }
 }
 
 /// Supabase Realtime's limits (docs/reference/realtime-protocol.md §8) with its self-hosted defaults. Where Supabase

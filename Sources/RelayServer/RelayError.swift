@@ -11,7 +11,7 @@ public enum RelayError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .insecureBind(host):
             return
-                "refusing to listen on \(host) without a JWT secret: anyone could join. Pass --jwt-secret (or set QALAM_JWT_SECRET), or bind 127.0.0.1."
+                "refusing to listen on \(host) without a JWT secret: a relay private to its user serves loopback only. Pass --jwt-secret (or set QALAM_JWT_SECRET), or bind 127.0.0.1."
         case let .notStarted(reason):
             return "the relay could not start: \(reason)"
         case .alreadyRunning:

@@ -30,6 +30,10 @@ struct Membership: Sendable {
     /// The channel's token and its `exp` (unix seconds), when auth is on.
     var accessToken: String?
     var tokenExpiry: Double?
+    /// What the socket may do here (read only, or also broadcast).
+    var grant: Grant
+    /// Who joined (from the token), for the periodic membership re-check.
+    var caller: Caller?
     /// This join's tracked presence meta (with `phx_ref`), if any.
     var tracked: JSONValue?
     var presenceCalls: WindowCounter
@@ -57,6 +61,8 @@ struct Connection: Sendable {
 actor RelayHub {
     private let limits: RelayLimits
     private let verifier: JWTVerifier?
+    /// Broadcast events a member who may only read can still send (see `RelayConfiguration`).
+    private let readerBroadcastEvents: Set<String>
     private let idleTimeout: Duration
     private let joinErrorDelay: Duration
     private let logger: Logger
@@ -69,9 +75,13 @@ actor RelayHub {
     private var messagesIn = 0
     private var messagesOut = 0
 
-    init(limits: RelayLimits, verifier: JWTVerifier?, idleTimeout: Duration, joinErrorDelay: Duration, logger: Logger) {
+    init(
+        limits: RelayLimits, verifier: JWTVerifier?, readerBroadcastEvents: Set<String> = [], idleTimeout: Duration,
+        joinErrorDelay: Duration, logger: Logger
+    ) {
         self.limits = limits
         self.verifier = verifier
+        self.readerBroadcastEvents = readerBroadcastEvents
         self.idleTimeout = idleTimeout
         self.joinErrorDelay = joinErrorDelay
         self.logger = logger
@@ -120,7 +130,9 @@ actor RelayHub {
     // MARK: Inbound
 
     /// Handles one decoded message; `wireSize` is its size on the wire (for payload limits).
-    func receive(_ id: SocketID, _ message: PhoenixMessage, wireSize: Int) {
+    /// `verdict` is the `Authorizer`'s answer for a join or an `access_token` push
+    /// (`nil` for other messages, and on a relay that checks nothing).
+    func receive(_ id: SocketID, _ message: PhoenixMessage, wireSize: Int, verdict: ChannelVerdict? = nil) {
         guard connections[id] != nil else { return }
         touch(id)
         messagesIn += 1
@@ -134,7 +146,7 @@ actor RelayHub {
         }
         switch message.event {
         case PhoenixEvent.join:
-            join(id, message)
+            join(id, message, verdict: verdict)
         case PhoenixEvent.leave:
             leave(id, message)
         case PhoenixEvent.broadcast:
@@ -142,7 +154,7 @@ actor RelayHub {
         case PhoenixEvent.presence:
             presence(id, message, wireSize: wireSize)
         case PhoenixEvent.accessToken:
-            refreshToken(id, message)
+            refreshToken(id, message, verdict: verdict)
         default:
             if connections[id]?.channels[message.topic] == nil {
                 send(id, .errorReply(to: message, reason: RealtimeReason.unmatchedTopic, joinRef: .some(nil)))
@@ -160,7 +172,13 @@ actor RelayHub {
 
     // MARK: Join and leave
 
-    private func join(_ id: SocketID, _ message: PhoenixMessage) {
+    /// Whether the socket has joined `topic`, and as a private channel or not: what
+    /// a token refresh is authorized against.
+    func joinedChannel(_ id: SocketID, topic: String) -> ChannelKey? {
+        connections[id]?.channels[topic]?.key
+    }
+
+    private func join(_ id: SocketID, _ message: PhoenixMessage, verdict: ChannelVerdict?) {
         guard let name = RealtimeTopic.channelName(ofTopic: message.topic) else {
             send(id, .errorReply(to: message, reason: RealtimeReason.unmatchedTopic, joinRef: .some(nil)))
             return
@@ -183,23 +201,21 @@ actor RelayHub {
         }
         let config = JoinConfig(joinPayload: payload)
 
-        // The channel's token: the join's access_token unless it is an opaque `sb_` key.
-        var token = connection.apiKey
-        if let joinToken = JoinConfig.accessToken(inJoinPayload: payload), !joinToken.hasPrefix("sb_") {
-            token = joinToken
-        }
+        var token: String?
         var expiry: Double?
-        if let verifier {
-            guard let token else {
+        var grant = Grant.open
+        var caller: Caller?
+        switch verdict {
+        case let .allowed(allowed, allowedCaller, allowedToken, allowedExpiry)?:
+            (grant, caller, token, expiry) = (allowed, allowedCaller, allowedToken, allowedExpiry)
+        case let .refused(reason, _)?:
+            joinError(id, message, reason: reason)
+            return
+        case nil:
+            // Only an open relay hands joins over without a verdict.
+            guard verifier == nil else {
                 joinError(id, message, reason: RealtimeReason.joinReason(for: .missing))
                 return
-            }
-            switch verifier.verify(token) {
-            case let .failure(failure):
-                joinError(id, message, reason: RealtimeReason.joinReason(for: failure))
-                return
-            case let .success(claims):
-                expiry = claims["exp"]?.doubleValue
             }
         }
 
@@ -224,11 +240,17 @@ actor RelayHub {
         let presenceKey = config.presenceKey.isEmpty ? UUID().uuidString.lowercased() : config.presenceKey
         let membership = Membership(
             key: key, joinRef: message.joinRef, config: config, presenceKey: presenceKey,
-            accessToken: token, tokenExpiry: expiry, tracked: nil,
+            accessToken: token, tokenExpiry: expiry, grant: grant, caller: caller, tracked: nil,
             presenceCalls: WindowCounter(limit: limits.presenceCallsPerWindow, window: limits.presenceWindow))
         connections[id]?.channels[message.topic] = membership
         topics[key, default: []].insert(id)
-        send(id, .reply(to: message, response: ["postgres_changes": []]))
+        var response: [String: JSONValue] = ["postgres_changes": []]
+        if let role = grant.role {
+            // Qalam's editors open a viewer's document read-only from this; other
+            // clients ignore the extra member, as they do Supabase's own.
+            response["access"] = ["role": .string(role), "write": .bool(grant.canWrite)]
+        }
+        send(id, .reply(to: message, response: .object(response)))
         if config.presenceEnabled {
             send(
                 id,
@@ -301,6 +323,15 @@ actor RelayHub {
             send(id, .errorReply(to: message, reason: "UnsupportedFrame: send broadcasts as JSON or as binary kind 3"))
             return
         }
+        guard membership.grant.canWrite || readerBroadcastEvents.contains(Self.broadcastEvent(of: message) ?? "")
+        else {
+            // A member who may only read: the broadcast goes nowhere (§7).
+            if membership.config.broadcastAck {
+                let name = RealtimeTopic.channelName(ofTopic: message.topic) ?? message.topic
+                send(id, .errorReply(to: message, reason: RealtimeReason.unauthorizedWrite(name)))
+            }
+            return
+        }
         guard wireSize <= limits.maxPayloadBytes else {
             if membership.config.broadcastAck {
                 send(
@@ -318,6 +349,15 @@ actor RelayHub {
             send(id, .reply(to: message))
         }
         fanout(membership.key, relayed, excluding: membership.config.broadcastSelf ? nil : id)
+    }
+
+    /// The user event name of a broadcast push (`yjs-update`…).
+    private static func broadcastEvent(of message: PhoenixMessage) -> String? {
+        switch message.payload {
+        case let .userBroadcast(broadcast): return broadcast.event
+        case let .json(value): return value["event"]?.stringValue
+        default: return nil
+        }
     }
 
     /// Sends `message` to every socket joined to `key`, except `excluding`.
@@ -422,25 +462,74 @@ actor RelayHub {
 
     // MARK: Tokens
 
-    private func refreshToken(_ id: SocketID, _ message: PhoenixMessage) {
+    private func refreshToken(_ id: SocketID, _ message: PhoenixMessage, verdict: ChannelVerdict?) {
         guard let membership = connections[id]?.channels[message.topic] else {
             send(id, .errorReply(to: message, reason: RealtimeReason.unmatchedTopic, joinRef: .some(nil)))
             return
         }
-        // null, `sb_` keys and the current token are ignored; a new valid token is accepted silently.
+        // null, `sb_` keys and the current token are ignored; a new valid token is
+        // accepted silently, and the caller's permissions are those of the new token.
         guard let token = message.json?["access_token"]?.stringValue, !token.hasPrefix("sb_"),
             token != membership.accessToken
         else { return }
-        guard let verifier else {
+        switch verdict {
+        case nil:
+            guard verifier == nil else { return }
             connections[id]?.channels[message.topic]?.accessToken = token
-            return
+        case let .refused(_, systemMessage)?:
+            stopChannel(id, topic: message.topic, message: systemMessage)
+        case let .allowed(grant, caller, _, expiry)?:
+            connections[id]?.channels[message.topic]?.accessToken = token
+            connections[id]?.channels[message.topic]?.tokenExpiry = expiry
+            connections[id]?.channels[message.topic]?.grant = grant
+            connections[id]?.channels[message.topic]?.caller = caller
         }
-        switch verifier.verify(token) {
-        case let .failure(failure):
-            stopChannel(id, topic: message.topic, message: failure.message)
-        case let .success(claims):
-            connections[id]?.channels[message.topic]?.accessToken = token
-            connections[id]?.channels[message.topic]?.tokenExpiry = claims["exp"]?.doubleValue
+    }
+
+    // MARK: Membership re-checks
+
+    /// A joined document channel whose caller's membership can change under it.
+    struct MembershipCheck: Sendable {
+        let socket: SocketID
+        let topic: String
+        let isPrivate: Bool
+        let joinRef: String?
+        let caller: Caller
+    }
+
+    /// Every document channel joined by a user (not the service role), to be
+    /// checked against the membership again.
+    func membershipChecks() -> [MembershipCheck] {
+        var checks: [MembershipCheck] = []
+        for (id, connection) in connections {
+            for membership in connection.channels.values {
+                guard let caller = membership.caller, !caller.bypassesMembership,
+                    case .document = DocumentTopic(channel: RealtimeTopic.channelName(ofTopic: membership.topic) ?? "")
+                else { continue }
+                checks.append(
+                    MembershipCheck(
+                        socket: id, topic: membership.topic, isPrivate: membership.key.isPrivate,
+                        joinRef: membership.joinRef, caller: caller))
+            }
+        }
+        return checks
+    }
+
+    /// Applies a re-check's outcome, if the channel is still the one checked: a
+    /// user who lost the document is stopped as on a refused token refresh; a
+    /// changed role takes effect. An unreadable membership changes nothing.
+    func applyMembershipCheck(_ check: MembershipCheck, _ result: Result<Grant, Denial>) {
+        guard let membership = connections[check.socket]?.channels[check.topic],
+            membership.joinRef == check.joinRef, membership.caller == check.caller
+        else { return }
+        switch result {
+        case let .success(grant):
+            connections[check.socket]?.channels[check.topic]?.grant = grant
+        case .failure(.notMember):
+            let name = RealtimeTopic.channelName(ofTopic: check.topic) ?? check.topic
+            stopChannel(check.socket, topic: check.topic, message: RealtimeReason.lostReadPermission(name))
+        case .failure(.unavailable):
+            break
         }
     }
 

@@ -15,6 +15,10 @@ struct RelayRoutes: Sendable {
     var verifier: JWTVerifier? { configuration.verifier }
 
     func register(on router: Router<BasicRequestContext>) {
+        // First, so that it wraps every route, and the not-found answer too.
+        router.add(
+            middleware: RequestGuardMiddleware<BasicRequestContext>(
+                requestGuard: RequestGuard(configuration: configuration)))
         router.get("/healthz") { _, _ -> Response in
             let stats = await hub.statistics
             return Self.json(
@@ -29,7 +33,7 @@ struct RelayRoutes: Sendable {
                 guard let handshake = SocketHandshake(request: request.head) else {
                     return Self.json(.notFound, ["error": "not found"])
                 }
-                switch handshake.evaluate(verifier: verifier) {
+                switch handshake.evaluate(verifier: verifier, keyOptional: configuration.isPrivateToUser) {
                 case let .refused(refusal): return Self.json(refusal.status, refusal.body)
                 case .accepted: return Self.json(.badRequest, ["error": "expected a WebSocket upgrade request"])
                 }
@@ -56,12 +60,60 @@ struct RelayRoutes: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: body.jsonBytes)))
     }
 
-    /// The bearer token or `apikey` header of a REST request, checked when auth is on.
-    static func authorize(_ request: Request, verifier: JWTVerifier?) -> Bool {
-        guard let verifier else { return true }
+    /// Who a REST request speaks for, from its bearer token or `apikey` header.
+    enum RequestCaller {
+        /// The relay checks no tokens.
+        case open
+        case caller(Caller)
+        /// No token, or one that does not verify.
+        case unauthenticated
+    }
+
+    /// The caller of a REST request (`Authorization: Bearer` first, else `apikey`).
+    static func caller(of request: Request, verifier: JWTVerifier?) -> RequestCaller {
+        guard let verifier else { return .open }
         let token = bearerToken(of: request) ?? HTTPField.Name("apikey").flatMap { request.headers[$0] }
-        guard let token, case .success = verifier.verify(token) else { return false }
-        return true
+        guard let token, case let .success(claims) = verifier.verify(token), let caller = Caller(claims: claims) else {
+            return .unauthenticated
+        }
+        return .caller(caller)
+    }
+
+    /// Whether the request's body is declared as `type` (parameters such as
+    /// `charset` allowed). A browser sends `text/plain` without a CORS preflight,
+    /// so writes insist on a type it cannot send unasked.
+    static func hasContentType(_ request: Request, _ type: String) -> Bool {
+        guard let value = request.headers[.contentType]?.lowercased() else { return false }
+        let mediaType = value.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        return mediaType == type
+    }
+
+    /// 403 unless `caller` may broadcast on every channel of `topics` (name, private).
+    private func refusal(toBroadcast topics: [(name: String, isPrivate: Bool)], caller: RequestCaller) async
+        -> Response?
+    {
+        let policy = configuration.accessPolicy
+        let who: Caller?
+        switch caller {
+        case .open: return nil
+        case .unauthenticated: return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
+        case let .caller(verified): who = verified
+        }
+        var checked = Set<ChannelKey>()
+        for (name, isPrivate) in topics where checked.insert(ChannelKey(topic: name, isPrivate: isPrivate)).inserted {
+            switch await policy.channel(name, isPrivate: isPrivate, caller: who, create: false) {
+            case let .success(grant) where grant.canWrite:
+                continue
+            case .success, .failure(.notMember):
+                return Self.json(.forbidden, ["message": .string(RealtimeReason.unauthorizedWrite(name))])
+            case let .failure(.unavailable(reason)):
+                return Self.json(
+                    .serviceUnavailable, ["message": .string(RealtimeReason.authorizationUnavailable(reason))])
+            }
+        }
+        return nil
     }
 
     /// The token of an `Authorization: Bearer <token>` header (scheme in any case).
@@ -82,8 +134,12 @@ struct RelayRoutes: Sendable {
 
     /// `POST /realtime/v1/api/broadcast` (docs/reference/realtime-protocol.md §5.4): validate every message, then relay all.
     private func restBroadcast(_ request: Request) async throws -> Response {
-        guard Self.authorize(request, verifier: verifier) else {
+        let caller = Self.caller(of: request, verifier: verifier)
+        if case .unauthenticated = caller {
             return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
+        }
+        guard Self.hasContentType(request, "application/json") else {
+            return Self.json(.unsupportedMediaType, ["message": "send the batch as Content-Type: application/json"])
         }
         let limits = configuration.limits
         guard let body = await Self.body(of: request, upTo: limits.maxFrameBytes) else {
@@ -120,6 +176,13 @@ struct RelayRoutes: Sendable {
             outgoing.append(
                 (wireTopic, isPrivate, .broadcast(topic: wireTopic, event: event, payload: payload, meta: meta)))
         }
+        // All or nothing: one channel the caller may not write to refuses the batch.
+        if let refusal = await refusal(
+            toBroadcast: outgoing.map { (RealtimeTopic.channelName(ofTopic: $0.topic) ?? $0.topic, $0.isPrivate) },
+            caller: caller)
+        {
+            return refusal
+        }
         for item in outgoing {
             await hub.restBroadcast(topic: item.topic, isPrivate: item.isPrivate, message: item.message)
         }
@@ -130,7 +193,8 @@ struct RelayRoutes: Sendable {
     /// the body is the payload, JSON or raw bytes; subscribers get it as a user broadcast
     /// (kind 4 on vsn 2.0.0, JSON on vsn 1.0.0 when it is JSON).
     private func singleBroadcast(_ request: Request, topic: String, event: String) async throws -> Response {
-        guard Self.authorize(request, verifier: verifier) else {
+        let caller = Self.caller(of: request, verifier: verifier)
+        if case .unauthenticated = caller {
             return Self.json(.unauthorized, ["message": .string(RealtimeReason.restUnauthorized)])
         }
         let topic = topic.removingPercentEncoding ?? topic
@@ -143,14 +207,13 @@ struct RelayRoutes: Sendable {
             return Self.json(
                 .unprocessableContent, ["errors": ["payload": .string(RealtimeReason.restPayloadTooLarge)]])
         }
-        let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let payload: UserPayload
-        if contentType.hasPrefix("application/json") {
+        if Self.hasContentType(request, "application/json") {
             guard let json = try? JSONValue(parsing: bytes) else {
                 return Self.json(.unprocessableContent, ["errors": ["payload": "the body is not valid JSON"]])
             }
             payload = .json(json)
-        } else if contentType.hasPrefix("application/octet-stream") {
+        } else if Self.hasContentType(request, "application/octet-stream") {
             payload = .binary(bytes)
         } else {
             return Self.json(.unsupportedMediaType, ["message": "use application/json or application/octet-stream"])
@@ -158,6 +221,9 @@ struct RelayRoutes: Sendable {
         let isPrivate =
             JoinConfig.flexibleBool(request.uri.queryParameters.get("private").map { JSONValue.string(String($0)) })
             ?? false
+        if let refusal = await refusal(toBroadcast: [(topic, isPrivate)], caller: caller) {
+            return refusal
+        }
         let wireTopic = RealtimeTopic.topic(forChannel: topic)
         let message = PhoenixMessage(
             topic: wireTopic, event: PhoenixEvent.broadcast,

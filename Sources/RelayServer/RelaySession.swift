@@ -10,7 +10,8 @@ import RealtimeProtocol
 enum RelaySession {
     static func run(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: RelayHub,
-        version: SerializerVersion, apiKey: String?, limits: RelayLimits,
+        version: SerializerVersion, apiKey: String?, authorizer: Authorizer, challengeKey: RelayKey?,
+        limits: RelayLimits,
         closeGrace: Duration, logger: Logger
     ) async {
         let (stream, continuation) = AsyncStream<Outbound>.makeStream(
@@ -33,8 +34,8 @@ enum RelaySession {
                     var closing = false
                     for try await message in inbound.messages(maxSize: limits.maxFrameBytes) where !closing {
                         let keepGoing = await handle(
-                            message, id: id, hub: hub, serializer: serializer, continuation: continuation,
-                            logger: logger)
+                            message, id: id, hub: hub, serializer: serializer, apiKey: apiKey, authorizer: authorizer,
+                            challengeKey: challengeKey, continuation: continuation, logger: logger)
                         if !keepGoing { closing = true }
                     }
                 } catch {
@@ -49,8 +50,9 @@ enum RelaySession {
 
     /// Returns false when the socket is being closed for garbage.
     private static func handle(
-        _ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer,
-        continuation: AsyncStream<Outbound>.Continuation, logger: Logger
+        _ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer, apiKey: String?,
+        authorizer: Authorizer, challengeKey: RelayKey?, continuation: AsyncStream<Outbound>.Continuation,
+        logger: Logger
     ) async -> Bool {
         let frame: WireFrame
         switch message {
@@ -59,7 +61,20 @@ enum RelaySession {
         }
         do {
             let decoded = try serializer.decode(frame, direction: .clientToServer)
-            await hub.receive(id, decoded, wireSize: frame.byteCount)
+            if let challengeKey, decoded.topic == RealtimeTopic.phoenix, decoded.event == PhoenixEvent.qalamChallenge,
+                let challenge = decoded.json?["challenge"]?.stringValue
+            {
+                // The editor waits for this proof before it sends anything else.
+                await hub.touch(id)
+                continuation.yield(
+                    .message(.reply(to: decoded, response: ["proof": .string(challengeKey.proof(for: challenge))])))
+                return true
+            }
+            // Joins and token refreshes are authorized here, where waiting for the
+            // database holds up only this socket (whose frames are handled in order),
+            // and the hub applies the verdict in one step.
+            let verdict = await verdict(for: decoded, id: id, hub: hub, apiKey: apiKey, authorizer: authorizer)
+            await hub.receive(id, decoded, wireSize: frame.byteCount, verdict: verdict)
             return true
         } catch {
             await hub.touch(id)
@@ -79,6 +94,24 @@ enum RelaySession {
                 }
                 return true
             }
+        }
+    }
+
+    /// The authorizer's verdict on a join or an `access_token` push; `nil` for other messages.
+    private static func verdict(
+        for message: PhoenixMessage, id: SocketID, hub: RelayHub, apiKey: String?, authorizer: Authorizer
+    ) async -> ChannelVerdict? {
+        guard message.topic != RealtimeTopic.phoenix else { return nil }
+        switch message.event {
+        case PhoenixEvent.join:
+            return await authorizer.join(topic: message.topic, payload: message.json, socketKey: apiKey)
+        case PhoenixEvent.accessToken:
+            guard let token = message.json?["access_token"]?.stringValue, !token.hasPrefix("sb_"),
+                let channel = await hub.joinedChannel(id, topic: message.topic)
+            else { return nil }
+            return await authorizer.refresh(topic: message.topic, token: token, isPrivate: channel.isPrivate)
+        default:
+            return nil
         }
     }
 

@@ -20,6 +20,8 @@ struct SocketHandshake {
 
         /// 401 with one of Supabase's JWT messages.
         static func unauthorized(_ message: String) -> Refusal { Refusal(status: .unauthorized, message: message) }
+        /// 403: a browser page of a foreign origin, or a foreign `Host`.
+        static func forbidden(_ message: String) -> Refusal { Refusal(status: .forbidden, message: message) }
         /// 400: a `vsn` the relay does not speak.
         static func badVersion(_ message: String) -> Refusal { Refusal(status: .badRequest, message: message) }
     }
@@ -44,7 +46,10 @@ struct SocketHandshake {
         apiKey = header ?? query.last { $0.name == "apikey" }?.value
     }
 
-    func evaluate(verifier: JWTVerifier?) -> Outcome {
+    /// - Parameter keyOptional: a relay private to its user lets a socket open
+    ///   without a valid `apikey` (its joins still need a token); a valid one is kept
+    ///   as the socket's token.
+    func evaluate(verifier: JWTVerifier?, keyOptional: Bool = false) -> Outcome {
         let version: SerializerVersion
         do {
             version = try SerializerVersion(vsn: vsn)
@@ -52,6 +57,10 @@ struct SocketHandshake {
             return .refused(.badVersion("\(error)"))
         }
         guard let verifier else { return .accepted(version, apiKey: apiKey) }
+        if keyOptional {
+            guard let apiKey, case .success = verifier.verify(apiKey) else { return .accepted(version, apiKey: nil) }
+            return .accepted(version, apiKey: apiKey)
+        }
         guard let apiKey, !apiKey.isEmpty else { return .refused(.unauthorized(TokenFailure.missing.message)) }
         switch verifier.verify(apiKey) {
         case let .failure(failure): return .refused(.unauthorized(failure.message))

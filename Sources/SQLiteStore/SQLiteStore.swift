@@ -147,7 +147,7 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
         }
     }
 
-    private func perform<T: Sendable>(_ operation: @escaping (SQLiteConnection) throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ operation: @escaping (SQLiteConnection) throws -> T) async throws -> T {
         let pending = PendingOperation(operation)
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {

@@ -88,6 +88,7 @@ final class DocumentAPITests: RelayTestCase {
         let secret = "documents-secret-documents-secret!!"
         try await withRelay({
             $0.store = store
+            $0.membership = store
             $0.jwtSecret = secret
         }) { _, port in
             let body = try update("x", clientID: 4)
@@ -97,7 +98,12 @@ final class DocumentAPITests: RelayTestCase {
             XCTAssertEqual(
                 try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: forged).status,
                 401)
-            let good = ["Authorization": "Bearer \(RelayToken.make(secret: secret))"]
+            // A user's PUT of a new document creates it, with the user as its owner.
+            let user = UUID()
+            let good = [
+                "Authorization":
+                    "Bearer \(RelayToken.make(secret: secret, extraClaims: ["sub": .string(user.uuidString)]))"
+            ]
             XCTAssertEqual(
                 try RawConnection.http(
                     port: port, method: "PUT", path: "/api/documents/d/yjs", headers: good, body: body
@@ -105,6 +111,8 @@ final class DocumentAPITests: RelayTestCase {
             XCTAssertEqual(
                 try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs", headers: good).status,
                 200)
+            let access = try await store.access(of: user, to: DocumentID(name: "d"))
+            XCTAssertEqual(access, .member(.owner))
         }
         await store.close()
     }

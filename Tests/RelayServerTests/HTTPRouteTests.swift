@@ -40,12 +40,14 @@ final class HTTPRouteTests: RelayTestCase {
                     ["topic": "room", "event": "ok", "payload": [:]], ["topic": "room", "event": "e", "payload": "str"]
                 ]
             ]
+            let json = ["Content-Type": "application/json"]
             let refused = try RawConnection.http(
-                port: port, method: "POST", path: "/api/broadcast", body: bad.jsonBytes)
+                port: port, method: "POST", path: "/api/broadcast", headers: json, body: bad.jsonBytes)
             XCTAssertEqual(refused.status, 422)
             XCTAssertEqual(
-                try RawConnection.http(port: port, method: "POST", path: "/api/broadcast", body: Array("nope".utf8))
-                    .status, 422)
+                try RawConnection.http(
+                    port: port, method: "POST", path: "/api/broadcast", headers: json, body: Array("nope".utf8)
+                ).status, 422)
             try await socket.expectSilence()
             await socket.close()
         }
@@ -101,11 +103,15 @@ final class HTTPRouteTests: RelayTestCase {
             XCTAssertEqual(try JSONValue(parsing: anonymous.body), ["message": "Unauthorized"])
             let forged = try RawConnection.http(
                 port: port, method: "POST", path: "/realtime/v1/api/broadcast",
-                headers: ["Authorization": "Bearer \(RelayToken.make(secret: "nope"))"], body: body.jsonBytes)
+                headers: [
+                    "Authorization": "Bearer \(RelayToken.make(secret: "nope"))", "Content-Type": "application/json"
+                ],
+                body: body.jsonBytes)
             XCTAssertEqual(forged.status, 401)
             let good = try RawConnection.http(
                 port: port, method: "POST", path: "/realtime/v1/api/broadcast",
-                headers: ["apikey": RelayToken.make(secret: secret)], body: body.jsonBytes)
+                headers: ["apikey": RelayToken.make(secret: secret), "Content-Type": "application/json"],
+                body: body.jsonBytes)
             XCTAssertEqual(good.status, 202)
         }
     }

@@ -84,13 +84,15 @@ final class RawConnection {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// One HTTP/1.1 request with `Connection: close`.
-    static func http(port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [])
-        throws -> HTTPResult
-    {
+    /// One HTTP/1.1 request with `Connection: close`; `host` replaces the `Host`
+    /// field (`127.0.0.1:<port>`).
+    static func http(
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: [UInt8] = [],
+        host: String? = nil
+    ) throws -> HTTPResult {
         let connection = try RawConnection(port: port)
         var head =
-            "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+            "\(method) \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try connection.write(Array(head.utf8) + body)
@@ -136,8 +138,9 @@ final class RawConnection {
     ]
 
     /// Performs the upgrade; throws unless the server answers 101.
-    func webSocketHandshake(port: Int, path: String) throws {
+    func webSocketHandshake(port: Int, path: String, origin: String? = nil) throws {
         var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if let origin { head += "Origin: \(origin)\r\n" }
         for (name, value) in Self.upgradeHeaders.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         head += "\r\n"
         try write(Array(head.utf8))

@@ -22,6 +22,19 @@ final class PostgresStoreTests: XCTestCase {
         return StoreContract(open: { PostgresStore(connectionString: url) })
     }
 
+    private var membership: MembershipContract {
+        let url = self.url!
+        return MembershipContract(open: { PostgresStore(connectionString: url) })
+    }
+
+    func testFirstCallerOwnsANewDocument() async throws { try await membership.firstCallerOwnsANewDocument() }
+    func testConcurrentCreatorsGetOneOwner() async throws { try await membership.concurrentCreatorsGetOneOwner() }
+    func testShareChangesAndUnshareRemoves() async throws { try await membership.shareChangesAndUnshareRemoves() }
+    func testTheOwnerCannotBeDemotedOrRemoved() async throws { try await membership.theOwnerCannotBeDemotedOrRemoved() }
+    func testSharingAMissingDocumentCreatesItWithoutOwner() async throws {
+        try await membership.sharingAMissingDocumentCreatesItWithoutOwner()
+    }
+
     func testMigrateTwice() async throws { try await contract.migrateTwice() }
     func testLoadOfUnsavedDocumentIsEmpty() async throws { try await contract.loadOfUnsavedDocumentIsEmpty() }
     func testSaveMergesWithStoredState() async throws { try await contract.saveMergesWithStoredState() }

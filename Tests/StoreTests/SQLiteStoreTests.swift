@@ -24,6 +24,19 @@ final class SQLiteStoreTests: XCTestCase {
         return StoreContract(open: { try SQLiteStore(path: path) })
     }
 
+    private var membership: MembershipContract {
+        let path = self.path
+        return MembershipContract(open: { try SQLiteStore(path: path) })
+    }
+
+    func testFirstCallerOwnsANewDocument() async throws { try await membership.firstCallerOwnsANewDocument() }
+    func testConcurrentCreatorsGetOneOwner() async throws { try await membership.concurrentCreatorsGetOneOwner() }
+    func testShareChangesAndUnshareRemoves() async throws { try await membership.shareChangesAndUnshareRemoves() }
+    func testTheOwnerCannotBeDemotedOrRemoved() async throws { try await membership.theOwnerCannotBeDemotedOrRemoved() }
+    func testSharingAMissingDocumentCreatesItWithoutOwner() async throws {
+        try await membership.sharingAMissingDocumentCreatesItWithoutOwner()
+    }
+
     func testMigrateTwice() async throws { try await contract.migrateTwice() }
     func testLoadOfUnsavedDocumentIsEmpty() async throws { try await contract.loadOfUnsavedDocumentIsEmpty() }
     func testSaveMergesWithStoredState() async throws { try await contract.saveMergesWithStoredState() }
@@ -44,7 +57,7 @@ final class SQLiteStoreTests: XCTestCase {
     func testSchemaHasVersionTableAndUUIDDefaults() async throws {
         let connection = try SQLiteConnection(path: path, busyTimeout: .seconds(5))
         let versions = try connection.query("SELECT version, file FROM qalam_schema_migrations")
-        XCTAssertEqual(versions.count, 1, "migrate must record each version once")
+        XCTAssertEqual(versions.count, SQLiteMigrations.all.count, "migrate must record each version once")
 
         let document = DocumentID(name: "defaults")
         try connection.query("INSERT INTO documents (id) VALUES (?)", [.text(document.description)])
