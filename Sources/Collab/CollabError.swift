@@ -12,6 +12,8 @@ public enum CollabError: Error, CustomStringConvertible, Sendable, Equatable {
     case loadFailed(String)
     /// The configuration cannot work (e.g. a payload limit too small to carry an update).
     case invalidConfiguration(String)
+    /// The user may only read this document (a viewer): local changes are not sent.
+    case readOnly
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum CollabError: Error, CustomStringConvertible, Sendable, Equatable {
                 "cannot load the document: \(reason). Nothing will be saved until it loads; check the database and try again."
         case let .invalidConfiguration(reason):
             return "invalid collaboration settings: \(reason)"
+        case .readOnly:
+            return "this document is shared with you read-only: ask its owner to make you an editor"
         }
     }
 }

@@ -30,6 +30,10 @@ public struct ProviderConfiguration: Sendable {
     /// With no answer to a sync request within this time, the editor counts as synced
     /// (it is alone, or the others only speak `yjs-update`).
     public var syncTimeout: Duration
+    /// Join the channel with `private: true`: on Supabase, row-level security on
+    /// `realtime.messages` decides who joins and who may send; a Qalam relay
+    /// checks document membership either way. Set with a user's access token.
+    public var privateChannel: Bool
     /// Delays before re-joining a channel the server closed (rate limit, token expiry).
     public var rejoinBackoff: Backoff
     /// A join that lasted this long resets `rejoinBackoff` to its first step.
@@ -50,6 +54,7 @@ public struct ProviderConfiguration: Sendable {
         answerJitter: ClosedRange<Double> = 0.02...0.3,
         step1Cooldown: Duration = .seconds(2),
         syncTimeout: Duration = .seconds(2),
+        privateChannel: Bool = false,
         rejoinBackoff: Backoff = .reconnectDefault,
         stableJoin: Duration = .seconds(10),
         rateRecovery: Duration = .seconds(30)
@@ -65,6 +70,7 @@ public struct ProviderConfiguration: Sendable {
         self.answerJitter = answerJitter
         self.step1Cooldown = step1Cooldown
         self.syncTimeout = syncTimeout
+        self.privateChannel = privateChannel
         self.rejoinBackoff = rejoinBackoff
         self.stableJoin = stableJoin
         self.rateRecovery = rateRecovery

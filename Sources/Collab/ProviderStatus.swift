@@ -31,21 +31,26 @@ public struct ProviderStatus: Sendable, Equatable, CustomStringConvertible {
     public var isSynced: Bool
     /// The last problem worth telling the writer (a refused message, a peer on a newer protocol…).
     public var warning: String?
+    /// The server says this user may read the document but not change it (a
+    /// viewer): the editor refuses edits, and nothing this side writes is sent.
+    public var isReadOnly: Bool
 
     public init(
         connection: ConnectionStatus = .connecting, unsentUpdates: Int = 0, isSynced: Bool = false,
-        warning: String? = nil
+        warning: String? = nil, isReadOnly: Bool = false
     ) {
         self.connection = connection
         self.unsentUpdates = unsentUpdates
         self.isSynced = isSynced
         self.warning = warning
+        self.isReadOnly = isReadOnly
     }
 
     public var description: String {
         var text = connection.description
         if unsentUpdates > 0 { text += ", \(unsentUpdates) unsent" }
         if connection == .connected { text += isSynced ? ", synced" : ", syncing" }
+        if isReadOnly { text += ", read-only" }
         return text
     }
 }

@@ -90,6 +90,8 @@ extension SupabaseProvider {
     }
 
     func answerLater(_ request: SyncRequest) {
+        // A viewer's answer would be an update from someone who may not write.
+        guard !status.isReadOnly else { return }
         guard let theirs = try? StateVectorMap(decoding: request.stateVector) else {
             reject("\(CollabError.malformedMessage(event: CollabEventName.syncStep1, reason: "invalid state vector"))")
             return

@@ -98,6 +98,10 @@ extension SupabaseProvider {
             }
             return
         }
+        // Only the request for what this side lacks leaves a viewer: no update,
+        // no answer (which is an update), no cursor.
+        if status.isReadOnly { outbox.removeAll { !$0.isSyncRequest } }
+        guard !outbox.isEmpty else { return }
         var item = outbox.removeFirst()
         if item.isAwareness {
             item = Outgoing(.awareness(AwarenessUpdate(entries: [awareness.localEntry]).encode()))
@@ -160,6 +164,7 @@ struct Outgoing: Sendable {
 
     var isUpdate: Bool { if case .update = message { return true } else { return false } }
     var isAwareness: Bool { if case .awareness = message { return true } else { return false } }
+    var isSyncRequest: Bool { if case .syncStep1 = message { return true } else { return false } }
 }
 
 /// A sync request this editor will answer unless another peer's answer covers it.

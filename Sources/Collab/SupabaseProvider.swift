@@ -140,6 +140,7 @@ public actor SupabaseProvider {
         started = true
         awareness.setLocalState(AwarenessStateFormat.localState(identity: identity, cursor: cursor), now: .now)
         let connectionStates = await client.connectionStates()
+        let client = self.client
         tasks.append(
             Task { [weak self] in
                 // The stream starts with the state before `connect()`: not news.
@@ -149,7 +150,7 @@ public actor SupabaseProvider {
                         replayedCurrent = false
                         continue
                     }
-                    await self?.connectionChanged(state)
+                    await self?.connectionChanged(state, failure: await client.lastFailure)
                 }
             })
         await client.connect()
@@ -174,6 +175,8 @@ public actor SupabaseProvider {
     /// The replica applies it at once, so sync answers include it.
     public func submitLocal(_ update: [UInt8]) throws {
         guard !stopped else { throw CollabError.closed }
+        // A viewer's edit never leaves this editor (the relay would drop it too).
+        guard !status.isReadOnly else { throw CollabError.readOnly }
         try replica.applyUpdate(update, origin: nil)
         pendingLocal.append(update)
         // Keep memory flat while offline: many keystrokes become one update.
@@ -295,7 +298,7 @@ public actor SupabaseProvider {
         // The web app's contract: self false, presence key "users".
         let config = JoinConfig(
             broadcastSelf: false, broadcastAck: configuration.acknowledgeBroadcasts,
-            presenceKey: "users", presenceEnabled: true)
+            presenceKey: "users", presenceEnabled: true, isPrivate: configuration.privateChannel)
         let channel = await client.channel(topic, config: config)
         self.channel = channel
         let stream = await channel.events()
@@ -341,7 +344,9 @@ public actor SupabaseProvider {
         switch event {
         case let .status(channelStatus):
             switch channelStatus {
-            case .joined: didJoin()
+            case .joined:
+                await readAccess()
+                didJoin()
             case .joining: if !joined { setConnection(.connecting) }
             case let .errored(reason): didLeave(reason: reason, closed: false)
             case .closed: didLeave(reason: nil, closed: true)
@@ -359,11 +364,27 @@ public actor SupabaseProvider {
         }
     }
 
-    func connectionChanged(_ state: ConnectionState) {
+    /// Reads what the server said this user may do (a Qalam relay's join reply
+    /// carries `access`); a viewer's provider sends nothing that changes the document.
+    func readAccess() async {
+        guard let channel, let write = await channel.joinResponse()?["access"]?["write"]?.boolValue else { return }
+        guard status.isReadOnly != !write else { return }
+        status.isReadOnly = !write
+        if status.isReadOnly {
+            pendingLocal = []
+            outbox.removeAll { !$0.isSyncRequest }
+            pendingAnswers.removeAll()
+        }
+        refreshStatus(force: true)
+    }
+
+    func connectionChanged(_ state: ConnectionState, failure: RealtimeError? = nil) {
         guard !stopped else { return }
         switch state {
         case let .closed(reconnectIn?):
             if joined { didLeave(reason: "connection lost", closed: false) }
+            // The client dropped the socket itself: say why (a foreign program on the port).
+            if let failure { status.warning = failure.description }
             setConnection(.reconnecting(retryIn: reconnectIn))
         case .closed(nil):
             // Disconnected on purpose (no retry): offline until `connect()`.

@@ -32,6 +32,8 @@ final class ChannelRecord {
     var joinSent = false
     /// Whether the channel was ever joined (a later join is a rejoin).
     var hasJoined = false
+    /// The `response` of the last accepted join.
+    var joinResponse: JSONValue?
     var joinTimer: Task<Void, Never>?
     var rejoinAttempt = 0
     var rejoinTimer: Task<Void, Never>?

@@ -44,6 +44,13 @@ public final class RealtimeChannel: Sendable {
         await client.events(channelID: id, topic: topic)
     }
 
+    /// The `response` of the server's last accepted join: `{"postgres_changes": […]}`,
+    /// and from a Qalam relay `"access": {"role": …, "write": …}`, what this
+    /// client may do on a document channel. `nil` before the first join.
+    public func joinResponse() async -> JSONValue? {
+        await client.joinResponse(channelID: id, topic: topic)
+    }
+
     /// The channel's join state.
     public func status() async -> ChannelStatus {
         await client.status(channelID: id, topic: topic)

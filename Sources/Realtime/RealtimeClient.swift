@@ -36,6 +36,11 @@ public actor RealtimeClient {
     /// wait for the next heartbeat or for a heartbeat's reply.
     private var socketTimer: Task<Void, Never>?
     private var pendingHeartbeat: String?
+    /// The challenge the current socket must answer before it counts as open.
+    private var pendingChallenge: (ref: String, challenge: String)?
+    /// Why the last socket was dropped by this client, if it was its own decision
+    /// (the server failed `options.serverChallenge`); cleared when a socket opens.
+    public private(set) var lastFailure: RealtimeError?
     private var refCounter: UInt64 = 0
     private var state: ConnectionState = .closed(reconnectIn: nil)
     private var stateObservers: [Int: AsyncStream<ConnectionState>.Continuation] = [:]
@@ -248,6 +253,10 @@ public actor RealtimeClient {
         record(topic, channelID)?.presence.view ?? [:]
     }
 
+    func joinResponse(channelID: Int, topic: String) -> JSONValue? {
+        record(topic, channelID)?.joinResponse
+    }
+
     func status(channelID: Int, topic: String) -> ChannelStatus {
         record(topic, channelID)?.status ?? .closed
     }
@@ -294,6 +303,13 @@ public actor RealtimeClient {
 
     private func connectTimedOut(connectionID: Int) {
         guard let connection, connection.id == connectionID, !isOpen else { return }
+        if let (ref, challenge) = pendingChallenge {
+            // A server that accepted the socket but leaves the challenge unanswered.
+            let silence = PhoenixMessage(
+                joinRef: nil, ref: ref, topic: RealtimeTopic.phoenix, event: PhoenixEvent.reply, json: [:])
+            challengeAnswered(silence, challenge: challenge)
+            return
+        }
         abandonSocket(reason: "no WebSocket handshake within \(options.connectTimeout)")
     }
 
@@ -308,7 +324,11 @@ public actor RealtimeClient {
                 guard self.connection?.id == id else { return }
                 if let token { accessToken = token }
             }
-            socketOpened()
+            if options.serverChallenge != nil {
+                sendChallenge()
+            } else {
+                socketOpened()
+            }
         case let .text(text):
             receive(.text(text))
         case let .binary(bytes):
@@ -324,7 +344,38 @@ public actor RealtimeClient {
         }
     }
 
+    /// Asks the server to prove it holds the key, before anything else is sent; the
+    /// connect timeout keeps running until it has.
+    private func sendChallenge() {
+        guard let connection else { return }
+        let challenge = ServerChallenge.makeChallenge()
+        let ref = makeRef()
+        pendingChallenge = (ref, challenge)
+        let message = PhoenixMessage(
+            joinRef: nil, ref: ref, topic: RealtimeTopic.phoenix, event: PhoenixEvent.qalamChallenge,
+            json: ["challenge": .string(challenge)])
+        guard case let .text(text)? = try? serializer.encode(message, direction: .clientToServer) else { return }
+        connection.send(.text(text))
+    }
+
+    /// The server's answer to the challenge: open on a valid proof, else drop the socket.
+    private func challengeAnswered(_ message: PhoenixMessage, challenge: String) {
+        pendingChallenge = nil
+        if let check = options.serverChallenge, let (status, response) = message.replyStatus,
+            status == ReplyStatus.ok, let proof = response["proof"]?.stringValue, check.verify(challenge, proof)
+        {
+            socketOpened()
+            return
+        }
+        let server = endpoint.host.map { host in endpoint.port.map { "\(host):\($0)" } ?? host } ?? "\(endpoint)"
+        let failure = RealtimeError.serverNotAuthentic(server: server)
+        lastFailure = failure
+        logger.warning("\(failure)")
+        abandonSocket(reason: failure.description)
+    }
+
     private func socketOpened() {
+        lastFailure = nil
         isOpen = true
         reconnectAttempt = 0
         setState(.open)
@@ -349,6 +400,7 @@ public actor RealtimeClient {
         let wasOpen = isOpen
         connection = nil
         isOpen = false
+        pendingChallenge = nil
         socketTimer?.cancel()
         socketTimer = nil
         pendingHeartbeat = nil
@@ -458,6 +510,13 @@ public actor RealtimeClient {
             logger.warning("dropped an unreadable frame: \(error)")
             return
         }
+        if let (ref, challenge) = pendingChallenge {
+            // Until the server has proved itself, nothing it says counts but the proof.
+            if message.event == PhoenixEvent.reply, message.topic == RealtimeTopic.phoenix, message.ref == ref {
+                challengeAnswered(message, challenge: challenge)
+            }
+            return
+        }
         if message.event == PhoenixEvent.reply, let ref = message.ref {
             if message.topic == RealtimeTopic.phoenix, ref == pendingHeartbeat {
                 pendingHeartbeat = nil
@@ -564,6 +623,7 @@ public actor RealtimeClient {
         }
         let isRejoin = record.hasJoined
         record.hasJoined = true
+        record.joinResponse = message.replyStatus?.response
         record.rejoinAttempt = 0
         record.transition(to: .joined)
         record.resumeWaiters(with: .success(()))

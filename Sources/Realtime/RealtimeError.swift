@@ -22,6 +22,10 @@ public enum RealtimeError: Error, Equatable, Sendable, CustomStringConvertible {
     case pushDropped(topic: String, event: String, reason: String)
     /// The message cannot be encoded (an event name over 255 bytes, say).
     case cannotEncode(String)
+    /// The server at `server` (host:port) did not prove it holds the key
+    /// `RealtimeOptions.serverChallenge` checks: another program, or another user's
+    /// relay, has the port. Nothing but the challenge was sent to it.
+    case serverNotAuthentic(server: String)
 
     public var description: String {
         switch self {
@@ -44,6 +48,9 @@ public enum RealtimeError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(event) on \(topic) was dropped before it was sent: \(reason)"
         case let .cannotEncode(reason):
             return "cannot encode the message: \(reason)"
+        case let .serverNotAuthentic(server):
+            return
+                "the server at \(server) did not prove it holds your relay key, so nothing was sent to it: another program (or another user's relay) is using the port"
         }
     }
 }

@@ -34,6 +34,11 @@ public struct RealtimeOptions: Sendable {
     public var accessToken: (@Sendable () async -> String?)?
     /// TLS settings for `wss://`; `nil` uses the system's trust roots.
     public var tls: TLSConfiguration?
+    /// When set, every new socket first sends a random challenge and waits for the
+    /// server's proof that it holds a key (Qalam's relay private to its user); no
+    /// join, token or broadcast goes out before `verify` accepts it. A socket that
+    /// fails is dropped and retried, and `RealtimeClient.lastFailure` says why.
+    public var serverChallenge: ServerChallenge?
     /// Where the client logs connection changes and dropped frames. Silent by
     /// default: a terminal UI owns stdout.
     public var logger: Logger
@@ -52,6 +57,7 @@ public struct RealtimeOptions: Sendable {
         params: [String: String] = [:],
         accessToken: (@Sendable () async -> String?)? = nil,
         tls: TLSConfiguration? = nil,
+        serverChallenge: ServerChallenge? = nil,
         logger: Logger = Logger(label: "qalam.realtime", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.version = version
@@ -66,6 +72,7 @@ public struct RealtimeOptions: Sendable {
         self.params = params
         self.accessToken = accessToken
         self.tls = tls
+        self.serverChallenge = serverChallenge
         self.logger = logger
     }
 }

@@ -7,6 +7,7 @@ import Persistence
 import PostgresStore
 import Realtime
 import RealtimeProtocol
+import RelayServer
 import SQLiteStore
 import TUI
 import TextLayout
@@ -19,7 +20,12 @@ import YCRDT
 ///   relay started in this process, as the default does);
 /// - `SUPABASE_URL` + `SUPABASE_ANON_KEY`: that Supabase project's Realtime;
 /// - otherwise the embedded default, a relay on 127.0.0.1:4000 hosted by whichever
-///   editor started first (and taken over by another when it quits).
+///   editor started first (and taken over by another when it quits), private to
+///   this user (`RelayKey`).
+///
+/// As whom: `QALAM_ACCESS_TOKEN`, a user's JWT for a shared relay or Supabase
+/// project; the channel is then joined with `private: true` and that token, and a
+/// viewer's editor opens the document read-only.
 ///
 /// Where it is saved: `--database-url` / `DATABASE_URL` (PostgreSQL), otherwise the
 /// SQLite file under `$XDG_DATA_HOME/qalam/`.
@@ -31,7 +37,8 @@ struct EditCommand: AsyncParsableCommand {
             With no configuration, editors on this machine meet through a relay on \
             127.0.0.1:4000 (started by the first editor) and save to SQLite under \
             $XDG_DATA_HOME/qalam/. Set SUPABASE_URL and SUPABASE_ANON_KEY to use a Supabase \
-            project, and DATABASE_URL to save to PostgreSQL.
+            project, and DATABASE_URL to save to PostgreSQL. Set QALAM_ACCESS_TOKEN to your token (from \
+            `qalam token` or your Supabase session) to join a shared relay or project as yourself.
 
             In the editor F1 lists the keys and Ctrl-Q quits. Arabic is reordered and shaped \
             by Qalam (--bidi app); on a terminal that does bidi itself and cannot be told not \
@@ -147,9 +154,10 @@ struct SetupError: Error, CustomStringConvertible {
 /// Everything `qalam edit` decides before it opens the document.
 struct EditSetup {
     enum Network {
-        /// A relay at `url`; `embedded` when this process may host it.
-        case relay(url: URL, embedded: EmbeddedRelay?)
-        case supabase(url: URL, anonKey: String)
+        /// A relay at `url`; `embedded` when it is this user's own, which this
+        /// process may host. `accessToken`: the user's token for a shared relay.
+        case relay(url: URL, embedded: EmbeddedRelay?, accessToken: String?)
+        case supabase(url: URL, anonKey: String, accessToken: String?)
     }
 
     let document: DocumentID
@@ -175,24 +183,38 @@ struct EditSetup {
             persistence.saveDelay = .milliseconds(Int(seconds * 1000))
         }
         self.persistence = persistence
+        let accessToken = environment["QALAM_ACCESS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let relay = command.relayURL {
             guard let url = URL(string: relay), let host = url.host, url.scheme != nil else {
                 throw ValidationError("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
             }
             let loopback = host == "127.0.0.1" || host == "localhost"
-            network = .relay(
-                url: url,
-                embedded: loopback
-                    ? EmbeddedRelay(host: "127.0.0.1", port: url.port ?? 80) : nil)
+            if let accessToken {
+                // Someone's shared relay, joined as the token's user: never hosted here.
+                network = .relay(url: url, embedded: nil, accessToken: accessToken)
+            } else if loopback {
+                let key = try RelayKey.load(environment: environment)
+                network = .relay(
+                    url: url, embedded: EmbeddedRelay(key: key, host: "127.0.0.1", port: url.port ?? 80),
+                    accessToken: nil)
+            } else {
+                network = .relay(url: url, embedded: nil, accessToken: nil)
+            }
         } else if let supabase = environment["SUPABASE_URL"], !supabase.isEmpty,
             let key = environment["SUPABASE_ANON_KEY"], !key.isEmpty
         {
             guard let url = URL(string: supabase), url.host != nil else {
                 throw ValidationError("SUPABASE_URL must be your project URL, like https://xyz.supabase.co")
             }
-            network = .supabase(url: url, anonKey: key)
+            network = .supabase(url: url, anonKey: key, accessToken: accessToken)
+        } else if accessToken != nil {
+            throw ValidationError(
+                "QALAM_ACCESS_TOKEN is set, so Qalam would join a shared relay as its user: pass --relay-url (or set SUPABASE_URL and SUPABASE_ANON_KEY), or unset it to edit on this machine"
+            )
         } else {
-            network = .relay(url: URL(string: "http://127.0.0.1:4000")!, embedded: EmbeddedRelay())
+            let key = try RelayKey.load(environment: environment)
+            network = .relay(
+                url: URL(string: "http://127.0.0.1:4000")!, embedded: EmbeddedRelay(key: key), accessToken: nil)
         }
     }
 
@@ -284,25 +306,41 @@ struct EditSetup {
 
     func sessionConfiguration() -> SessionConfiguration {
         switch network {
-        case let .relay(url, embedded):
+        case let .relay(url, embedded, accessToken):
             var options = RealtimeOptions()
-            if embedded != nil {
+            var provider = ProviderConfiguration()
+            if let embedded {
                 // A local relay that moves between editors comes back within a
                 // second or two: retry soon rather than after realtime-js's 1-2-5-10 s.
                 options.reconnectBackoff = Backoff(
                     [.milliseconds(300), .milliseconds(700), .seconds(1), .seconds(2)],
                     then: .seconds(3))
                 options.rejoinBackoff = Backoff([.milliseconds(300), .seconds(1), .seconds(2)], then: .seconds(5))
+                // The relay proves it holds the user's key before anything is sent;
+                // the socket then joins with tokens minted from the key.
+                options = embedded.clientOptions(options)
             }
-            // A relay without a JWT secret accepts any key.
+            if let accessToken {
+                options.accessToken = { accessToken }
+                provider.privateChannel = true
+            }
+            // The apikey travels in the socket URL, before any proof: never a credential
+            // for the embedded relay, the user's token for a shared one.
             return SessionConfiguration(
-                document: document, identity: identity, realtimeURL: url, apiKey: "qalam-local",
-                realtimeOptions: options, persistence: persistence,
+                document: document, identity: identity, realtimeURL: url, apiKey: accessToken ?? "qalam-local",
+                realtimeOptions: options, provider: provider, persistence: persistence,
                 journalDirectory: journalDirectory)
-        case let .supabase(url, key):
+        case let .supabase(url, key, accessToken):
+            var options = RealtimeOptions()
+            var provider = ProviderConfiguration()
+            if let accessToken {
+                options.accessToken = { accessToken }
+                provider.privateChannel = true
+            }
             return SessionConfiguration(
                 document: document, identity: identity, realtimeURL: url, apiKey: key,
-                persistence: persistence, journalDirectory: journalDirectory)
+                realtimeOptions: options, provider: provider, persistence: persistence,
+                journalDirectory: journalDirectory)
         }
     }
 
@@ -317,6 +355,9 @@ struct EditSetup {
         let embeddedRelay: EmbeddedRelay?
         /// Whether this process hosts the embedded relay.
         let hostingRelay: Bool
+        /// Why the embedded relay could not be reached at start-up (a foreign
+        /// program on its port), for the status line.
+        let relayProblem: EmbeddedRelayError?
 
         /// Closes the store and stops hosting the relay (the session is closed
         /// by whoever ran it: its final save must come first).
@@ -333,9 +374,16 @@ struct EditSetup {
         try prepareDirectories(environment: ProcessInfo.processInfo.environment)
         var embeddedRelay: EmbeddedRelay?
         var hosting = false
-        if case let .relay(_, embedded?) = network {
+        var relayProblem: EmbeddedRelayError?
+        if case let .relay(_, embedded?, _) = network {
             embeddedRelay = embedded
-            hosting = await embedded.ensureRunning()
+            do {
+                hosting = try await embedded.ensureRunning()
+            } catch let error as EmbeddedRelayError {
+                // Editing goes on offline (saved, journaled); the client keeps checking
+                // the port and joins once this user's relay answers there.
+                relayProblem = error
+            }
         }
         let store: any DocumentStore
         do {
@@ -357,7 +405,8 @@ struct EditSetup {
             await embeddedRelay.watch(session.provider.client)
         }
         return OpenDocument(
-            doc: doc, session: session, store: store, embeddedRelay: embeddedRelay, hostingRelay: hosting)
+            doc: doc, session: session, store: store, embeddedRelay: embeddedRelay, hostingRelay: hosting,
+            relayProblem: relayProblem)
     }
 
     func runScreen(_ options: EditorOptions, documentName: String) async -> Int32 {
@@ -372,6 +421,10 @@ struct EditSetup {
             return fail("\(error)")
         }
         var code: Int32 = 0
+        var options = options
+        if let problem = open.relayProblem {
+            options.startupNotice = problem.description
+        }
         do {
             let backend = try CollabBackend(
                 doc: open.doc, session: open.session, documentName: documentName, relayCheck: relayProbe)
@@ -400,9 +453,12 @@ struct EditSetup {
             return fail("\(error)")
         }
         var relayInfo: [String: JSONValue] = [:]
-        if case let .relay(url, _?) = network {
+        if case let .relay(url, _?, _) = network {
             relayInfo["relay"] = .string(url.absoluteString)
             relayInfo["hosting_relay"] = .bool(open.hostingRelay)
+        }
+        if let problem = open.relayProblem {
+            relayInfo["relay_problem"] = .string(problem.description)
         }
         let editor: HeadlessEditor
         do {

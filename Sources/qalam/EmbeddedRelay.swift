@@ -16,25 +16,53 @@ import RelayServer
 /// bind it hosts the relay from then on (binding is the arbiter: only one process
 /// can). Every editor's client reconnects on its own and its provider resyncs, so
 /// nothing typed meanwhile is lost.
+///
+/// The relay is private to its user (`RelayKey`, a 0600 file): it proves it holds
+/// the key before an editor sends anything (`serverChallenge`), and editors join
+/// with short-lived tokens minted from it. A program that took the port first,
+/// or another user's relay, gets no token and no document, and is reported as
+/// `EmbeddedRelayError.portUsedByAnotherProgram`.
 actor EmbeddedRelay {
     nonisolated let host: String
     nonisolated let port: Int
+    nonisolated let key: RelayKey
     private var relay: Relay?
     private var watcher: Task<Void, Never>?
     private var stopped = false
 
-    init(host: String = "127.0.0.1", port: Int = 4000) {
+    init(key: RelayKey, host: String = "127.0.0.1", port: Int = 4000) {
+        self.key = key
         self.host = host
         self.port = port
     }
 
+    /// The relay's base URL.
+    nonisolated var url: URL { URL(string: "http://\(host):\(port)")! }
+
+    /// The client options that make an editor check the relay and join it:
+    /// the challenge, and a fresh token from the key for every (re)join.
+    nonisolated func clientOptions(_ base: RealtimeOptions) -> RealtimeOptions {
+        var options = base
+        let key = self.key
+        options.serverChallenge = ServerChallenge { challenge, proof in key.verify(proof: proof, for: challenge) }
+        options.accessToken = { key.token(lifetime: 600) }
+        return options
+    }
+
     /// Starts a relay here unless one already answers on the port.
     /// - Returns: whether this process hosts it.
+    /// - Throws: `EmbeddedRelayError.portUsedByAnotherProgram` when something that
+    ///   is not this user's relay has the port.
     @discardableResult
-    func ensureRunning() async -> Bool {
+    func ensureRunning() async throws -> Bool {
         guard !stopped else { return false }
         if relay != nil { return true }
-        if Self.isListening(host: host, port: port) { return false }
+        if Self.isListening(host: host, port: port) {
+            guard await Self.answersAsOurs(url: url, key: key) else {
+                throw EmbeddedRelayError.portUsedByAnotherProgram(host: host, port: port)
+            }
+            return false
+        }
         do {
             // The relay logs to stderr: in headless mode stdout carries only JSON lines.
             let logger = Logger(label: "qalam.relay") { label in
@@ -42,12 +70,13 @@ actor EmbeddedRelay {
                 handler.logLevel = .warning
                 return handler
             }
-            let candidate = try Relay(configuration: RelayConfiguration(host: host, port: port), logger: logger)
+            let candidate = try Relay(
+                configuration: .privateToUser(key, host: host, port: port), logger: logger)
             _ = try await candidate.start()
             relay = candidate
             return true
         } catch {
-            // Someone else bound the port first: they host, we connect.
+            // Someone else bound the port first: they host, we connect (and check them).
             return false
         }
     }
@@ -56,26 +85,21 @@ actor EmbeddedRelay {
     /// answers on the port any more, then has the client reconnect at once
     /// instead of waiting out its back-off (which grows to 10 s).
     ///
-    /// The old host may still be draining its clients for a moment after the
-    /// drop, so the port is probed for a while rather than once.
+    /// Every drop is looked at once, after a short random delay that spreads the
+    /// editors out so that one binds while the others find it listening. An old
+    /// host still draining its clients, or another program on the port, fails the
+    /// client's challenge; the client then retries on its own back-off and the
+    /// next drop is looked at again.
     func watch(_ client: RealtimeClient) async {
         let states = await client.connectionStates()
         watcher = Task { [weak self] in
             for await state in states {
                 guard case .closed(reconnectIn: _?) = state else { continue }
-                let deadline = ContinuousClock.now + .seconds(15)
-                while ContinuousClock.now < deadline, !Task.isCancelled {
-                    // Spread the editors out so that one binds while the others see it listening.
-                    try? await Task.sleep(for: .milliseconds(Int.random(in: 50...300)))
-                    guard let self else { return }
-                    let hosting = await self.ensureRunning()
-                    // Only a relay is worth skipping the back-off for: another program
-                    // holding the port would otherwise be hammered (the status bar
-                    // says what it is; see RelayProbe).
-                    if hosting || self.relayAnswers() {
-                        await client.reconnectNow()
-                        break
-                    }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 50...300)))
+                guard let self, !Task.isCancelled else { return }
+                // Hosting now, or this user's relay answers: no need to wait out the back-off.
+                if (try? await self.ensureRunning()) != nil {
+                    await client.reconnectNow()
                 }
             }
         }
@@ -91,12 +115,24 @@ actor EmbeddedRelay {
         }
     }
 
-    /// Whether a relay (not just anything) answers on the port.
-    nonisolated func relayAnswers() -> Bool {
-        guard let url = URL(string: "http://\(host):\(port)"), let probe = RelayProbe(url: url, mayHost: true) else {
-            return false
+    /// Whether the relay at `url` proves it holds `key` (a socket, the challenge,
+    /// nothing else: no token leaves before the proof).
+    static func answersAsOurs(url: URL, key: RelayKey, timeout: Duration = .seconds(3)) async -> Bool {
+        var options = RealtimeOptions(connectTimeout: timeout)
+        options.serverChallenge = ServerChallenge { challenge, proof in key.verify(proof: proof, for: challenge) }
+        guard let client = try? RealtimeClient(url: url, apiKey: "qalam-local", options: options) else { return false }
+        let states = await client.connectionStates()
+        await client.connect()
+        var ours = false
+        for await state in states {
+            if state == .open {
+                ours = true
+                break
+            }
+            if case .closed(reconnectIn: _?) = state { break }
         }
-        return probe.checkNow() == .relay
+        await client.disconnect()
+        return ours
     }
 
     /// Whether something accepts TCP connections on `host:port` (a quick local
@@ -115,5 +151,19 @@ actor EmbeddedRelay {
             }
         }
         return result == 0
+    }
+}
+
+/// Why the embedded relay cannot be used.
+enum EmbeddedRelayError: Error, Equatable, CustomStringConvertible {
+    /// Something that is not this user's relay listens on the port: a program
+    /// that took it, or another user's editor. Nothing is sent to it.
+    case portUsedByAnotherProgram(host: String, port: Int)
+
+    var description: String {
+        switch self {
+        case let .portUsedByAnotherProgram(_, port):
+            return "port \(port) is used by another program — free it or pass --relay-url"
+        }
     }
 }

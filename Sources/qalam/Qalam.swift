@@ -16,7 +16,11 @@ struct Qalam: AsyncParsableCommand {
             ExportCommand.self,
             ImportCommand.self,
             InspectCommand.self,
-            MergeCommand.self
+            MergeCommand.self,
+            ShareCommand.self,
+            UnshareCommand.self,
+            MembersCommand.self,
+            TokenCommand.self
         ]
     )
 }

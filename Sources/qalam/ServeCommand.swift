@@ -14,7 +14,11 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Serves Supabase Realtime's WebSocket protocol at /realtime/v1/websocket (and /socket/websocket), \
             REST broadcast at /realtime/v1/api/broadcast, GET/PUT /api/documents/{id}/yjs and /healthz. \
-            Without a JWT secret auth is off and only loopback addresses may be bound. \
+            With --jwt-secret every room:<uuid> join and document request is checked against the document's \
+            members (qalam share); mint users' tokens with qalam token. Without a secret the relay is private \
+            to you: it listens on loopback only, its secret is your relay key \
+            ($XDG_STATE_HOME/qalam/relay-key, 0600), and your own editors and tokens minted with that key get \
+            in. Web pages are refused unless their origin is allowed with --allow-origin. \
             SIGINT/SIGTERM tell every client the server is restarting (close 1012) and stop.
             """)
 
@@ -36,6 +40,19 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var databaseURL: String?
 
+    @Option(
+        name: .customLong("allow-origin"),
+        help: ArgumentHelp(
+            "A web origin allowed to call the relay, e.g. https://app.example.com (repeatable); others are refused.",
+            valueName: "origin"))
+    var allowedOrigins: [String] = []
+
+    @Option(
+        name: .customLong("allow-host"),
+        help: ArgumentHelp(
+            "Another name this loopback relay answers to, e.g. a proxy's (repeatable).", valueName: "name"))
+    var allowedHosts: [String] = []
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "notice"
 
@@ -43,6 +60,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        for origin in allowedOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil
+            else {
+                throw ValidationError("--allow-origin takes an origin like https://app.example.com, not \(origin)")
+            }
         }
     }
 
@@ -52,12 +76,27 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let secret = jwtSecret ?? environment["QALAM_JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
 
-        let (store, location) = try await Self.openStore(databaseURL: databaseURL, environment: environment)
-        var configuration = RelayConfiguration(host: host, port: port, jwtSecret: secret, store: store)
+        var configuration: RelayConfiguration
+        let authNote: String
+        if let secret {
+            configuration = RelayConfiguration(host: host, port: port, jwtSecret: secret)
+            authNote = "JWT auth and document membership on"
+        } else {
+            let keyURL = try RelayKey.defaultURL(environment: environment)
+            configuration = .privateToUser(try RelayKey.loadOrCreate(at: keyURL), host: host, port: port)
+            authNote = "private to this user: loopback only, key in \(keyURL.path)"
+        }
+        configuration.allowedOrigins = allowedOrigins
+        configuration.allowedHosts = allowedHosts
         configuration.shutdownGracePeriod = .seconds(2)
+        // Refuse a bad bind before anything is opened.
+        _ = try Relay(configuration: configuration, logger: logger)
+
+        let (store, location) = try await Self.openStore(databaseURL: databaseURL, environment: environment)
+        configuration.store = store
+        configuration.membership = store as? any MembershipStore
         let relay = try Relay(configuration: configuration, logger: logger)
         let host = self.host
-        let authNote = secret == nil ? "auth off (no JWT secret): loopback only" : "JWT auth on"
         do {
             try await relay.run(handleSignals: true) { port in
                 // One line on stdout that scripts and tests wait for.

@@ -21,6 +21,20 @@ START_TIMEOUT = 60   # generous: CI is a loaded 2-core machine
 EVENT_TIMEOUT = 30
 
 
+# Every editor of the test run is the same user: one relay key (the embedded relay
+# is private to its user, and "machines" here share one loopback relay).
+KEY_DIR = tempfile.mkdtemp(prefix="qalam-key-")
+RELAY_KEY_FILE = os.path.join(KEY_DIR, "relay-key")
+
+
+def relay_token(qalam_bin, sub="00000000-0000-4000-8000-000000000001", role="service_role"):
+    """A token of this user's relay key, for a web peer on the embedded relay."""
+    env = dict(os.environ, QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
+    env.pop("QALAM_JWT_SECRET", None)
+    return subprocess.run([qalam_bin, "token", "--sub", sub, "--role", role],
+                          env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,8 +59,9 @@ class Editor:
     _ids = itertools.count(1)
 
     def __init__(self, qalam_bin, document, port, name, machine, database_url=None, autosave_seconds=None):
-        env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home)
-        for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY"):
+        env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home,
+                   QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
+        for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "QALAM_ACCESS_TOKEN"):
             env.pop(key, None)
         if database_url:
             env["DATABASE_URL"] = database_url

@@ -14,7 +14,7 @@ import pytest
 from pycrdt import Doc, Text
 from realtime import AsyncRealtimeClient
 
-from test_collab_support import Editor, Machine, free_port
+from test_collab_support import Editor, Machine, free_port, relay_token
 
 
 def database_url():
@@ -38,11 +38,13 @@ def stored_rows(url, document_id):
 class WebPeer:
     """What the web app's provider does, no more: number-array `yjs-update`s."""
 
-    def __init__(self, port, document_id):
+    def __init__(self, port, document_id, token):
         self.doc = Doc()
         self.text = self.doc.get("content", type=Text)
         self.document_id = document_id
-        self.client = AsyncRealtimeClient(f"ws://127.0.0.1:{port}/realtime/v1", "anon-key")
+        # The embedded relay is private to its user: the web peer joins with a
+        # token of that user's relay key, as the user's own browser tab would.
+        self.client = AsyncRealtimeClient(f"ws://127.0.0.1:{port}/realtime/v1", token)
         self.applying_remote = False
         self.outbox = []
         self.received = 0
@@ -117,7 +119,7 @@ def test_a_web_peer_and_swift_editors_converge_and_read_the_same_saved_row(qalam
         a.append("not saved yet. ")  # the web peer cannot load this from the database
 
         async def scenario():
-            web = WebPeer(port, document_id)
+            web = WebPeer(port, document_id, await asyncio.to_thread(relay_token, qalam_bin))
             rows = await asyncio.to_thread(stored_rows, url, document_id)
             assert rows, "the Swift autosaver wrote no row"
             web.load(rows)

@@ -1,6 +1,7 @@
 """The PyPI `realtime` client (Supabase's realtime-py, vsn 1.0.0) against a relay
 started from the real `qalam serve` binary: join, broadcast both ways with
-`self: false`, presence, JWT auth, and a graceful SIGTERM."""
+`self: false`, presence, JWT auth, document membership (tokens from `qalam token`,
+members from `qalam share`), and a graceful SIGTERM."""
 import asyncio
 import base64
 import hashlib
@@ -12,6 +13,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+import uuid
 
 import pytest
 from realtime import AsyncRealtimeClient
@@ -20,18 +22,41 @@ from websockets.exceptions import InvalidStatus
 
 STARTUP_TIMEOUT = 60  # generous: CI is a loaded 2-core machine
 EVENT_TIMEOUT = 15
+SECRET = "python-test-secret-python-test-secret"
 
 
 class Relay:
-    def __init__(self, qalam_bin, extra_args=()):
+    """`qalam serve` with `--jwt-secret` (a shared relay), or without (private to
+    its user: its secret is the user's relay key in XDG_STATE_HOME)."""
+
+    def __init__(self, qalam_bin, extra_args=(), secret=SECRET):
+        self.qalam_bin = qalam_bin
+        self.secret = secret
         self.data_home = tempfile.TemporaryDirectory()
-        env = dict(os.environ, XDG_DATA_HOME=self.data_home.name)
-        env.pop("DATABASE_URL", None)
-        env.pop("QALAM_JWT_SECRET", None)
+        self.env = dict(os.environ, XDG_DATA_HOME=self.data_home.name,
+                        XDG_STATE_HOME=os.path.join(self.data_home.name, "state"))
+        for key in ("DATABASE_URL", "QALAM_JWT_SECRET", "QALAM_RELAY_KEY_FILE"):
+            self.env.pop(key, None)
+        args = ["--jwt-secret", secret] if secret else []
         self.process = subprocess.Popen(
-            [qalam_bin, "serve", "--port", "0", *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            [qalam_bin, "serve", "--port", "0", *args, *extra_args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
         self.port = self._wait_for_port()
+
+    def qalam(self, *args):
+        """Runs a `qalam` command on the relay's database and key."""
+        return subprocess.run([self.qalam_bin, *args], env=self.env, check=True,
+                              capture_output=True, text=True).stdout
+
+    def token(self, user, role="authenticated"):
+        """`qalam token`: the relay's secret, or without one the user's relay key."""
+        args = ["token", "--sub", user, "--role", role]
+        if self.secret:
+            args += ["--jwt-secret", self.secret]
+        return self.qalam(*args).strip()
+
+    def share(self, document, user, role):
+        self.qalam("share", document, user, "--role", role)
 
     def _wait_for_port(self):
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -67,6 +92,16 @@ def relay(qalam_bin):
     r.stop()
 
 
+def new_user():
+    return str(uuid.uuid4())
+
+
+def room():
+    """A document's channel, `room:<uuid>`, and the document id."""
+    document = str(uuid.uuid4())
+    return f"room:{document}", document
+
+
 def jwt(secret, claims):
     def b64(data):
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -85,22 +120,28 @@ async def wait_for(predicate, timeout=EVENT_TIMEOUT):
     return predicate()
 
 
-async def connected_clients(relay, count):
-    """`count` realtime-py clients connected to the relay with the anon key, no auto-reconnect."""
-    clients = [AsyncRealtimeClient(relay.url, "anon-key", auto_reconnect=False) for _ in range(count)]
+async def connected_clients(relay, tokens):
+    """realtime-py clients connected with these tokens (apikey and access token), no auto-reconnect."""
+    clients = [AsyncRealtimeClient(relay.url, token, auto_reconnect=False) for token in tokens]
     for client in clients:
         await client.connect()
     return clients
 
 
-def test_broadcast_between_two_realtime_py_clients(relay):
+@pytest.mark.parametrize("private", [False, True])
+def test_broadcast_between_two_realtime_py_clients(relay, private):
+    topic, document = room()
+    users = new_user(), new_user()
+    for user in users:
+        relay.share(document, user, "editor")
+
     async def scenario():
-        alice, bob = await connected_clients(relay, 2)
+        alice, bob = await connected_clients(relay, [relay.token(user) for user in users])
         got_alice, got_bob = [], []
-        options = {"config": {"broadcast": {"self": False, "ack": False}, "presence": {"key": ""}, "private": False}}
+        options = {"config": {"broadcast": {"self": False, "ack": False}, "presence": {"key": ""}, "private": private}}
         states = []
-        a = alice.channel("room:doc-1", options).on_broadcast("yjs-update", lambda m: got_alice.append(m))
-        b = bob.channel("room:doc-1", options).on_broadcast("yjs-update", lambda m: got_bob.append(m))
+        a = alice.channel(topic, options).on_broadcast("yjs-update", lambda m: got_alice.append(m))
+        b = bob.channel(topic, options).on_broadcast("yjs-update", lambda m: got_bob.append(m))
         await a.subscribe(lambda state, err: states.append(("a", str(state), err)))
         await b.subscribe(lambda state, err: states.append(("b", str(state), err)))
         assert await wait_for(lambda: a.is_joined and b.is_joined), states
@@ -124,10 +165,15 @@ def test_broadcast_between_two_realtime_py_clients(relay):
 
 
 def test_presence_is_seen_by_the_other_client(relay):
+    topic, document = room()
+    alice_id, bob_id = new_user(), new_user()
+    relay.share(document, alice_id, "viewer")  # viewers track presence too
+    relay.share(document, bob_id, "editor")
+
     async def scenario():
-        alice, bob = await connected_clients(relay, 2)
-        a = alice.channel("room:doc-2", {"config": {"broadcast": {"self": False}, "presence": {"key": "alice"}, "private": False}})
-        b = bob.channel("room:doc-2", {"config": {"broadcast": {"self": False}, "presence": {"key": "bob"}, "private": False}})
+        alice, bob = await connected_clients(relay, [relay.token(alice_id), relay.token(bob_id)])
+        a = alice.channel(topic, {"config": {"broadcast": {"self": False}, "presence": {"key": "alice"}, "private": False}})
+        b = bob.channel(topic, {"config": {"broadcast": {"self": False}, "presence": {"key": "bob"}, "private": False}})
         joins, leaves = [], []
         b.on_presence_sync(lambda: None)
         b.on_presence_join(lambda key, current, new: joins.append((key, new)))
@@ -153,9 +199,87 @@ def test_presence_is_seen_by_the_other_client(relay):
     asyncio.run(scenario())
 
 
+def test_members_only_and_viewers_send_nothing(relay):
+    """Non-members and anonymous keys are refused a document's channel with
+    Supabase's message and get none of its broadcasts; a viewer's broadcasts go
+    nowhere; the REST API answers 401/403 without content."""
+    topic, document = room()
+    editor_id, viewer_id, stranger_id = new_user(), new_user(), new_user()
+    relay.share(document, editor_id, "editor")
+    relay.share(document, viewer_id, "viewer")
+    anon = jwt(SECRET, {"role": "anon", "exp": int(time.time()) + 600})
+    null_role = jwt(SECRET, {"role": None, "sub": editor_id, "exp": int(time.time()) + 600})
+
+    async def scenario():
+        editor, viewer, stranger, anonymous = await connected_clients(
+            relay, [relay.token(editor_id), relay.token(viewer_id), relay.token(stranger_id), anon])
+        got = {"viewer": [], "stranger": [], "anonymous": [], "editor": []}
+        errors = {}
+        channels = {}
+        for name, client in [("editor", editor), ("viewer", viewer), ("stranger", stranger), ("anonymous", anonymous)]:
+            channel = client.channel(topic, {"config": {"broadcast": {"self": False}, "private": True}})
+            channel.on_broadcast("yjs-update", lambda m, name=name: got[name].append(m))
+            await channel.subscribe(lambda state, err, name=name: errors.__setitem__(name, err) if err else None)
+            channels[name] = channel
+        assert await wait_for(lambda: channels["editor"].is_joined and channels["viewer"].is_joined)
+        assert await wait_for(lambda: "stranger" in errors and "anonymous" in errors), errors
+        for name in ("stranger", "anonymous"):
+            assert not channels[name].is_joined
+            assert f"Unauthorized: You do not have permissions to read from this Channel topic: {topic}" in str(errors[name])
+
+        await channels["editor"].send_broadcast("yjs-update", {"update": "secret"})
+        assert await wait_for(lambda: got["viewer"]), "the viewer receives"
+        await channels["viewer"].send_broadcast("yjs-update", {"update": "vandalism"})
+        await asyncio.sleep(1)
+        assert got["editor"] == [], "a viewer's broadcast reaches no one"
+        assert got["stranger"] == [] and got["anonymous"] == [], "nothing leaks to non-members"
+        for client in (editor, viewer, stranger, anonymous):
+            await client.close()
+
+        # A token whose role is null is refused at the door.
+        with pytest.raises(InvalidStatus) as handshake:
+            async with ws_connect(f"{relay.url}/websocket?apikey={null_role}&vsn=1.0.0", open_timeout=EVENT_TIMEOUT):
+                pass
+        assert handshake.value.response.status_code == 401
+
+    asyncio.run(scenario())
+
+    def api(method, token, body=None, content_type=None):
+        headers = {"Authorization": f"Bearer {token}"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        path = f"/api/documents/{document}/yjs"
+        if method == "POST":
+            path = "/realtime/v1/api/broadcast"
+        request = urllib.request.Request(f"http://127.0.0.1:{relay.port}{path}", method=method, data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    status, body = api("GET", relay.token(stranger_id))
+    assert status == 403 and b"secret" not in body
+    status, _ = api("GET", null_role)
+    assert status == 401
+    status, _ = api("PUT", relay.token(viewer_id), b"\x00\x00", "application/octet-stream")
+    assert status == 403
+    broadcast = json.dumps({"messages": [{"topic": topic, "event": "yjs-update", "payload": {}}]}).encode()
+    assert api("POST", relay.token(viewer_id), broadcast, "application/json")[0] == 403
+    assert api("POST", relay.token(editor_id), broadcast, "text/plain")[0] == 415
+    assert api("POST", relay.token(editor_id), broadcast, "application/json")[0] == 202
+
+    # A web page of another origin is refused, whatever its token.
+    request = urllib.request.Request(f"http://127.0.0.1:{relay.port}/healthz", headers={"Origin": "http://evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    assert refused.value.headers.get("Access-Control-Allow-Origin") is None
+
+
 def test_jwt_secret_is_enforced(qalam_bin):
-    secret = "python-test-secret-python-test-secret"
-    r = Relay(qalam_bin, ["--jwt-secret", secret])
+    secret = SECRET
+    r = Relay(qalam_bin)
     try:
         good = jwt(secret, {"role": "anon", "exp": int(time.time()) + 600})
         forged = jwt("not-the-secret", {"role": "anon", "exp": int(time.time()) + 600})
@@ -163,7 +287,8 @@ def test_jwt_secret_is_enforced(qalam_bin):
         async def scenario():
             client = AsyncRealtimeClient(r.url, good, auto_reconnect=False)
             await client.connect()
-            channel = client.channel("room:secure")
+            # A public channel that is not a document takes any valid token, as on Supabase.
+            channel = client.channel("lobby")
             await channel.subscribe()
             assert await wait_for(lambda: channel.is_joined)
             await client.close()
@@ -195,12 +320,14 @@ def test_jwt_secret_is_enforced(qalam_bin):
 
 
 def test_sigterm_tells_clients_and_exits_cleanly(qalam_bin):
-    r = Relay(qalam_bin)
+    # Without a secret the relay is private to its user: a token of the user's key gets in.
+    r = Relay(qalam_bin, secret=None)
+    token = r.token(new_user(), role="service_role")
 
     async def scenario():
-        client = AsyncRealtimeClient(r.url, "anon-key", auto_reconnect=False)
+        client = AsyncRealtimeClient(r.url, token, auto_reconnect=False)
         await client.connect()
-        channel = client.channel("room:bye")
+        channel = client.channel(room()[0])
         systems = []
         channel.on_system(lambda payload: systems.append(payload))
         await channel.subscribe()
