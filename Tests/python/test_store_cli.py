@@ -52,8 +52,9 @@ def test_migrate_is_idempotent_and_creates_the_schema(qalam_bin, env):
         assert "up to date" in result.stdout.decode()
     with sqlite3.connect(sqlite_path(env)) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"documents", "yjs_documents", "qalam_schema_migrations"} <= tables
-        assert db.execute("SELECT count(*) FROM qalam_schema_migrations").fetchone()[0] == 1
+        assert {"documents", "yjs_documents", "document_members", "qalam_schema_migrations"} <= tables
+        # One row per schema version (1: documents, 2: members), each once.
+        assert db.execute("SELECT count(*) FROM qalam_schema_migrations").fetchone()[0] == 2
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
