@@ -64,6 +64,10 @@ public enum EditorEvent: Sendable {
     case status(StatusReport)
     /// A one-line message for the status bar (something the writer should see).
     case notice(String)
+    /// The server lets this user read the document but not change it (a viewer):
+    /// the editor turns read-only, with `reason` on every refused key. One way:
+    /// a document opened read-only stays so until it is opened again.
+    case readOnly(reason: String)
 }
 
 /// The collaboration side of the editor: network, persistence and presence. The

@@ -174,6 +174,7 @@ public final class EditorState {
         case let .remoteCarets(carets): setRemoteCarets(carets, now: now)
         case let .status(report): setReport(report)
         case let .notice(text): setMessage(text, for: Self.noticeDuration, now: now)
+        case let .readOnly(reason): if !isReadOnly { setReadOnly(true, reason: reason) }
         }
     }
 

@@ -128,6 +128,10 @@ actor EventTranslator {
             self.cursors = cursors
             postCarets()
         case let .status(status):
+            if status.network.isReadOnly, lastStatus?.network.isReadOnly != true {
+                // The relay said so at the join: the provider already sends nothing.
+                post(.readOnly(reason: Self.viewerReason))
+            }
             lastStatus = status
             if status.network.connection == .connected { hint = nil }
             postReport()
@@ -137,6 +141,9 @@ actor EventTranslator {
     }
 
     func notice(_ text: String) { post(.notice(text)) }
+
+    /// What a refused key says to a viewer.
+    static let viewerReason = "this document is shared with you as a viewer; its owner can make you an editor"
 
     private func postReport() {
         guard let lastStatus else {

@@ -288,7 +288,7 @@ struct EditSetup {
 
     /// How to tell why the relay cannot be reached (none for Supabase).
     var relayProbe: RelayProbe? {
-        guard case let .relay(url, embedded) = network else { return nil }
+        guard case let .relay(url, embedded, _) = network else { return nil }
         return RelayProbe(url: url, mayHost: embedded != nil)
     }
 

@@ -211,6 +211,8 @@ actor HeadlessEditor {
                         ]
                     })
             ])
+        case let .readOnly(reason):
+            output.write(["event": "read_only", "reason": .string(reason)])
         case .status, .notice:
             break
         }

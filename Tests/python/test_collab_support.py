@@ -58,7 +58,8 @@ class Machine:
 class Editor:
     _ids = itertools.count(1)
 
-    def __init__(self, qalam_bin, document, port, name, machine, database_url=None, autosave_seconds=None):
+    def __init__(self, qalam_bin, document, port, name, machine, database_url=None, autosave_seconds=None,
+                 access_token=None):
         env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home,
                    QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
         for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "QALAM_ACCESS_TOKEN"):
@@ -67,6 +68,9 @@ class Editor:
             env["DATABASE_URL"] = database_url
         if autosave_seconds is not None:
             env["QALAM_AUTOSAVE_SECONDS"] = str(autosave_seconds)
+        if access_token:
+            # A shared relay, joined as the token's user.
+            env["QALAM_ACCESS_TOKEN"] = access_token
         self.name = name
         self.events = []
         self._lines = queue.Queue()
@@ -119,12 +123,16 @@ class Editor:
                 return event
         return self.wait_event(predicate, timeout)
 
-    def command(self, cmd, wait=EVENT_TIMEOUT, **arguments):
+    def command_event(self, cmd, wait=EVENT_TIMEOUT, **arguments):
+        """The command's answer, an error included."""
         ident = next(self._ids)
         line = json.dumps({"cmd": cmd, "id": ident, **arguments}, ensure_ascii=False)
         self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
-        event = self.wait_event(lambda e: e.get("id") == ident, wait)
+        return self.wait_event(lambda e: e.get("id") == ident, wait)
+
+    def command(self, cmd, wait=EVENT_TIMEOUT, **arguments):
+        event = self.command_event(cmd, wait, **arguments)
         if event.get("event") == "error":
             raise AssertionError(f"{self.name}: {cmd} failed: {event}")
         return event

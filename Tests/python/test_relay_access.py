@@ -185,3 +185,108 @@ def test_token_claims_and_secret(qalam_bin, cli_env):
     run(qalam_bin, cli_env, "token", "--sub", user)
     key = os.path.join(cli_env["XDG_STATE_HOME"], "qalam", "relay-key")
     assert oct(os.stat(key).st_mode & 0o777) == "0o600"
+
+
+# MARK: a viewer's editor
+
+class SharedRelay:
+    """`qalam serve --jwt-secret` on its own SQLite file, and the commands run on it."""
+
+    SECRET = "shared-relay-secret-shared-relay-secret"
+
+    def __init__(self, qalam_bin, root):
+        self.qalam_bin = qalam_bin
+        self.port = free_port()
+        self.env = dict(os.environ, XDG_DATA_HOME=os.path.join(root, "relay-data"),
+                        XDG_STATE_HOME=os.path.join(root, "relay-state"))
+        for key in ("DATABASE_URL", "QALAM_JWT_SECRET", "QALAM_RELAY_KEY_FILE", "QALAM_ACCESS_TOKEN"):
+            self.env.pop(key, None)
+        self.process = subprocess.Popen(
+            [qalam_bin, "serve", "--port", str(self.port), "--jwt-secret", self.SECRET],
+            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        assert "listening" in line, line + self.process.stderr.read()
+
+    def run(self, *args):
+        return run(self.qalam_bin, self.env, *args).stdout
+
+    def token(self, user):
+        return self.run("token", "--sub", user, "--jwt-secret", self.SECRET).strip()
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def test_a_viewer_reads_live_and_sends_nothing(qalam_bin, tmp_path):
+    relay = SharedRelay(qalam_bin, str(tmp_path))
+    machines = [Machine(), Machine()]
+    editors = []
+    owner_id, viewer_id = str(uuid.uuid4()), str(uuid.uuid4())
+    document = f"shared-{uuid.uuid4().hex[:8]}"
+    try:
+        owner = Editor(qalam_bin, document, relay.port, "owner", machines[0], access_token=relay.token(owner_id))
+        editors.append(owner)
+        owner.insert(0, "written by the owner. ")
+        owner.wait_synced()
+        # The owner's join created the document: the owner owns it.
+        assert relay.run("members", document).splitlines() == [f"{owner_id}\towner"]
+        relay.run("share", document, viewer_id, "--role", "viewer")
+
+        viewer = Editor(qalam_bin, document, relay.port, "viewer", machines[1], access_token=relay.token(viewer_id))
+        editors.append(viewer)
+        read_only = viewer.wait_event(lambda e: e.get("event") == "read_only")
+        assert "viewer" in read_only["reason"]
+        viewer.wait_text("written by the owner. ")
+        state = viewer.command("state")
+        assert state["read_only"] is True and "read-only" in state["status"], state
+
+        refused = viewer.command_event("insert", index=0, text="vandalism ")
+        assert refused["event"] == "error" and "read-only" in refused["message"], refused
+        owner.append("more. ")
+        viewer.wait_text("written by the owner. more. ")
+        time.sleep(1.5)
+        assert owner.text() == "written by the owner. more. ", "nothing of the viewer's reached the owner"
+        stats = viewer.command("stats")
+        assert stats["sent"].get("yjs-update", 0) == 0 and stats["sent"].get("yjs-sync-step2", 0) == 0, stats
+        for editor in editors:
+            assert editor.quit() == 0
+    finally:
+        for editor in editors:
+            editor.close()
+        for machine in machines:
+            machine.cleanup()
+        relay.stop()
+
+
+def test_a_viewer_on_a_pty_sees_read_only_and_keys_are_refused(qalam_bin, tmp_path):
+    from tui_harness import TUI
+    relay = SharedRelay(qalam_bin, str(tmp_path))
+    machine = Machine()
+    owner_id, viewer_id = str(uuid.uuid4()), str(uuid.uuid4())
+    document = f"pty-{uuid.uuid4().hex[:8]}"
+    owner = None
+    tui = None
+    try:
+        owner = Editor(qalam_bin, document, relay.port, "owner", machine, access_token=relay.token(owner_id))
+        owner.insert(0, "hello")
+        owner.wait_synced()
+        relay.run("share", document, viewer_id, "--role", "viewer")
+        env = {"XDG_DATA_HOME": str(tmp_path / "viewer-data"), "XDG_STATE_HOME": str(tmp_path / "viewer-state"),
+               "HOME": str(tmp_path), "QALAM_ACCESS_TOKEN": relay.token(viewer_id)}
+        tui = TUI([qalam_bin, "edit", document, "--relay-url", f"http://127.0.0.1:{relay.port}", "--name", "viewer"],
+                  env=env)
+        assert tui.wait_for(lambda t: "read-only" in t.line(23) and t.line(0).startswith("hello")), tui.text()
+        tui.send("xyz")
+        assert tui.wait_for(lambda t: "Read-only" in t.text()), tui.text()
+        assert tui.line(0).startswith("hello") and "xyz" not in tui.line(0), tui.text()
+        time.sleep(1)
+        assert owner.text() == "hello"
+        assert owner.quit() == 0
+    finally:
+        if tui:
+            tui.close()
+        if owner:
+            owner.close()
+        machine.cleanup()
+        relay.stop()
