@@ -8,7 +8,7 @@ public final class Doc {
     /// Whether deleted content is collected (Yjs `gc`, on by default).
     public let gc: Bool
     let store = StructStore()
-    private var share: [String: Branch] = [:]
+    private(set) var share: [String: Branch] = [:]
     private var shareOrder: [String] = []
     @exclusivity(unchecked) var currentTransaction: Transaction?
     @exclusivity(unchecked) private var cleanupQueue: [Transaction] = []
@@ -162,8 +162,16 @@ public final class Doc {
 
     /// Decodes and validates `update` completely, then integrates it in one remote
     /// transaction. A malformed update throws and changes nothing.
+    ///
+    /// An update that reuses an id this document already has (integrated or pending) for a
+    /// struct with other content, origins, parent or map key throws
+    /// `YCRDTError.conflictingStruct` and changes nothing either: Yjs would skip such structs
+    /// silently and keep the rest. Structs received again unchanged (re-delivery, ranges
+    /// overlapping differently, ranges collected on either side) are accepted as in Yjs;
+    /// see `StructConsistency.swift` for what counts as the same struct.
     public func applyUpdate(_ update: [UInt8], origin: AnyHashable? = nil) throws {
         let decoded = try UpdateCodec.decode(update)
+        try checkConsistency(decoded)
         transact(origin: origin, local: false) { txn in
             integrateUpdate(decoded, txn)
         }

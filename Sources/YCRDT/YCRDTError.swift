@@ -29,6 +29,11 @@ public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownMessageType(Int)
     /// An argument given by the caller is out of range.
     case invalidArgument(String)
+    /// The update reuses an id the document already has (or holds pending) for a struct
+    /// with other content, origin, right origin, parent or map key. Yjs would skip the
+    /// struct silently and keep its own; such an update is corrupt or forged, so it is
+    /// refused whole and nothing of it is applied.
+    case conflictingStruct(StructConflict)
 
     public var description: String {
         switch self {
@@ -60,6 +65,55 @@ public enum YCRDTError: Error, CustomStringConvertible, Equatable, Sendable {
             return "unknown message type \(type)"
         case let .invalidArgument(why):
             return "invalid argument: \(why)"
+        case let .conflictingStruct(conflict):
+            return conflict.description
         }
+    }
+}
+
+/// Where an update disagrees with a struct of the same id that a document already has
+/// (`YCRDTError.conflictingStruct`).
+public struct StructConflict: Equatable, Sendable, CustomStringConvertible {
+    /// The part of a struct that differs.
+    public enum Field: String, Sendable {
+        /// The kind of content (text, embed, format, type, ...).
+        case kind = "kind of content"
+        /// The content itself: other characters, another value, another format.
+        case content
+        /// The left origin (the id the struct was inserted after).
+        case origin
+        /// The right origin (the id the struct was inserted before).
+        case rightOrigin = "right origin"
+        /// The shared type the struct belongs to.
+        case parent
+        /// The map key the struct is the value of (nil for list content).
+        case parentSub = "map key"
+    }
+
+    /// The first id (client, clock) at which the update and the document disagree.
+    public var id: ID
+    /// What differs at `id`.
+    public var field: Field
+    /// What the document has there, for messages.
+    public var existing: String
+    /// What the update says, for messages.
+    public var incoming: String
+    /// True when the document holds the conflicting struct pending (waiting for missing
+    /// dependencies) rather than integrated.
+    public var pending: Bool
+
+    public init(id: ID, field: Field, existing: String, incoming: String, pending: Bool) {
+        self.id = id
+        self.field = field
+        self.existing = existing
+        self.incoming = incoming
+        self.pending = pending
+    }
+
+    public var description: String {
+        let holder = pending ? "a pending update the document holds" : "the document"
+        return
+            "update refused: id \(id) already exists in \(holder) with another \(field.rawValue) "
+            + "(\(existing) there, \(incoming) in the update); the update is corrupt or forged, nothing of it was applied"
     }
 }

@@ -26,7 +26,11 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertEqual(try? withContent.encodeStateAsUpdate(), before, file: file, line: line)
         }
         if let state = try? withContent.encodeStateAsUpdate() {
-            XCTAssertNoThrow(try Doc(clientID: 9).applyUpdate(state), file: file, line: line)
+            // Whatever was accepted loads back from the state into the same content.
+            let reloaded = Doc(clientID: 9, gc: false)
+            XCTAssertNoThrow(try reloaded.applyUpdate(state), file: file, line: line)
+            XCTAssertEqual(reloaded.contentDigest(), withContent.contentDigest(), file: file, line: line)
+            XCTAssertEqual(reloaded.encodeStateVector(), withContent.encodeStateVector(), file: file, line: line)
         }
         if let merged = try? YUpdate.merge([base, bytes]) {
             let viaMerge = Doc(clientID: 15)
@@ -58,5 +62,22 @@ final class FuzzRegressionTests: XCTestCase {
 
     func testSameClientSplitsDuringDependencyHunt() {
         applyEverywhere("AgIGAMQFAQUCAUKEBQMBQwUPAAQBB2NvbnRlbnQBYoEFAAGBBQEBhAUCAWXEBQEFAgFBAQUBAQI=")
+    }
+
+    /// A valid update with one bit flipped: it reuses (7,0), which the fixture has, with
+    /// another origin and content. Applied after the fixture it is refused (Yjs would skip
+    /// the struct and apply the rest); a merge with the fixture differed from applying the
+    /// two in order.
+    func testBitFlippedUpdateReusingAKnownID() throws {
+        let input = "AwEHAIQEAwV0aHJlZQESboQBAwR0d28gAQEABAEHKW9ubmVudARvbmUgAQEBAAI="
+        applyEverywhere(input)
+        let doc = Doc(clientID: 5, gc: false)
+        try doc.applyUpdate(baseState())
+        let before = try doc.encodeStateAsUpdate()
+        XCTAssertThrowsError(try doc.applyUpdate([UInt8](Data(base64Encoded: input)!))) { error in
+            guard case let .conflictingStruct(conflict)? = error as? YCRDTError else { return XCTFail("\(error)") }
+            XCTAssertEqual(conflict.id, ID(client: 7, clock: 0))
+        }
+        XCTAssertEqual(try doc.encodeStateAsUpdate(), before)
     }
 }
