@@ -313,8 +313,9 @@ public actor SupabaseProvider {
             try await channel.subscribe()
         } catch {
             // The client keeps re-joining an errored channel on its own; a refused or
-            // closed one is re-opened by `channelClosed`.
-            status.warning = "\(error)"
+            // closed one is re-opened by `channelClosed`. A join that timed out because
+            // the client refused the server (a foreign program on the port) says so.
+            status.warning = (await client.lastFailure)?.description ?? "\(error)"
             refreshStatus(force: true)
         }
         guard current == generation, !stopped else { return }

@@ -289,7 +289,7 @@ struct EditSetup {
     /// How to tell why the relay cannot be reached (none for Supabase).
     var relayProbe: RelayProbe? {
         guard case let .relay(url, embedded, _) = network else { return nil }
-        return RelayProbe(url: url, mayHost: embedded != nil)
+        return RelayProbe(url: url, mayHost: embedded != nil, key: embedded?.key)
     }
 
     /// The store the document is saved to, migrated.

@@ -1,4 +1,5 @@
 import Foundation
+import RelayServer
 
 #if canImport(Glibc)
     import Glibc
@@ -27,13 +28,17 @@ struct RelayProbe: Sendable {
     /// Whether this editor may host the relay itself (the embedded default or a
     /// loopback `--relay-url`): then a refused connection is a takeover under way.
     let mayHost: Bool
+    /// The user's relay key, for a relay private to the user: a relay that cannot
+    /// prove it holds it (another user's) counts as another program.
+    let key: RelayKey?
     var timeout: TimeInterval = 2
 
-    init?(url: URL, mayHost: Bool) {
+    init?(url: URL, mayHost: Bool, key: RelayKey? = nil) {
         guard let host = url.host else { return nil }
         self.host = host
         port = url.port ?? (url.scheme == "https" || url.scheme == "wss" ? 443 : 80)
         self.mayHost = mayHost
+        self.key = key
     }
 
     /// What the status bar should say about `finding`, or nil when there is
@@ -54,11 +59,18 @@ struct RelayProbe: Sendable {
     /// Connects, asks for `/healthz`, and judges the answer. Runs off the
     /// cooperative pool: it blocks for up to `timeout` twice.
     func check() async -> Finding {
-        await withCheckedContinuation { continuation in
+        let finding = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: checkNow())
             }
         }
+        // `/healthz` says "a relay"; only the challenge says "this user's relay".
+        if finding == .relay, let key, let url = URL(string: "http://\(host):\(port)"),
+            !(await EmbeddedRelay.answersAsOurs(url: url, key: key, timeout: .seconds(timeout)))
+        {
+            return .otherProgram
+        }
+        return finding
     }
 
     func checkNow() -> Finding {

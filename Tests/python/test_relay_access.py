@@ -290,3 +290,33 @@ def test_a_viewer_on_a_pty_sees_read_only_and_keys_are_refused(qalam_bin, tmp_pa
             owner.close()
         machine.cleanup()
         relay.stop()
+
+
+def test_the_screen_names_a_foreign_relay_on_the_port(qalam_bin, tmp_path):
+    """On a pty: another user's relay on the port is reported, not joined."""
+    from tui_harness import TUI
+    port = free_port()
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "other-data"), XDG_STATE_HOME=str(tmp_path / "other-state"))
+    for key in ("QALAM_JWT_SECRET", "QALAM_RELAY_KEY_FILE", "DATABASE_URL"):
+        env.pop(key, None)
+    other = subprocess.Popen([qalam_bin, "serve", "--port", str(port)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tui = None
+    try:
+        assert "listening" in other.stdout.readline()
+        # Wide enough for the hint beside "reconnecting in 3 s" (at 80 columns the bar drops it).
+        tui = TUI([qalam_bin, "edit", "notes", "--relay-url", f"http://127.0.0.1:{port}"], cols=160,
+                  env={"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state"),
+                       "HOME": str(tmp_path)})
+        expected = f"port {port} is used by another program — free it or pass --relay-url"
+        assert tui.wait_for(lambda t: expected in t.line(23) or "did not prove it holds your relay key" in t.line(23)), \
+            tui.text()
+        tui.send("typed offline")
+        assert tui.wait_for(lambda t: t.line(0).startswith("typed offline")), tui.text()
+        # Once the notices have gone, the status bar keeps naming the cause.
+        assert tui.wait_for(lambda t: expected in t.line(23), timeout=30), tui.text()
+    finally:
+        if tui:
+            tui.close()
+        other.terminate()
+        other.wait(timeout=30)
