@@ -39,7 +39,8 @@ public struct StatusLine: Equatable, Sendable {
             var connection = report.connection.text(at: now)
             if report.unsyncedChanges > 0 { connection += " (unsynced)" }
             parts.append(Part(text: connection, onLeft: true, keep: 95))
-            if let hint = report.hint { parts.append(Part(text: hint, onLeft: true, keep: 85)) }
+            // What to do about a broken link matters more than anything but a message.
+            if let hint = report.hint { parts.append(Part(text: hint, onLeft: true, keep: .max)) }
         }
         if state.isReadOnly { parts.append(Part(text: "read-only", onLeft: true, keep: 97)) }
         parts.append(Part(text: report.save.text(at: now), onLeft: true, keep: 80))
@@ -53,7 +54,9 @@ public struct StatusLine: Equatable, Sendable {
         parts.append(Part(text: characters, onLeft: false, keep: 25))
         parts.append(Part(text: "\(state.collaborators.count) online", onLeft: false, keep: 45))
         let (line, column) = state.caretLineColumn
-        parts.append(Part(text: "Ln \(line), Col \(column)", onLeft: false, keep: .max))
+        // Never dropped, except to make room for what to do about a broken link.
+        let caretKeep = report.hint != nil && state.message(at: now) == nil ? 98 : Int.max
+        parts.append(Part(text: "Ln \(line), Col \(column)", onLeft: false, keep: caretKeep))
         parts.append(Part(text: Self.directionText(state), onLeft: false, keep: 60))
         parts.append(Part(text: "F1 help", onLeft: false, keep: 10))
 
@@ -75,7 +78,25 @@ public struct StatusLine: Equatable, Sendable {
         }
         left = kept.filter(\.onLeft).map(\.text).joined(separator: " │ ")
         right = kept.filter { !$0.onLeft }.map(\.text).joined(separator: " │ ")
+        // What cannot be dropped and still does not fit ends in "…".
+        let room = width - promptWidth - (right.isEmpty ? 0 : DisplayWidth.of(right) + 2) - 2
+        left = Self.fit(left, into: room)
         if prompt != nil && !left.isEmpty { left = "— " + left }
+    }
+
+    /// `text` cut to `width` cells, ending in "…" when it had to be cut.
+    static func fit(_ text: String, into width: Int) -> String {
+        guard DisplayWidth.of(text) > width else { return text }
+        guard width > 1 else { return "" }
+        var result = ""
+        var used = 0
+        for character in text {
+            let w = DisplayWidth.of(String(character))
+            if used + w > width - 1 { break }
+            result.append(character)
+            used += w
+        }
+        return result + "…"
     }
 
     /// `LTR`, `RTL`; `!` when forced; `/rtl` or `/ltr` for a run against the paragraph.

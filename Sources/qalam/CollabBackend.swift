@@ -44,7 +44,8 @@ final class CollabBackend: EditorBackend {
     }
 
     func start(post: @escaping @Sendable (EditorEvent) -> Void) {
-        let translator = EventTranslator(ownClient: ydocument.doc.clientID, post: post)
+        let translator = EventTranslator(
+            ownClient: ydocument.doc.clientID, explainsLinkFailures: relayCheck != nil, post: post)
         self.translator = translator
         let events = session.events
         let onSessionStatus = self.onSessionStatus
@@ -100,6 +101,10 @@ final class CollabBackend: EditorBackend {
 /// the relay cannot be reached.
 actor EventTranslator {
     private let ownClient: UInt64
+    /// Whether a relay probe says what is wrong with the link, in words a user can
+    /// act on: then the transport's own error text ("connection failed:
+    /// SingleConnectionFailure(…)") is not flashed at them.
+    private let explainsLinkFailures: Bool
     private let post: @Sendable (EditorEvent) -> Void
     private var lastStatus: SessionStatus?
     private var lastWarning: String?
@@ -107,8 +112,9 @@ actor EventTranslator {
     private var cursors: [RemoteCursor] = []
     private var labels: [UInt64: String] = [:]
 
-    init(ownClient: UInt64, post: @escaping @Sendable (EditorEvent) -> Void) {
+    init(ownClient: UInt64, explainsLinkFailures: Bool, post: @escaping @Sendable (EditorEvent) -> Void) {
         self.ownClient = ownClient
+        self.explainsLinkFailures = explainsLinkFailures
         self.post = post
     }
 
@@ -135,7 +141,9 @@ actor EventTranslator {
             lastStatus = status
             if status.network.connection == .connected { hint = nil }
             postReport()
-            if let warning = status.network.warning, warning != lastWarning { post(.notice(warning)) }
+            if let warning = status.network.warning, warning != lastWarning, !isLinkFailure(warning) {
+                post(.notice(warning))
+            }
             lastWarning = status.network.warning
         }
     }
@@ -144,6 +152,16 @@ actor EventTranslator {
 
     /// What a refused key says to a viewer.
     static let viewerReason = "this document is shared with you as a viewer; its owner can make you an editor"
+
+    /// A warning that only says, in the transport's terms, that the link is down:
+    /// while the hint explains that, it would hide the hint for nothing.
+    private func isLinkFailure(_ warning: String) -> Bool {
+        guard explainsLinkFailures else { return false }
+        if warning.hasPrefix("connection failed") || warning == "connection closed" || warning == "connection lost" {
+            return true
+        }
+        return hint != nil && lastStatus?.network.connection != .connected
+    }
 
     private func postReport() {
         guard let lastStatus else {

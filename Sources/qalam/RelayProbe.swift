@@ -46,7 +46,7 @@ struct RelayProbe: Sendable {
     func hint(for finding: Finding) -> String? {
         switch finding {
         case .relay: return nil
-        case .refused: return mayHost ? nil : "nothing listens on \(host):\(port) — is `qalam serve` running there?"
+        case .refused: return mayHost ? nil : "nothing listens on \(host):\(port) — check --relay-url"
         case .noAnswer: return "no answer from \(host):\(port) — check --relay-url and the network"
         case .otherProgram:
             return mayHost

@@ -90,6 +90,13 @@ final class StatusAndCountTests: XCTestCase {
                 hint: "port 4000 is used by another program — free it or pass --relay-url"))
         let status = StatusLine(editor.state, documentName: "notes", width: 120, now: now).text
         XCTAssertTrue(status.contains("port 4000 is used by another program — free it or pass --relay-url"), status)
+        let eighty = StatusLine(editor.state, documentName: "notes", width: 80, now: now)
+        XCTAssertEqual(
+            eighty.left, "port 4000 is used by another program — free it or pass --relay-url",
+            "at 80 columns the hint has the bar to itself")
+        let narrow = StatusLine(editor.state, documentName: "notes", width: 50, now: now)
+        XCTAssertTrue(narrow.left.hasPrefix("port 4000 is used") && narrow.left.hasSuffix("…"), narrow.left)
+        XCTAssertLessThanOrEqual(narrow.left.count + 2, 50)
     }
 }
 
