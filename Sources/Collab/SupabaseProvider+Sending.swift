@@ -1,5 +1,6 @@
 import Foundation
 import Realtime
+import RealtimeProtocol
 import YCRDT
 
 // What goes out: batches, the rate limit, awareness throttling. Split from
@@ -138,6 +139,12 @@ extension SupabaseProvider {
 
     func sendFailed(_ message: ChannelMessage, error: Error, generation: Int) {
         inFlight = nil
+        if case let RealtimeError.pushRejected(_, _, reason) = error, reason == RealtimeReason.unauthorizedWrite(topic)
+        {
+            // Demoted to viewer while the channel was open: stop sending, say so.
+            becomeReadOnly()
+            return
+        }
         switch message {
         case let .update(bytes):
             // Not confirmed: it goes out again, first, after the re-join.

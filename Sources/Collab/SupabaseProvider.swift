@@ -369,13 +369,22 @@ public actor SupabaseProvider {
     /// carries `access`); a viewer's provider sends nothing that changes the document.
     func readAccess() async {
         guard let channel, let write = await channel.joinResponse()?["access"]?["write"]?.boolValue else { return }
-        guard status.isReadOnly != !write else { return }
-        status.isReadOnly = !write
-        if status.isReadOnly {
-            pendingLocal = []
-            outbox.removeAll { !$0.isSyncRequest }
-            pendingAnswers.removeAll()
+        if write {
+            guard status.isReadOnly else { return }
+            status.isReadOnly = false
+            refreshStatus(force: true)
+        } else {
+            becomeReadOnly()
         }
+    }
+
+    /// From now on nothing that changes the document leaves this provider.
+    func becomeReadOnly() {
+        guard !status.isReadOnly else { return }
+        status.isReadOnly = true
+        pendingLocal = []
+        outbox.removeAll { !$0.isSyncRequest }
+        pendingAnswers.removeAll()
         refreshStatus(force: true)
     }
 
