@@ -101,7 +101,7 @@ let modules: [Module] = [
         deps: ["RelayServer", "RealtimeProtocol", "YCRDT", "DocumentStorage", "SQLiteStore"],
         products: [
             ("WSClient", "swift-websocket"), ("Logging", "swift-log"), ("NIOCore", "swift-nio"),
-            ("NIOWebSocket", "swift-nio")
+            ("NIOWebSocket", "swift-nio"), ("NIOEmbedded", "swift-nio")
         ]),
     Module(name: "StoreTests", kind: .test, deps: ["DocumentStorage", "SQLiteStore", "PostgresStore"]),
     Module(

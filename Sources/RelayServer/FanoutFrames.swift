@@ -3,25 +3,26 @@ import NIOCore
 import NIOWebSocket
 import RealtimeProtocol
 
-/// The frames of one fan-out message, encoded at most once per serializer version.
+/// The frames of one fan-out message, encoded and framed at most once per serializer
+/// version.
 ///
-/// A broadcast to N sockets used to be encoded N times (once in each socket's writer);
-/// receivers on the same version get identical bytes, so the hub encodes lazily, on the
-/// first receiver of each version, and hands every socket the same buffer (a `ByteBuffer`
-/// is copy-on-write and writing it does not mutate it, so sharing costs no copy).
+/// Receivers on the same version get identical bytes, so the hub encodes lazily, on the
+/// first receiver of each version, frames the result as a whole WebSocket frame
+/// (`ServerFrame`) and hands every socket the same buffer (a `ByteBuffer` is
+/// copy-on-write and writing it does not mutate it, so sharing costs no copy).
 struct FanoutFrames {
     private let message: PhoenixMessage
     /// `nil`: not encoded yet; `.some(nil)`: this version cannot carry the message
     /// (a binary broadcast for a vsn 1.0.0 socket, docs/reference/realtime-protocol.md §2.3).
-    private var v1: WebSocketOutboundWriter.OutboundFrame??
-    private var v2: WebSocketOutboundWriter.OutboundFrame??
+    private var v1: ByteBuffer??
+    private var v2: ByteBuffer??
 
     init(_ message: PhoenixMessage) {
         self.message = message
     }
 
     /// The frame for a socket speaking `version`, or `nil` when that version cannot carry it.
-    mutating func frame(for version: SerializerVersion) -> WebSocketOutboundWriter.OutboundFrame? {
+    mutating func frame(for version: SerializerVersion) -> ByteBuffer? {
         switch version {
         case .v1:
             if let cached = v1 { return cached }
@@ -36,13 +37,11 @@ struct FanoutFrames {
         }
     }
 
-    private static func encode(_ message: PhoenixMessage, version: SerializerVersion) -> WebSocketOutboundWriter
-        .OutboundFrame?
-    {
+    private static func encode(_ message: PhoenixMessage, version: SerializerVersion) -> ByteBuffer? {
         guard let frame = try? PhoenixSerializer(version: version).encode(message, direction: .serverToClient) else {
             return nil
         }
-        return frame.outboundFrame
+        return ServerFrame.encode(frame)
     }
 }
 

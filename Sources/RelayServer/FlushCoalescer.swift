@@ -9,17 +9,22 @@ import NIOCore
 /// flush is postponed to the end of the event loop's current work, which by then holds
 /// every write queued meanwhile. Order is unchanged (writes are never reordered, only
 /// their flush is later), and a close flushes first, so nothing written is lost.
-final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = Any
-    typealias OutboundOut = Any
+///
+/// Public so that `RelayBenchmark`'s bare fan-out baseline runs with the same flush
+/// policy as the relay it is compared with.
+public final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
+    public typealias OutboundIn = Any
+    public typealias OutboundOut = Any
 
     /// A flush was asked for and is scheduled but has not happened yet.
     private var flushPending = false
 
+    public init() {}
+
     /// Adds the handler next to the socket of an upgrading connection. Called from the
     /// upgrade decision, which Hummingbird runs on the channel's event loop; the handler
     /// stays when the HTTP/1 handlers make way for the WebSocket ones.
-    static func install(on channel: any Channel) {
+    public static func install(on channel: any Channel) {
         if channel.eventLoop.inEventLoop {
             try? channel.pipeline.syncOperations.addHandler(FlushCoalescer(), position: .first)
         } else {
@@ -27,7 +32,7 @@ final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
         }
     }
 
-    func flush(context: ChannelHandlerContext) {
+    public func flush(context: ChannelHandlerContext) {
         guard !flushPending else { return }
         flushPending = true
         // `execute` runs after the tasks already queued on this loop, which include the
@@ -39,12 +44,12 @@ final class FlushCoalescer: ChannelOutboundHandler, RemovableChannelHandler {
         }
     }
 
-    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         flushNow(context: context)
         context.close(mode: mode, promise: promise)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         flushNow(context: context)
     }
 

@@ -156,10 +156,11 @@ public actor Relay {
                 RefusedUpgradeResponder.install(refusal, on: channel)
                 return .dontUpgrade
             }
-            FlushCoalescer.install(on: channel)
+            let writer = SocketWriter.install(
+                on: channel, backlog: OutboundBacklog(limit: limits.maxQueuedBytes))
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(
-                    inbound: inbound, outbound: outbound, hub: hub, version: version, apiKey: apiKey,
+                    inbound: inbound, outbound: outbound, writer: writer, hub: hub, version: version, apiKey: apiKey,
                     authorizer: authorizer, challengeKey: challengeKey, limits: limits, closeGrace: grace,
                     logger: logger)
             }

@@ -127,8 +127,11 @@ public struct RelayLimits: Sendable {
     public var presenceWindow: Duration
     /// Largest inbound WebSocket message (Phoenix `max_frame_size`).
     public var maxFrameBytes: Int
-    /// Frames queued for a socket that does not read; beyond it the socket is dropped.
+    /// Frames queued for a socket that does not read; beyond it the socket is cut.
     public var maxQueuedFrames: Int
+    /// Bytes queued for a socket that does not read; beyond it the socket is cut
+    /// with close code 1008 and a reason that says so.
+    public var maxQueuedBytes: Int
     /// Messages per REST batch.
     public var maxBatchMessages: Int
 
@@ -137,7 +140,7 @@ public struct RelayLimits: Sendable {
         eventsPerSecond: Int = 100, maxPayloadBytes: Int = 3_000_500, maxChannelsPerClient: Int = 100,
         joinsPerSecond: Int = 100, maxConcurrentUsers: Int = 200, presenceCallsPerWindow: Int = 5,
         presenceWindow: Duration = .seconds(30), maxFrameBytes: Int = 5_000_000,
-        maxQueuedFrames: Int = 10_000, maxBatchMessages: Int = 100
+        maxQueuedFrames: Int = 10_000, maxQueuedBytes: Int = 8 << 20, maxBatchMessages: Int = 100
     ) {
         self.eventsPerSecond = eventsPerSecond
         self.maxPayloadBytes = maxPayloadBytes
@@ -148,6 +151,7 @@ public struct RelayLimits: Sendable {
         self.presenceWindow = presenceWindow
         self.maxFrameBytes = maxFrameBytes
         self.maxQueuedFrames = maxQueuedFrames
+        self.maxQueuedBytes = maxQueuedBytes
         self.maxBatchMessages = maxBatchMessages
     }
 }

@@ -1,16 +1,17 @@
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import RealtimeProtocol
 
 /// A connected socket, as the hub numbers them.
 typealias SocketID = Int
 
-/// What a socket's writer does next.
+/// What a socket's writer task does next. Messages go to the socket through its
+/// `SocketWriter`, framed by the hub; the task carries what needs Hummingbird's
+/// WebSocket state machine: the close handshake.
 enum Outbound: Sendable {
     case message(PhoenixMessage)
-    /// A frame the hub already encoded for this socket's serializer version (fan-out).
-    case frame(WebSocketOutboundWriter.OutboundFrame)
     /// Send a close frame with this code and reason, then stop writing.
     case close(code: UInt16, reason: String)
 }
@@ -45,6 +46,8 @@ struct Connection: Sendable {
     let id: SocketID
     let version: SerializerVersion
     let outbound: AsyncStream<Outbound>.Continuation
+    /// Where framed messages go: straight into the connection, on its event loop.
+    let writer: SocketWriter
     /// The socket's `apikey` (already verified when auth is on).
     let apiKey: String?
     var channels: [String: Membership] = [:]
@@ -90,14 +93,16 @@ actor RelayHub {
     // MARK: Sockets
 
     /// Registers a new socket; `nil` while draining for shutdown.
-    func connect(version: SerializerVersion, apiKey: String?, outbound: AsyncStream<Outbound>.Continuation) -> SocketID?
-    {
+    func connect(
+        version: SerializerVersion, apiKey: String?, outbound: AsyncStream<Outbound>.Continuation,
+        writer: SocketWriter
+    ) -> SocketID? {
         guard !draining else { return nil }
         let id = nextID
         nextID += 1
         let now = clock.now
         connections[id] = Connection(
-            id: id, version: version, outbound: outbound, apiKey: apiKey, lastSeen: now,
+            id: id, version: version, outbound: outbound, writer: writer, apiKey: apiKey, lastSeen: now,
             events: TokenBucket(perSecond: limits.eventsPerSecond, now: now),
             joins: TokenBucket(perSecond: limits.joinsPerSecond, now: now))
         return id
@@ -162,6 +167,13 @@ actor RelayHub {
                 send(id, .errorReply(to: message, reason: "UnknownEvent: the relay does not handle \(message.event)"))
             }
         }
+    }
+
+    /// A reply the socket's session worked out itself (the challenge proof): sent in
+    /// order with everything else the hub sends the socket.
+    func answer(_ id: SocketID, _ reply: PhoenixMessage) {
+        touch(id)
+        send(id, reply)
     }
 
     /// A text frame that could not be decoded but named a topic and ref: tell the sender.
@@ -269,14 +281,19 @@ actor RelayHub {
             send(id, reply)
             if let closeItem { _ = connection.outbound.yield(closeItem) }
         } else {
-            let outbound = connection.outbound
             let delay = joinErrorDelay
             Task {
                 try? await Task.sleep(for: delay)
-                outbound.yield(.message(reply))
-                if let closeItem { outbound.yield(closeItem) }
+                self.sendLate(id, reply, then: closeItem)
             }
         }
+    }
+
+    /// A delayed join error: the reply, then the close if any, if the socket is still here.
+    private func sendLate(_ id: SocketID, _ reply: PhoenixMessage, then closeItem: Outbound?) {
+        guard let connection = connections[id] else { return }
+        send(id, reply)
+        if let closeItem { _ = connection.outbound.yield(closeItem) }
     }
 
     private func leave(_ id: SocketID, _ message: PhoenixMessage) {
@@ -364,12 +381,14 @@ actor RelayHub {
     private func fanout(_ key: ChannelKey, _ message: PhoenixMessage, excluding: SocketID?) {
         guard let members = topics[key] else { return }
         var frames = FanoutFrames(message)
+        var batch = OutboundBatch()
         for member in members where member != excluding {
             guard let connection = connections[member] else { continue }
             // A socket whose version cannot carry the message gets nothing (docs/reference/realtime-protocol.md §2.3).
             guard let frame = frames.frame(for: connection.version) else { continue }
-            enqueue(connection, .frame(frame))
+            enqueue(connection, frame, in: &batch)
         }
+        batch.submit()
     }
 
     /// A broadcast from the REST API.
@@ -577,16 +596,25 @@ actor RelayHub {
 
     private func send(_ id: SocketID, _ message: PhoenixMessage) {
         guard let connection = connections[id] else { return }
-        enqueue(connection, .message(message))
+        // A binary broadcast for a vsn 1.0.0 socket cannot be encoded: it cannot receive those
+        // (docs/reference/realtime-protocol.md §2.3).
+        guard let wire = try? PhoenixSerializer(version: connection.version).encode(message, direction: .serverToClient)
+        else { return }
+        var batch = OutboundBatch()
+        enqueue(connection, ServerFrame.encode(wire), in: &batch)
+        batch.submit()
     }
 
-    /// Queues `item` on the socket's writer; a full queue drops the socket.
-    private func enqueue(_ connection: Connection, _ item: Outbound) {
+    /// Adds a framed message for the socket to `batch`; a socket whose backlog would
+    /// pass its bound is dropped instead.
+    private func enqueue(_ connection: Connection, _ frame: ByteBuffer, in batch: inout OutboundBatch) {
         messagesOut += 1
-        if case .dropped = connection.outbound.yield(item) {
+        guard connection.writer.backlog.add(frame.readableBytes) else {
             // The socket does not read fast enough; dropping it beats growing without bound.
             logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(connection.id)"])
             disconnect(connection.id)
+            return
         }
+        batch.add(frame, to: connection.writer)
     }
 }

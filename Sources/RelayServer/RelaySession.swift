@@ -6,17 +6,19 @@ import NIOWebSocket
 import RealtimeProtocol
 
 /// One WebSocket connection: a reader that decodes frames and hands them to the hub,
-/// and a writer that drains the socket's queue. Whichever ends first ends the other.
+/// and a writer task for the close handshake (messages reach the socket through its
+/// `SocketWriter`). Whichever ends first ends the other.
 enum RelaySession {
     static func run(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: RelayHub,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter, hub: RelayHub,
         version: SerializerVersion, apiKey: String?, authorizer: Authorizer, challengeKey: RelayKey?,
         limits: RelayLimits,
         closeGrace: Duration, logger: Logger
     ) async {
         let (stream, continuation) = AsyncStream<Outbound>.makeStream(
             bufferingPolicy: .bufferingOldest(limits.maxQueuedFrames))
-        guard let id = await hub.connect(version: version, apiKey: apiKey, outbound: continuation) else {
+        guard let id = await hub.connect(version: version, apiKey: apiKey, outbound: continuation, writer: writer)
+        else {
             try? await outbound.close(.init(codeNumber: 1012), reason: "server restarting")
             return
         }
@@ -65,9 +67,8 @@ enum RelaySession {
                 let challenge = decoded.json?["challenge"]?.stringValue
             {
                 // The editor waits for this proof before it sends anything else.
-                await hub.touch(id)
-                continuation.yield(
-                    .message(.reply(to: decoded, response: ["proof": .string(challengeKey.proof(for: challenge))])))
+                await hub.answer(
+                    id, .reply(to: decoded, response: ["proof": .string(challengeKey.proof(for: challenge))]))
                 return true
             }
             // Joins and token refreshes are authorized here, where waiting for the
@@ -156,8 +157,6 @@ enum RelaySession {
                         continue
                     }
                     try await outbound.write(frame.outboundFrame)
-                case let .frame(frame):
-                    try await outbound.write(frame)
                 case let .close(code, reason):
                     try await outbound.close(.init(codeNumber: Int(code)), reason: closeReason(reason))
                     // Give the peer time to answer the close handshake, then stop reading.
