@@ -4,18 +4,21 @@ import Foundation
 /// that the peak memory reported for it belongs to that trace alone, as the
 /// pycrdt figure does. The child prints its figures as one JSON line.
 enum ChildRun {
-    static func runChild(path: String) -> Int32 {
+    static func runChild(path: String, runs: Int) -> Int32 {
         var object: [String: Any] = [:]
         do {
             let trace = try Trace.load(URL(fileURLWithPath: path))
-            let figures = trace.isConcurrent ? try Replay.concurrent(trace) : try Replay.sequential(trace)
+            let figures =
+                trace.isConcurrent ? try Replay.concurrent(trace, runs: runs) : try Replay.sequential(trace, runs: runs)
             object = [
                 "kind": trace.isConcurrent ? "concurrent" : "sequential",
                 "patches": figures.patches, "applyMs": figures.applyMs, "events": figures.events,
                 "encodeMs": figures.encodeMs, "stateBytes": figures.stateBytes, "loadMs": figures.loadMs,
-                "docMB": figures.docMB, "problems": figures.problems
+                "problems": figures.problems, "runs": figures.runs
             ]
             if let floor = figures.floorMs { object["floorMs"] = floor }
+            if let mb = figures.docMB { object["docMB"] = mb }
+            if let mb = figures.loadedMB { object["loadedMB"] = mb }
         } catch {
             object = ["problems": [String(describing: error)]]
         }
@@ -27,10 +30,10 @@ enum ChildRun {
     }
 
     /// Runs one trace in a child and reads back its figures.
-    static func measure(_ url: URL) -> (SwiftFigures, kind: String, peakMB: Double) {
+    static func measure(_ url: URL, runs: Int) -> (SwiftFigures, kind: String, peakMB: Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["--child", url.path]
+        process.arguments = ["--child", url.path, "--runs", "\(runs)"]
         let pipe = Pipe()
         process.standardOutput = pipe
         var figures = SwiftFigures()
@@ -54,7 +57,9 @@ enum ChildRun {
         figures.encodeMs = number("encodeMs") ?? 0
         figures.stateBytes = Int(number("stateBytes") ?? 0)
         figures.loadMs = number("loadMs") ?? 0
-        figures.docMB = number("docMB") ?? 0
+        figures.docMB = number("docMB")
+        figures.loadedMB = number("loadedMB")
+        figures.runs = Int(number("runs") ?? 0)
         figures.problems = object["problems"] as? [String] ?? []
         return (figures, object["kind"] as? String ?? "?", number("peakMB") ?? 0)
     }

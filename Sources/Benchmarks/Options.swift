@@ -1,11 +1,13 @@
 import Foundation
 
-/// Command-line options: `[--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]`,
+/// Command-line options: `[--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]`,
 /// plus the internal `--child PATH` used to run one trace per process so that
 /// each trace's peak memory is its own.
 struct Options {
     var traceFilters: [String] = []
     var quick = false
+    /// Repetitions of every timed step; the least CPU time is reported.
+    var runs = 3
     var pycrdt = true
     /// Seconds one pycrdt baseline may take before it is stopped.
     var pycrdtTimeout = 900.0
@@ -25,6 +27,11 @@ struct Options {
                 guard let name = rest.popFirst() else { throw BenchmarkError.badArgument("--trace needs a NAME") }
                 traceFilters.append(name)
             case "--quick": quick = true
+            case "--runs":
+                guard let value = rest.popFirst().flatMap(Int.init), value > 0 else {
+                    throw BenchmarkError.badArgument("--runs needs a positive number")
+                }
+                runs = value
             case "--no-pycrdt": pycrdt = false
             case "--pycrdt-timeout":
                 guard let value = rest.popFirst().flatMap(Double.init), value > 0 else {

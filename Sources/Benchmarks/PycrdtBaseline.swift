@@ -1,23 +1,29 @@
 import Foundation
 
 /// The same replay done by pycrdt (yrs) in a child `python3` running
-/// Tests/python/bench_pycrdt.py, which prints one JSON object of timings.
+/// Tests/python/bench_pycrdt.py, which prints one JSON object of figures (CPU times, the
+/// least of `runs`; heap in use from `mallinfo2`).
 struct PycrdtFigures {
+    /// One pycrdt call per edit: Python's per-call overhead included (pycrdt has no call
+    /// that replays many edits inside yrs).
     var applyMs: Double?
+    /// One `get_update` call: inside yrs.
     var encodeMs: Double?
     var stateBytes: Int?
+    /// One `apply_update` of the full state into a fresh doc (with its transaction): inside yrs.
     var loadMs: Double?
     var docMB: Double?
+    var loadedMB: Double?
     var peakMB: Double?
     var ok = false
     var error: String?
     var version: String?
 
     /// Runs the baseline; a run longer than `timeout` seconds is stopped and reported.
-    static func measure(trace: URL, script: URL, timeout: Double) -> PycrdtFigures {
+    static func measure(trace: URL, script: URL, runs: Int, timeout: Double) -> PycrdtFigures {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, trace.path]
+        process.arguments = ["python3", script.path, trace.path, "--runs", "\(runs)"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -48,6 +54,7 @@ struct PycrdtFigures {
         figures.stateBytes = (object["bytes"] as? NSNumber)?.intValue
         figures.loadMs = (object["load_ms"] as? NSNumber)?.doubleValue
         figures.docMB = (object["doc_mb"] as? NSNumber)?.doubleValue
+        figures.loadedMB = (object["loaded_mb"] as? NSNumber)?.doubleValue
         figures.peakMB = (object["maxrss_mb"] as? NSNumber)?.doubleValue
         figures.ok = object["ok"] as? Bool ?? false
         figures.error = object["error"] as? String

@@ -1,10 +1,12 @@
 import Foundation
 
-/// The one table the benchmark prints: Swift figures beside their baselines.
+/// The one table the benchmark prints: every Swift figure beside its baseline from the same
+/// run and their ratio (Swift ÷ baseline; below 1× is Swift ahead).
 struct Table {
     static let headers = [
-        "trace", "kind", "patches", "apply ms", "patches/s", "floor ms", "×floor", "yrs apply ms", "×yrs",
-        "encode ms (yrs)", "state bytes (yrs)", "load ms (yrs)", "doc MB (yrs)", "peak MB (yrs)", "ok"
+        "trace", "kind", "patches", "apply ms", "floor ms", "×floor", "pycrdt per-call apply ms", "×",
+        "encode ms (yrs)", "×", "load ms (yrs)", "×", "state bytes (yrs)", "doc MB (yrs)", "×", "loaded MB (yrs)", "×",
+        "peak MB (yrs)", "ok"
     ]
     var rows: [[String]] = []
     var notes: [String] = []
@@ -12,22 +14,26 @@ struct Table {
     var pycrdtVersion: String?
 
     mutating func add(name: String, kind: String, swift: SwiftFigures, peakMB: Double, yrs: PycrdtFigures?) {
-        let rate = swift.applyMs > 0 ? Double(swift.patches) / (swift.applyMs / 1000) : 0
         let ok = swift.problems.isEmpty
         if let version = yrs?.version { pycrdtVersion = version }
         if let yrs, !yrs.ok { notes.append("\(name): pycrdt: \(yrs.error ?? "failed")") }
         for problem in swift.problems { notes.append("\(name): \(problem)") }
         rows.append([
             name, kind, "\(swift.patches)",
-            Table.fixed(swift.applyMs), Table.count(rate),
+            Table.fixed(swift.applyMs),
             swift.floorMs.map(Table.fixed) ?? "–",
             swift.floorMs.map { Table.ratio(swift.applyMs, $0) } ?? "–",
             yrs?.applyMs.map(Table.fixed) ?? "–",
-            yrs?.applyMs.map { Table.ratio(swift.applyMs, $0) } ?? "–",
+            Table.ratio(swift.applyMs, yrs?.applyMs),
             Table.pair(Table.fixed(swift.encodeMs), yrs?.encodeMs.map(Table.fixed)),
-            Table.pair("\(swift.stateBytes)", yrs?.stateBytes.map { "\($0)" }),
+            Table.ratio(swift.encodeMs, yrs?.encodeMs),
             Table.pair(Table.fixed(swift.loadMs), yrs?.loadMs.map(Table.fixed)),
-            Table.pair(Table.fixed(swift.docMB), yrs?.docMB.map(Table.fixed)),
+            Table.ratio(swift.loadMs, yrs?.loadMs),
+            Table.pair("\(swift.stateBytes)", yrs?.stateBytes.map { "\($0)" }),
+            Table.pair(swift.docMB.map(Table.fixed) ?? "–", yrs?.docMB.map(Table.fixed)),
+            Table.ratio(swift.docMB, yrs?.docMB),
+            Table.pair(swift.loadedMB.map(Table.fixed) ?? "–", yrs?.loadedMB.map(Table.fixed)),
+            Table.ratio(swift.loadedMB, yrs?.loadedMB),
             Table.pair(Table.fixed(peakMB), yrs?.peakMB.map(Table.fixed)),
             ok ? "yes" : "NO"
         ])
@@ -61,10 +67,9 @@ struct Table {
             : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
-    static func count(_ value: Double) -> String { String(format: "%.0f", value) }
-
-    static func ratio(_ value: Double, _ base: Double) -> String {
-        base > 0 ? String(format: "%.1f×", value / base) : "–"
+    static func ratio(_ value: Double?, _ base: Double?) -> String {
+        guard let value, let base, base > 0 else { return "–" }
+        return String(format: "%.2f×", value / base)
     }
 
     static func pair(_ swift: String, _ yrs: String?) -> String { "\(swift) (\(yrs ?? "–"))" }

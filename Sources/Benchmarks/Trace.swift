@@ -30,8 +30,16 @@ struct Trace: Decodable {
         }
     }
 
-    /// Decompresses with `gzip -dc` (Foundation on Linux has no gzip) and decodes.
+    /// Decompresses with `gzip -dc` (Foundation on Linux has no gzip) and decodes; a path
+    /// not ending in `.gz` is read as plain JSON (for profilers that cannot spawn processes).
     static func load(_ url: URL) throws -> Trace {
+        if url.pathExtension != "gz" {
+            do {
+                return try JSONDecoder().decode(Trace.self, from: Data(contentsOf: url))
+            } catch {
+                throw BenchmarkError.unreadableTrace(url.path, String(describing: error))
+            }
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-dc", url.path]

@@ -4,7 +4,7 @@ import Foundation
 // YCRDT and prints one table, every figure beside a baseline measured in the
 // same run: a plain UTF-16 buffer (the no-CRDT floor) and pycrdt (yrs).
 //
-//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--no-pycrdt] [--pycrdt-timeout SECONDS]
+//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS]
 
 let options: Options
 do {
@@ -14,7 +14,7 @@ do {
     exit(2)
 }
 if let child = options.child {
-    exit(ChildRun.runChild(path: child))
+    exit(ChildRun.runChild(path: child, runs: options.runs))
 }
 
 #if DEBUG
@@ -28,20 +28,31 @@ do {
     var table = Table()
     for (name, url) in traces {
         FileHandle.standardError.write(Data("running \(name)…\n".utf8))
-        let (swift, kind, peak) = ChildRun.measure(url)
+        let (swift, kind, peak) = ChildRun.measure(url, runs: options.runs)
         let yrs =
-            options.pycrdt ? PycrdtFigures.measure(trace: url, script: script, timeout: options.pycrdtTimeout) : nil
+            options.pycrdt
+            ? PycrdtFigures.measure(trace: url, script: script, runs: options.runs, timeout: options.pycrdtTimeout)
+            : nil
         table.add(name: name, kind: kind, swift: swift, peakMB: peak, yrs: yrs)
     }
     print(table.render())
+    let version = options.pycrdt ? "pycrdt \(table.pycrdtVersion ?? "?") (yrs)" : "pycrdt (skipped)"
     print(
         """
 
-        apply: every patch as a local edit, one transaction and one update event each (concurrent: \
-        one doc per agent, ancestors' updates applied at merge points, all docs end equal to endContent).
-        floor: the same patches on a plain [UInt16] with replaceSubrange. yrs: pycrdt \(options.pycrdt ? table.pycrdtVersion ?? "?" : "(skipped)") \
-        replaying the same trace in the same run. doc MB: resident memory added by the replay; peak MB: maxrss of the \
-        process that ran the trace (Swift child / python3). ×floor and ×yrs: Swift time divided by the baseline's.
+        Times are CPU milliseconds of the measuring thread, the least of \(options.runs) runs; every figure \
+        is beside its baseline from this run, and × is Swift ÷ baseline (below 1× Swift is ahead).
+        apply: every patch as a local edit, one transaction and one update event each (concurrent: one doc \
+        per agent, ancestors' updates applied at merge points, all docs end equal to endContent).
+        floor: the same patches on a plain [UInt16] with replaceSubrange, no CRDT.
+        pycrdt per-call apply: \(version) replaying the same patches with one Python call per edit; it \
+        measures pycrdt as Python drives it, Python's per-call cost included (pycrdt cannot replay many \
+        edits in one call), not yrs alone.
+        encode: the full state as one update (yrs: one get_update call). load: that state applied to a \
+        fresh doc (yrs: one apply_update with its transaction). Both run inside yrs, so those are yrs's own times.
+        doc MB: heap in use held by the replayed doc(s); loaded MB: heap held by one doc loaded from the \
+        state (both malloc's bytes in use: malloc_info / mallinfo2; yrs and Swift use the same malloc). \
+        peak MB: maxrss of the process that ran the trace (Swift child / python3).
         """)
     for note in table.notes { print("note: \(note)") }
     exit(table.rows.contains { $0.last != "yes" } ? 1 : 0)

@@ -3,28 +3,35 @@
 final class Branch {
     /// First item of the list (owned by the store, like all list links).
     @exclusivity(unchecked) unowned(unsafe) var start: Item?
-    var map: [String: Item] = [:]
+    @exclusivity(unchecked) var map: [String: Item] = [:]
     /// The item whose ContentType holds this type; nil for root types.
-    var item: Item?
+    @exclusivity(unchecked) var item: Item?
     var rootName: String?
     /// Sum of the lengths of non-deleted countable items in the list.
     @exclusivity(unchecked) var length = 0
-    var typeRef: UInt8
+    @exclusivity(unchecked) var typeRef: UInt8
     /// XML element node name or XML hook name.
     var nodeName: String?
     /// nil disables search markers (Yjs does so for types that ever held formatting).
     @exclusivity(unchecked) var searchMarkers: [SearchMarker]?
-    var hasFormatting = false
+    @exclusivity(unchecked) var hasFormatting = false
     /// A format item was ever integrated into this list. Unlike `hasFormatting` (which follows
     /// Yjs and resets when a generic root becomes a text) it never resets, so while it is false
     /// the formatting cleanup after a delete has nothing to find and is skipped.
-    var mayHoldFormats = false
+    @exclusivity(unchecked) var mayHoldFormats = false
+    /// False while every search marker's item is visible and has its `marker` flag set, so
+    /// that `SearchMarker.updateChanges` would leave every item as it is and need only shift
+    /// indices. Set by whatever can break that (a marked item deleted, a marker placed on an
+    /// invisible item, a flag cleared under another marker, a merge moving a marker);
+    /// cleared by the full pass. Yjs always does the full pass, touching every marked item
+    /// on every insert; the result is the same.
+    @exclusivity(unchecked) var markersNeedFullPass = false
     /// Clock for search-marker recency (Yjs uses a global one; only the order within
     /// one type matters, and a per-type clock keeps docs on different threads apart).
     @exclusivity(unchecked) var markerClock = 0
     /// The text API object handed out for this branch, if any.
     /// The text API object for this branch (strong: it holds the observers; `Doc.deinit` breaks the cycle).
-    var textHandle: YText?
+    @exclusivity(unchecked) var textHandle: YText?
 
     init(typeRef: UInt8) {
         self.typeRef = typeRef
@@ -66,17 +73,40 @@ struct SearchMarker {
         self.timestamp = timestamp
     }
 
+    /// Whether a marker other than `markers[except]` points at `item`.
+    static func isMarked(_ item: Item, in markers: [SearchMarker], except: Int) -> Bool {
+        let target = Unmanaged.passUnretained(item).toOpaque()
+        for i in markers.indices where i != except && markers[i].ref.toOpaque() == target { return true }
+        return false
+    }
+
+    /// Keeps `markersNeedFullPass` true when `p`, just marked, breaks its invariant.
+    @inline(__always)
+    static func noteMarked(_ p: Item, _ branch: Branch) {
+        if p.deleted || !p.countable { branch.markersNeedFullPass = true }
+    }
+
+    /// Overwrites `markers[i]`; a flag cleared on an item another marker still points at
+    /// (Yjs does the same) breaks the fast path's invariant.
+    static func overwrite(_ markers: inout [SearchMarker], _ i: Int, _ branch: Branch, p: Item, index: Int) {
+        let old = markers[i].p
+        markers[i].overwrite(p: p, index: index, timestamp: branch.markerClock)
+        if old !== p, isMarked(old, in: markers, except: i) { branch.markersNeedFullPass = true }
+        noteMarked(p, branch)
+    }
+
     /// Yjs `markPosition`: a new marker, or the least recently used one moved.
     static func markPosition(_ markers: inout [SearchMarker], _ branch: Branch, p: Item, index: Int) -> SearchMarker {
         branch.markerClock += 1
         if markers.count >= maxMarkers {
             var oldest = 0
             for i in markers.indices where markers[i].timestamp < markers[oldest].timestamp { oldest = i }
-            markers[oldest].overwrite(p: p, index: index, timestamp: branch.markerClock)
+            overwrite(&markers, oldest, branch, p: p, index: index)
             return markers[oldest]
         }
         let m = SearchMarker(p: p, index: index, timestamp: branch.markerClock)
         markers.append(m)
+        noteMarked(p, branch)
         return m
     }
 
@@ -127,7 +157,7 @@ struct SearchMarker {
         }
         if let b = best, Double(abs(markers[b].index - pindex)) < Double(branch.length) / Double(maxMarkers) {
             branch.markerClock += 1
-            markers[b].overwrite(p: p, index: pindex, timestamp: branch.markerClock)
+            overwrite(&markers, b, branch, p: p, index: pindex)
             return markers[b]
         }
         return markPosition(&markers, branch, p: p, index: pindex)
@@ -138,6 +168,18 @@ struct SearchMarker {
         guard var markers = branch.searchMarkers, !markers.isEmpty else { return }
         branch.searchMarkers = nil  // own the array so changes do not copy it
         defer { branch.searchMarkers = markers }
+        if len <= 0 || !branch.markersNeedFullPass {
+            // Every marked item is visible and flagged (or nothing is inserted): Yjs's pass
+            // would touch no item, only shift indices.
+            markers.withUnsafeMutableBufferPointer { buf in
+                for i in buf.indices {
+                    let mi = buf[i].index
+                    if index < mi || (len > 0 && index == mi) { buf[i].index = Swift.max(index, mi + len) }
+                }
+            }
+            return
+        }
+        branch.markersNeedFullPass = false
         // One pass over the buffer, last marker first as in Yjs; markers to drop are removed
         // afterwards (in descending order, so earlier indices stay valid).
         var dropped: [Int] = []
@@ -192,5 +234,7 @@ struct SearchMarker {
             markers[i].p = left
             if !left.deleted && left.countable { markers[i].index -= left.length }
         }
+        // Yjs leaves `left`'s flag as it was; only a full pass sets it.
+        if !left.marker || left.deleted || !left.countable { branch.markersNeedFullPass = true }
     }
 }

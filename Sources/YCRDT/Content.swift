@@ -11,16 +11,17 @@ enum Content {
     case binary([UInt8])
     /// ContentString (ref 4) as UTF-16 code units.
     case string([UInt16])
-    /// ContentEmbed (ref 5): the JSON text of the embed.
-    case embed(String)
+    /// ContentEmbed (ref 5): the JSON text of the embed (boxed, like the other rare cases,
+    /// so that the enum fits in one word).
+    indirect case embed(String)
     /// ContentFormat (ref 6): key, parsed value and its JSON text.
-    case format(key: String, value: AnyValue, json: String)
+    indirect case format(key: String, value: AnyValue, json: String)
     /// ContentType (ref 7).
     case type(Branch)
     /// ContentAny (ref 8): the exact `any` bytes of every element.
     case any([[UInt8]])
     /// ContentDoc (ref 9): guid and the exact `any` bytes of the options.
-    case doc(guid: String, opts: [UInt8])
+    indirect case doc(guid: String, opts: [UInt8])
 
     var ref: UInt8 {
         switch self {

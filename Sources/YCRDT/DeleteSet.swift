@@ -16,7 +16,9 @@ struct DeleteSet: Equatable {
 
     /// Sorts every client's ranges and joins overlapping or touching ones.
     mutating func sortAndMerge() {
-        for (client, var dels) in clients {
+        // A transaction that deleted one range (most do) has nothing to sort.
+        if clients.count == 1, clients.first!.value.count == 1 { return }
+        for (client, var dels) in clients where dels.count > 1 {
             clients[client] = nil
             dels.sort { $0.clock < $1.clock }
             var j = 1
@@ -67,6 +69,16 @@ struct DeleteSet: Equatable {
 
     func write(to e: inout Lib0Encoder) {
         e.writeVarUInt(clients.count)
+        if clients.isEmpty { return }
+        if clients.count == 1, let (client, dels) = clients.first {
+            e.writeVarUInt(client)
+            e.writeVarUInt(dels.count)
+            for r in dels {
+                e.writeVarUInt(r.clock)
+                e.writeVarUInt(r.len)
+            }
+            return
+        }
         for client in clients.keys.sorted(by: >) {
             let dels = clients[client] ?? []
             e.writeVarUInt(client)

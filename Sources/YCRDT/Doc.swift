@@ -4,7 +4,7 @@
 public final class Doc {
     /// This replica's client id. Changes (as in Yjs) only if a remote update is seen
     /// that uses it.
-    public private(set) var clientID: ClientID
+    @exclusivity(unchecked) public private(set) var clientID: ClientID
     /// Whether deleted content is collected (Yjs `gc`, on by default).
     public let gc: Bool
     let store = StructStore()
@@ -12,8 +12,8 @@ public final class Doc {
     private var shareOrder: [String] = []
     @exclusivity(unchecked) var currentTransaction: Transaction?
     @exclusivity(unchecked) private var cleanupQueue: [Transaction] = []
-    private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
-    private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
+    @exclusivity(unchecked) private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
+    @exclusivity(unchecked) private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
     private var nextObserverID = 0
 
     /// - Parameters:
@@ -22,6 +22,14 @@ public final class Doc {
     public init(clientID: ClientID? = nil, gc: Bool = true) {
         self.clientID = clientID ?? ClientID(UInt32.random(in: 0...UInt32.max))
         self.gc = gc
+        store.owner = self
+    }
+
+    /// Tells every transaction not yet cleaned up that `client`'s state moves from `before`
+    /// (their before-states are snapshots, as in Yjs).
+    @inline(__always)
+    func noteState(client: ClientID, before: Int) {
+        for t in cleanupQueue { t.noteState(client: client, before: before) }
     }
 
     deinit {
@@ -182,20 +190,20 @@ public final class Doc {
         var ds = DeleteSet()
         for (client, structs) in store.clients {
             var ranges: [DeleteSet.Range] = []
-            var i = 0
-            while i < structs.count {
-                let s = structs[i]
+            var open: DeleteSet.Range?
+            for s in structs {
                 if s.deleted {
-                    let clock = s.id.clock
-                    var len = s.length
-                    while i + 1 < structs.count, structs[i + 1].deleted {
-                        len += structs[i + 1].length
-                        i += 1
+                    if let o = open {
+                        open = DeleteSet.Range(clock: o.clock, len: o.len + s.length)
+                    } else {
+                        open = DeleteSet.Range(clock: s.id.clock, len: s.length)
                     }
-                    ranges.append(DeleteSet.Range(clock: clock, len: len))
+                } else if let o = open {
+                    ranges.append(o)
+                    open = nil
                 }
-                i += 1
             }
+            if let o = open { ranges.append(o) }
             if !ranges.isEmpty { ds.clients[client] = ranges }
         }
         return ds
@@ -217,7 +225,7 @@ public final class Doc {
         store.currentTransaction = txn
         defer { store.currentTransaction = nil }
         txn.deleteSet.sortAndMerge()
-        txn.afterState = store.stateVector
+        txn.takeAfterState()
         for type in txn.changedTypes {
             if let item = type.item, item.deleted { continue }
             if !txn.local { type.searchMarkers?.removeAll() }
@@ -234,33 +242,35 @@ public final class Doc {
         let ds = txn.deleteSet
         if gc { tryGcDeleteSet(ds) }
         tryMergeDeleteSet(ds)
-        for (client, clock) in txn.afterState {
-            let before = txn.beforeState[client] ?? 0
-            guard before != clock, let count = store.clients[client]?.count else { continue }
-            let firstChangePos = max(store.clients[client].flatMap({ StructStore.findIndex($0, before) }) ?? 0, 1)
-            var i = count - 1
+        for change in txn.changedClients {
+            guard change.before != change.after, let structs = store.list(change.client) else { continue }
+            let firstChangePos = max(structs.findIndex(change.before) ?? 0, 1)
+            var i = structs.count - 1
             while i >= firstChangePos {
-                i -= 1 + store.tryToMergeWithLefts(client: client, pos: i)
+                i -= 1 + store.tryToMergeWithLefts(client: change.client, pos: i)
             }
         }
         var m = txn.mergeStructs.count - 1
         while m >= 0 {
             let s = txn.mergeStructs[m]
             m -= 1
-            guard let count = store.clients[s.id.client]?.count,
-                let pos = store.clients[s.id.client].flatMap({ StructStore.findIndex($0, s.id.clock) })
-            else { continue }
-            if pos + 1 < count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
+            guard let structs = store.list(s.id.client), let pos = structs.findIndex(s.id.clock) else { continue }
+            if pos + 1 < structs.count, store.tryToMergeWithLefts(client: s.id.client, pos: pos + 1) > 1 { continue }
             if pos > 0 { store.tryToMergeWithLefts(client: s.id.client, pos: pos) }
         }
-        if !txn.local, txn.afterState[clientID] != txn.beforeState[clientID] {
+        var changedState = false
+        var ownStateMoved = false
+        for change in txn.changedClients where change.before != change.after {
+            changedState = true
+            if change.client == clientID { ownStateMoved = true }
+        }
+        if !txn.local, ownStateMoved {
             clientID = ClientID(UInt32.random(in: 0...UInt32.max))
         }
         guard !updateObservers.isEmpty else { return }
-        let changedState = txn.afterState.contains { txn.beforeState[$0.key] != $0.value }
         guard !txn.deleteSet.isEmpty || changedState else { return }
         var e = Lib0Encoder()
-        UpdateCodec.writeClientsStructs(&e, store: store, from: txn.beforeState)
+        UpdateCodec.writeClientsStructs(&e, store: store, from: txn.changedClients)
         txn.deleteSet.write(to: &e)
         let update = e.bytes
         for (_, h) in updateObservers { h(update, txn.origin) }
@@ -268,10 +278,13 @@ public final class Doc {
 
     private func tryGcDeleteSet(_ ds: DeleteSet) {
         for (client, dels) in ds.clients {
+            guard let structs = store.list(client) else { continue }
             for d in dels.reversed() {
                 let end = d.clock + d.len
-                guard var si = store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else { continue }
-                while let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }), s.id.clock < end {
+                guard var si = structs.findIndex(d.clock) else { continue }
+                while si < structs.count {
+                    let s = structs[si]
+                    guard s.id.clock < end else { break }
                     if !s.isGC && s.deleted && !s.keep { s.gc(store, parentGCd: false) }
                     si += 1
                 }
@@ -281,14 +294,13 @@ public final class Doc {
 
     private func tryMergeDeleteSet(_ ds: DeleteSet) {
         for (client, dels) in ds.clients {
+            guard let structs = store.list(client) else { continue }
             for d in dels.reversed() {
-                guard let count = store.clients[client]?.count, count > 0 else { continue }
-                let found =
-                    store.clients[client].flatMap({ StructStore.findIndex($0, d.clock + d.len - 1) }) ?? (count - 1)
+                let count = structs.count
+                guard count > 0 else { continue }
+                let found = structs.findIndex(d.clock + d.len - 1) ?? (count - 1)
                 var si = min(count - 1, 1 + found)
-                while si > 0, let s = store.clients[client].flatMap({ si < $0.count ? $0[si] : nil }),
-                    s.id.clock >= d.clock
-                {
+                while si > 0, si < structs.count, structs[si].id.clock >= d.clock {
                     si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
                 }
             }

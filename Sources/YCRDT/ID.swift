@@ -13,6 +13,10 @@ public struct ID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "(\(client),\(clock))" }
 
+    /// Stands for "no id" where an optional would cost a tag byte (decoders refuse client
+    /// ids beyond 2^53-1, so no real id has this client).
+    static let none = ID(client: .max, clock: 0)
+
     func write(to e: inout Lib0Encoder) {
         e.writeVarUInt(client)
         e.writeVarUInt(clock)

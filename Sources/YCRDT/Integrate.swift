@@ -311,23 +311,21 @@ extension Doc {
                 let clockEnd = d.clock + d.len
                 if clock < state {
                     if state < clockEnd { unapplied.add(client: client, clock: state, len: clockEnd - state) }
-                    guard var index = store.clients[client].flatMap({ StructStore.findIndex($0, clock) }) else {
-                        continue
-                    }
-                    let first = store.clients[client]![index]
+                    guard let structs = store.list(client), var index = structs.findIndex(clock) else { continue }
+                    let first = structs[index]
                     if !first.deleted && first.id.clock < clock {
                         let r = store.splitItem(txn, first, clock - first.id.clock)
-                        store.clients[client]!.insert(r, at: index + 1)
+                        structs.insert(r, at: index + 1)
                         index += 1
                     }
-                    while index < store.clients[client]!.count {
-                        let s = store.clients[client]![index]
+                    while index < structs.count {
+                        let s = structs[index]
                         index += 1
                         if s.id.clock < clockEnd {
                             if !s.deleted {
                                 if clockEnd < s.id.clock + s.length {
                                     let r = store.splitItem(txn, s, clockEnd - s.id.clock)
-                                    store.clients[client]!.insert(r, at: index)
+                                    structs.insert(r, at: index)
                                 }
                                 s.delete(txn)
                             }

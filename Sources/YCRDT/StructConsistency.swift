@@ -37,7 +37,7 @@ extension Doc {
             let client = block.client
             guard let first = block.structs.first else { continue }
             let state = store.state(client)
-            if first.id.clock < state, let known = store.clients[client] {
+            if first.id.clock < state, let known = store.list(client) {
                 try compareWithStore(block.structs, known, state: state)
             }
             if let pending, let held = pending.blocks.first(where: { $0.client == client })?.structs {
@@ -46,7 +46,7 @@ extension Doc {
         }
     }
 
-    private func compareWithStore(_ incoming: [WireStruct], _ known: [Item], state: Int) throws {
+    private func compareWithStore(_ incoming: [WireStruct], _ known: StructList, state: Int) throws {
         var k: Int?
         for s in incoming {
             let start = s.id.clock
@@ -54,7 +54,7 @@ extension Doc {
             guard let view = StructView(wire: s) else { continue }
             // Walk forward from the previous position; look up only when needed.
             if k == nil || known[k!].id.clock > start || known[k!].id.clock + known[k!].length <= start {
-                k = StructStore.findIndex(known, start)
+                k = known.findIndex(start)
             }
             guard var i = k else { continue }
             let end = start + s.length

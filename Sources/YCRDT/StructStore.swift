@@ -1,67 +1,74 @@
 /// Per client, the structs sorted by clock with no gaps (Yjs `StructStore`), plus what
 /// could not be integrated yet.
 final class StructStore {
-    @exclusivity(unchecked) var clients: [ClientID: [Item]] = [:]
+    /// Per client, its structs. Read through `list(_:)`, which remembers the last client.
+    @exclusivity(unchecked) private(set) var clients: [ClientID: StructList] = [:]
+    @exclusivity(unchecked) private var cachedClient: ClientID = .max
+    @exclusivity(unchecked) private var cachedList: StructList?
     /// Structs waiting for missing dependencies (Yjs keeps them as a v2 update; the strings
     /// here have been through the same v2 round trip).
     var pendingStructs: (missing: [ClientID: Int], update: DecodedUpdate)?
     /// Delete ranges referring to clocks not yet known, as an encoded update.
     var pendingDs: [UInt8]?
+    /// The document: `addStruct` tells its open transactions which clients' states move,
+    /// so a transaction needs no copy of the state vector.
+    @exclusivity(unchecked) unowned(unsafe) var owner: Doc?
 
-    func state(_ client: ClientID) -> Int {
-        guard let s = clients[client], let last = s.last else { return 0 }
-        return last.id.clock + last.length
+    /// The structs of `client`, nil when it has none.
+    @inline(__always)
+    func list(_ client: ClientID) -> StructList? {
+        if client == cachedClient { return cachedList }
+        let l = clients[client]
+        cachedClient = client
+        cachedList = l
+        return l
     }
 
-    /// Next clock per client. Kept up to date by `addStruct`, the only way the end of a client's
-    /// structs moves (splits, merges and GC replacements keep it), so that every transaction can
-    /// take its before/after state without building a dictionary.
-    @exclusivity(unchecked) private(set) var stateVector: [ClientID: Int] = [:]
+    func state(_ client: ClientID) -> Int {
+        list(client)?.endClock ?? 0
+    }
 
-    /// Index of the struct containing `clock` (Yjs `findIndexSS`), nil if none.
-    static func findIndex(_ structs: [Item], _ clock: Int) -> Int? {
-        guard var right = structs.indices.last else { return nil }
-        var left = 0
-        var mid = structs[right]
-        var midClock = mid.id.clock
-        if midClock == clock { return right }
-        let denom = midClock + mid.length - 1
-        var midIndex = denom > 0 ? Int((Double(clock) / Double(denom) * Double(right)).rounded(.down)) : 0
-        midIndex = min(max(midIndex, 0), right)
-        while left <= right {
-            mid = structs[midIndex]
-            midClock = mid.id.clock
-            if midClock <= clock {
-                if clock < midClock + mid.length { return midIndex }
-                left = midIndex + 1
-            } else {
-                right = midIndex - 1
-            }
-            midIndex = (left + right) / 2
-        }
-        return nil
+    /// Next clock per client (clients with structs only).
+    var stateVector: [ClientID: Int] {
+        var sv: [ClientID: Int] = [:]
+        sv.reserveCapacity(clients.count)
+        for (client, l) in clients where !l.isEmpty { sv[client] = l.endClock }
+        return sv
     }
 
     func addStruct(_ s: Item) {
-        clients[s.id.client, default: []].append(s)
-        stateVector[s.id.client] = s.id.clock + s.length
+        let client = s.id.client
+        let l: StructList
+        if let existing = list(client) {
+            l = existing
+        } else {
+            l = StructList()
+            clients[client] = l
+            cachedClient = client
+            cachedList = l
+        }
+        owner?.noteState(client: client, before: l.endClock)
+        l.append(s)
+    }
+
+    /// Index of the struct containing `clock` in `client`'s structs (Yjs `findIndexSS`).
+    func findIndex(_ client: ClientID, _ clock: Int) -> Int? {
+        list(client)?.findIndex(clock)
     }
 
     /// The struct containing `id` (Yjs `getItem`).
     func find(_ id: ID) -> Item? {
-        guard let structs = clients[id.client], let i = StructStore.findIndex(structs, id.clock) else { return nil }
-        return structs[i]
+        guard let l = list(id.client), let i = l.findIndex(id.clock) else { return nil }
+        return l[i]
     }
 
     /// Index of the struct starting exactly at `clock`, splitting an item if needed.
     func findIndexCleanStart(_ txn: Transaction?, client: ClientID, clock: Int) -> Int? {
-        // Look up without keeping a second reference to the array, so the insert below
-        // mutates it in place instead of copying it.
-        guard let index = clients[client].flatMap({ StructStore.findIndex($0, clock) }) else { return nil }
-        let s = clients[client]![index]
+        guard let l = list(client), let index = l.findIndex(clock) else { return nil }
+        let s = l[index]
         if s.id.clock < clock && !s.isGC {
             let right = splitItem(txn, s, clock - s.id.clock)
-            clients[client]!.insert(right, at: index + 1)
+            l.insert(right, at: index + 1)
             return index + 1
         }
         return index
@@ -70,16 +77,16 @@ final class StructStore {
     /// The item starting at `id` (Yjs `getItemCleanStart`).
     func getItemCleanStart(_ txn: Transaction?, _ id: ID) -> Item? {
         guard let i = findIndexCleanStart(txn, client: id.client, clock: id.clock) else { return nil }
-        return clients[id.client]![i]
+        return list(id.client)![i]
     }
 
     /// The item ending at `id` (Yjs `getItemCleanEnd`).
     func getItemCleanEnd(_ txn: Transaction?, _ id: ID) -> Item? {
-        guard let index = clients[id.client].flatMap({ StructStore.findIndex($0, id.clock) }) else { return nil }
-        let s = clients[id.client]![index]
+        guard let l = list(id.client), let index = l.findIndex(id.clock) else { return nil }
+        let s = l[index]
         if id.clock != s.id.clock + s.length - 1 && !s.isGC {
             let right = splitItem(txn, s, id.clock - s.id.clock + 1)
-            clients[id.client]!.insert(right, at: index + 1)
+            l.insert(right, at: index + 1)
         }
         return s
     }
@@ -107,9 +114,9 @@ final class StructStore {
 
     /// Replaces an item by a GC struct of the same id and length (Yjs `replaceStruct`).
     func replaceWithGC(_ item: Item) {
-        guard let i = clients[item.id.client].flatMap({ StructStore.findIndex($0, item.id.clock) }) else { return }
+        guard let l = list(item.id.client), let i = l.findIndex(item.id.clock) else { return }
         let gc = Item(gc: item.id, length: item.length)
-        clients[item.id.client]![i] = gc  // no other copy of the array is alive: mutated in place
+        l[i] = gc
         currentTransaction?.mergeStructs.append(gc)
     }
 
@@ -121,14 +128,7 @@ final class StructStore {
     /// Yjs `tryToMergeWithLefts`; returns how many structs were merged away.
     @discardableResult
     func tryToMergeWithLefts(client: ClientID, pos: Int) -> Int {
-        // Edit the array in place through the dictionary's values (one hash lookup, no
-        // remove-and-reinsert of the entry, no copy).
-        guard let slot = clients.index(forKey: client) else { return 0 }
-        return StructStore.mergeWithLefts(&clients.values[slot], pos: pos)
-    }
-
-    private static func mergeWithLefts(_ structs: inout [Item], pos: Int) -> Int {
-        guard pos > 0, pos < structs.count else { return 0 }
+        guard let structs = list(client), pos > 0, pos < structs.count else { return 0 }
         var right = structs[pos]
         var left = structs[pos - 1]
         var i = pos
@@ -147,9 +147,9 @@ final class StructStore {
         }
         let merged = pos - i
         if merged == 1 && pos == structs.count - 1 {
-            structs.removeLast()  // the usual case at transaction end, without the generic splice
+            structs.removeLast()  // the usual case at transaction end
         } else if merged > 0 {
-            structs.removeSubrange((pos + 1 - merged)...pos)
+            structs.removeSubrange((pos + 1 - merged)..<(pos + 1))
         }
         return merged
     }

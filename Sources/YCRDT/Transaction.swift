@@ -5,9 +5,11 @@ public final class Transaction {
     /// The origin given to `transact` / `applyUpdate`.
     public let origin: AnyHashable?
     /// False for transactions that apply remote updates.
-    public internal(set) var local: Bool
-    let beforeState: [ClientID: Int]
-    @exclusivity(unchecked) var afterState: [ClientID: Int] = [:]
+    @exclusivity(unchecked) public internal(set) var local: Bool
+    /// The clients whose state this transaction moved, with their clocks before it (and,
+    /// once cleanup starts, after it). Other clients' states are unchanged, so a
+    /// transaction keeps no copy of the state vector.
+    @exclusivity(unchecked) private(set) var changedClients = ChangedClients()
     @exclusivity(unchecked) var deleteSet = DeleteSet()
     /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
     /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
@@ -17,19 +19,35 @@ public final class Transaction {
     /// once per item with the same pair); cleared by `removeChanged`.
     @exclusivity(unchecked) private var lastChanged: (type: ObjectIdentifier, sub: String?)?
     @exclusivity(unchecked) var mergeStructs: [Item] = []
-    var needFormattingCleanup = false
+    @exclusivity(unchecked) var needFormattingCleanup = false
 
     init(doc: Doc, origin: AnyHashable?, local: Bool) {
         self.doc = doc
         self.origin = origin
         self.local = local
-        self.beforeState = doc.store.stateVector
+    }
+
+    /// Called by the store before a struct moves `client`'s state from `before`.
+    @inline(__always)
+    func noteState(client: ClientID, before: Int) {
+        changedClients.note(client, before: before)
+    }
+
+    /// The state of `client` before this transaction (Yjs `beforeState.get(client) || 0`).
+    @inline(__always)
+    func beforeState(_ client: ClientID) -> Int {
+        changedClients.before(client) ?? doc.store.state(client)
+    }
+
+    /// Records every changed client's state as it is now (Yjs `afterState`).
+    func takeAfterState() {
+        changedClients.takeAfter(doc.store)
     }
 
     /// Yjs `addChangedTypeToTransaction`.
     func addChanged(_ type: Branch, _ parentSub: String?) {
         if let item = type.item {
-            guard item.id.clock < (beforeState[item.id.client] ?? 0) && !item.deleted else { return }
+            guard item.id.clock < beforeState(item.id.client) && !item.deleted else { return }
         }
         let key = ObjectIdentifier(type)
         if let last = lastChanged, last.type == key, last.sub == parentSub { return }
@@ -59,11 +77,11 @@ public final class Transaction {
 
     /// A child of a deleted type that was already deleted earlier still wants merging.
     func keepDeletedChild(_ item: Item) {
-        if item.id.clock < (beforeState[item.id.client] ?? 0) { mergeStructs.append(item) }
+        if item.id.clock < beforeState(item.id.client) { mergeStructs.append(item) }
     }
 
     /// Whether `item` was inserted in this transaction (Yjs `YEvent.adds`).
-    func adds(_ item: Item) -> Bool { item.id.clock >= (beforeState[item.id.client] ?? 0) }
+    func adds(_ item: Item) -> Bool { item.id.clock >= beforeState(item.id.client) }
 }
 
 /// The changed types of a transaction and their keys. Nearly every transaction changes one
@@ -110,4 +128,68 @@ struct ChangedKeys {
         if let s = sub { return keys.contains(s) }
         return list
     }
+}
+
+/// The clients a transaction changed: nearly always one (stored inline, so a keystroke
+/// allocates nothing here), the rest in an array.
+struct ChangedClients {
+    struct Entry {
+        var client: ClientID
+        var before: Int
+        var after: Int
+    }
+
+    private var first: Entry?
+    private var rest: [Entry] = []
+
+    var isEmpty: Bool { first == nil }
+
+    @inline(__always)
+    mutating func note(_ client: ClientID, before: Int) {
+        guard let f = first else {
+            first = Entry(client: client, before: before, after: before)
+            return
+        }
+        if f.client == client { return }
+        note(slow: client, before: before)
+    }
+
+    private mutating func note(slow client: ClientID, before: Int) {
+        if rest.contains(where: { $0.client == client }) { return }
+        rest.append(Entry(client: client, before: before, after: before))
+    }
+
+    @inline(__always)
+    func before(_ client: ClientID) -> Int? {
+        guard let f = first else { return nil }
+        if f.client == client { return f.before }
+        return rest.first { $0.client == client }?.before
+    }
+
+    mutating func takeAfter(_ store: StructStore) {
+        guard first != nil else { return }
+        first!.after = store.state(first!.client)
+        for i in rest.indices { rest[i].after = store.state(rest[i].client) }
+    }
+
+    /// Every changed client, first changed first.
+    var entries: [Entry] { Array(self) }
+
+    struct Iterator: IteratorProtocol {
+        fileprivate var first: Entry?
+        fileprivate var rest: IndexingIterator<[Entry]>
+
+        mutating func next() -> Entry? {
+            if let f = first {
+                first = nil
+                return f
+            }
+            return rest.next()
+        }
+    }
+}
+
+extension ChangedClients: Sequence {
+    /// Every changed client, first changed first, without building an array.
+    func makeIterator() -> Iterator { Iterator(first: first, rest: rest.makeIterator()) }
 }

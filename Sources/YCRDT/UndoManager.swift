@@ -84,9 +84,8 @@ public final class UndoManager: Hashable {
         let redoingNow = redoing
         if undoingNow { stopCapturing() } else if !redoingNow { redoStack.removeAll() }
         var insertions = DeleteSet()
-        for (client, end) in txn.afterState {
-            let start = txn.beforeState[client] ?? 0
-            if end > start { insertions.add(client: client, clock: start, len: end - start) }
+        for change in txn.changedClients where change.after > change.before {
+            insertions.add(client: change.client, clock: change.before, len: change.after - change.before)
         }
         let t = now()
         if lastChange > 0, t - lastChange < captureTimeout, !undoingNow, !redoingNow, !undoStack.isEmpty {
@@ -116,12 +115,12 @@ public final class UndoManager: Hashable {
         guard let store = doc?.store else { return }
         for (client, dels) in ds.clients {
             for d in dels {
-                guard store.clients[client] != nil,
+                guard let structs = store.list(client),
                     var i = store.findIndexCleanStart(txn, client: client, clock: d.clock)
                 else { continue }
                 let end = d.clock + d.len
-                while let count = store.clients[client]?.count, i < count {
-                    let s = store.clients[client]![i]
+                while i < structs.count {
+                    let s = structs[i]
                     guard s.id.clock < end else { break }
                     if end < s.id.clock + s.length { _ = store.findIndexCleanStart(txn, client: client, clock: end) }
                     if !s.isGC { f(s) }

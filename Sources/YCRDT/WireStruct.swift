@@ -309,24 +309,42 @@ enum UpdateCodec {
 
     /// Writes `numClients` and the blocks of a store from the given state (Yjs `writeClientsStructs`).
     static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from sm: [ClientID: Int]) {
-        // An array, not a dictionary: this runs at the end of every transaction, and the two
-        // loops cannot yield a client twice (the second skips the clients of the first).
         var targets: [(client: ClientID, clock: Int)] = []
-        for (client, clock) in sm where (store.stateVector[client] ?? 0) > clock { targets.append((client, clock)) }
+        for (client, clock) in sm where store.state(client) > clock { targets.append((client, clock)) }
         for (client, structs) in store.clients where sm[client] == nil && !structs.isEmpty {
             targets.append((client, 0))
         }
+        writeClientsStructs(&e, store: store, targets: &targets)
+    }
+
+    /// The same for a transaction's update: the clients it changed, each from its state
+    /// before the transaction (the others have nothing new).
+    static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from changes: ChangedClients) {
+        var targets: [(client: ClientID, clock: Int)] = []
+        for change in changes where store.state(change.client) > change.before {
+            targets.append((change.client, change.before))
+        }
+        writeClientsStructs(&e, store: store, targets: &targets)
+    }
+
+    private static func writeClientsStructs(
+        _ e: inout Lib0Encoder, store: StructStore, targets: inout [(client: ClientID, clock: Int)]
+    ) {
         if targets.count > 1 { targets.sort { $0.client > $1.client } }
         e.writeVarUInt(targets.count)
         for (client, since) in targets {
-            guard let structs = store.clients[client], let first = structs.first else { continue }
+            guard let structs = store.list(client), let first = structs.first else { continue }
             let clock = max(since, first.id.clock)
-            guard let start = StructStore.findIndex(structs, clock) else { continue }
+            guard let start = structs.findIndex(clock) else { continue }
             e.writeVarUInt(structs.count - start)
             e.writeVarUInt(client)
             e.writeVarUInt(clock)
             structs[start].write(to: &e, offset: clock - structs[start].id.clock)
-            for i in (start + 1)..<structs.count { structs[i].write(to: &e, offset: 0) }
+            var i = start + 1
+            while i < structs.count {
+                structs[i].write(to: &e, offset: 0)
+                i += 1
+            }
         }
     }
 }

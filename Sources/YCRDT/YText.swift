@@ -450,10 +450,9 @@ public final class YText {
         let doc = txn.doc
         var needFull: [Branch] = []
         func addFull(_ b: Branch) { if !needFull.contains(where: { $0 === b }) { needFull.append(b) } }
-        for (client, afterClock) in txn.afterState {
-            let clock = txn.beforeState[client] ?? 0
-            guard afterClock != clock, let structs = doc.store.clients[client],
-                var i = StructStore.findIndex(structs, clock)
+        for change in txn.changedClients.entries {
+            guard change.after != change.before, let structs = doc.store.list(change.client),
+                var i = structs.findIndex(change.before)
             else { continue }
             while i < structs.count {
                 let s = structs[i]
@@ -464,11 +463,9 @@ public final class YText {
         doc.transact { t in
             for (client, dels) in txn.deleteSet.clients {
                 for d in dels {
-                    guard var i = doc.store.clients[client].flatMap({ StructStore.findIndex($0, d.clock) }) else {
-                        continue
-                    }
-                    while i < doc.store.clients[client]!.count {
-                        let item = doc.store.clients[client]![i]
+                    guard let structs = doc.store.list(client), var i = structs.findIndex(d.clock) else { continue }
+                    while i < structs.count {
+                        let item = structs[i]
                         guard item.id.clock < d.clock + d.len else { break }
                         i += 1
                         guard !item.isGC, let parent = item.parent, parent.hasFormatting,

@@ -1,0 +1,203 @@
+/// One client's structs, sorted by clock with no gaps (Yjs keeps a plain array per client).
+///
+/// Stored in chunks of at most `maxChunk` items, so that inserting or removing in the middle
+/// (splitting an item to delete part of it, merging deleted runs back together) moves at
+/// most one chunk instead of the whole tail: with one array, deleting in a long document
+/// spent a fifth of its time moving pointers. Indices are logical positions as in an array;
+/// an access near the previous one costs no search (the chunk found last is tried first).
+/// A reference type: the store hands out the list, and changes through it need no
+/// write-back into the store's dictionary.
+final class StructList: Sequence {
+    static let maxChunk = 128
+
+    @exclusivity(unchecked) private var chunks: [[Item]] = []
+    /// Logical index of each chunk's first item.
+    @exclusivity(unchecked) private var starts: [Int] = []
+    @exclusivity(unchecked) private(set) var count = 0
+    /// The chunk of the last access.
+    @exclusivity(unchecked) private var hint = 0
+
+    init() {}
+
+    var isEmpty: Bool { count == 0 }
+    var first: Item? { chunks.first?.first }
+    var last: Item? { chunks.last?.last }
+
+    /// The clock after the last struct (the client's state).
+    var endClock: Int {
+        guard let l = chunks.last?.last else { return 0 }
+        return l.id.clock + l.length
+    }
+
+    /// The chunk holding logical index `i` (0 <= i < count) and the offset in it.
+    @inline(__always)
+    private func locate(_ i: Int) -> (chunk: Int, offset: Int) {
+        let h = hint
+        if h < starts.count {
+            let s = starts[h]
+            if i >= s {
+                let o = i - s
+                if o < chunks[h].count { return (h, o) }
+                if h + 1 < starts.count, i - starts[h + 1] < chunks[h + 1].count {
+                    hint = h + 1
+                    return (h + 1, i - starts[h + 1])
+                }
+            }
+        }
+        var lo = 0
+        var hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= i { lo = mid } else { hi = mid - 1 }
+        }
+        hint = lo
+        return (lo, i - starts[lo])
+    }
+
+    subscript(i: Int) -> Item {
+        get {
+            let (c, o) = locate(i)
+            return chunks[c][o]
+        }
+        set {
+            let (c, o) = locate(i)
+            chunks[c][o] = newValue
+        }
+    }
+
+    func append(_ item: Item) {
+        if let lastCount = chunks.last?.count, lastCount < StructList.maxChunk {
+            chunks[chunks.count - 1].append(item)
+        } else {
+            var chunk: [Item] = []
+            chunk.reserveCapacity(StructList.maxChunk)
+            chunk.append(item)
+            chunks.append(chunk)
+            starts.append(count)
+        }
+        count += 1
+    }
+
+    func insert(_ item: Item, at i: Int) {
+        guard i < count else { return append(item) }
+        let (c, o) = locate(i)
+        chunks[c].insert(item, at: o)
+        shiftStarts(after: c, by: 1)
+        count += 1
+        if chunks[c].count > StructList.maxChunk {
+            // Split in halves: the right half becomes a chunk of its own.
+            let half = chunks[c].count / 2
+            var right: [Item] = []
+            right.reserveCapacity(StructList.maxChunk)
+            right.append(contentsOf: chunks[c][half...])
+            chunks[c].removeSubrange(half...)
+            chunks.insert(right, at: c + 1)
+            starts.insert(starts[c] + half, at: c + 1)
+        }
+    }
+
+    func removeSubrange(_ range: Range<Int>) {
+        var remaining = range.count
+        let at = range.lowerBound
+        while remaining > 0 {
+            let (c, o) = locate(at)
+            let n = Swift.min(remaining, chunks[c].count - o)
+            if n == chunks[c].count {
+                chunks.remove(at: c)
+                starts.remove(at: c)
+                shiftStarts(after: c - 1, by: -n)
+                hint = 0
+            } else {
+                chunks[c].removeSubrange(o..<(o + n))
+                shiftStarts(after: c, by: -n)
+                mergeIfSmall(c)
+            }
+            count -= n
+            remaining -= n
+        }
+    }
+
+    func removeLast() {
+        let c = chunks.count - 1
+        chunks[c].removeLast()
+        count -= 1
+        if chunks[c].isEmpty {
+            chunks.removeLast()
+            starts.removeLast()
+            hint = 0
+        }
+    }
+
+    private func shiftStarts(after c: Int, by delta: Int) {
+        var k = c + 1
+        let n = starts.count
+        starts.withUnsafeMutableBufferPointer { buf in
+            while k < n {
+                buf[k] += delta
+                k += 1
+            }
+        }
+    }
+
+    /// Joins chunk `c` with its right neighbour when both are small, so that removals do
+    /// not leave a long run of tiny chunks.
+    private func mergeIfSmall(_ c: Int) {
+        guard c + 1 < chunks.count, chunks[c].count + chunks[c + 1].count <= StructList.maxChunk / 2 else { return }
+        let right = chunks.remove(at: c + 1)
+        starts.remove(at: c + 1)
+        chunks[c].append(contentsOf: right)
+        hint = c
+    }
+
+    /// Index of the struct containing `clock` (Yjs `findIndexSS`), nil if none.
+    func findIndex(_ clock: Int) -> Int? {
+        guard let lastChunk = chunks.last, let l = lastChunk.last, clock >= 0, clock < l.id.clock + l.length else {
+            return nil
+        }
+        // The chunk: the last one whose first struct starts at or before `clock`.
+        var c: Int
+        if lastChunk[0].id.clock <= clock {
+            c = chunks.count - 1
+        } else {
+            var lo = 0
+            var hi = chunks.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if chunks[mid][0].id.clock <= clock { lo = mid } else { hi = mid - 1 }
+            }
+            c = lo
+            guard chunks[c][0].id.clock <= clock else { return nil }
+        }
+        let o = chunks[c].withUnsafeBufferPointer { buf -> Int in
+            var lo = 0
+            var hi = buf.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if buf[mid].id.clock <= clock { lo = mid } else { hi = mid - 1 }
+            }
+            return lo
+        }
+        hint = c
+        return starts[c] + o
+    }
+
+    struct Iterator: IteratorProtocol {
+        fileprivate let chunks: [[Item]]
+        fileprivate var c = 0
+        fileprivate var o = 0
+
+        mutating func next() -> Item? {
+            while c < chunks.count {
+                if o < chunks[c].count {
+                    defer { o += 1 }
+                    return chunks[c][o]
+                }
+                c += 1
+                o = 0
+            }
+            return nil
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(chunks: chunks) }
+}
