@@ -73,11 +73,20 @@ let modules: [Module] = [
         products: [("ArgumentParser", "swift-argument-parser"), ("Logging", "swift-log")]),
     Module(name: "Benchmarks", kind: .executable, deps: ["YCRDT"]),
     // The editor's latency: opening a large document and keystroke-to-screen time.
-    Module(name: "EditorBenchmark", kind: .executable, deps: ["EditorCore", "TUI", "TextLayout", "YCRDT"]),
+    // With its session: open from a store to the first screen, keys through the journal, autosave.
+    Module(
+        name: "EditorBenchmark", kind: .executable,
+        deps: [
+            "EditorCore", "TUI", "TextLayout", "YCRDT", "Collab", "DocumentStorage", "SQLiteStore", "PostgresStore",
+            "RelayServer"
+        ]),
     // Keystroke in one editor to applied in another, through the relay.
     Module(
         name: "LatencyBenchmark", kind: .executable,
-        deps: ["Collab", "Realtime", "RealtimeProtocol", "RelayServer", "DocumentStorage", "YCRDT"]),
+        deps: [
+            "Collab", "Realtime", "RealtimeProtocol", "RelayServer", "DocumentStorage", "SQLiteStore", "YCRDT",
+            "EditorCore", "TUI", "TextLayout"
+        ]),
     // Load on the relay: many Realtime clients on loopback, beside a bare fan-out baseline.
     Module(
         name: "RelayBenchmark", kind: .executable, deps: ["Realtime", "RealtimeProtocol", "RelayServer"],

@@ -97,6 +97,42 @@ do {
             + "\"baseline too\": the no-CRDT baseline misses it as well, so the machine is busy. "
             + "Keys typed: \(options.keystrokes) per editor; remote rounds: \(options.rounds); opens: \(options.opens)."
     )
+
+    // The same editor with its session, on real stores (wall clock).
+    var sessionRows: [Row] = []
+    var saveNotes: [String] = []
+    for size in options.sessionBytes {
+        let sessionText = MixedDocument.make(bytes: size)
+        let state = try StoredDocument.state(of: MixedDocument.paragraphs(of: sessionText))
+        for kind in options.stores {
+            let rig = try await SessionRig.make(kind)
+            do {
+                let scenarios = SessionScenarios(
+                    rig: rig, text: sessionText, storedState: state, screen: screen,
+                    opens: max(3, options.opens / (size >= 5_000_000 ? 2 : 1)), keystrokes: options.keystrokes)
+                sessionRows += try await scenarios.open()
+                sessionRows += try await scenarios.typing(autosave: false).rows
+                let (rows, saved) = try await scenarios.typing(autosave: true)
+                sessionRows += rows
+                let average = saved.isEmpty ? 0 : saved.reduce(0, +) / saved.count
+                saveNotes.append(
+                    "\(kind.rawValue), \(sessionText.utf8.count) UTF-8 bytes (stored state \(state.count) bytes): "
+                        + "\(saved.count) saves while typing, \(average) bytes written per save")
+            } catch {
+                await rig.shutdown()
+                throw error
+            }
+            await rig.shutdown()
+        }
+    }
+    if !sessionRows.isEmpty {
+        print("")
+        print(
+            "Through the session (EditingSession on an embedded relay; store read, journal, send queue, autosave), "
+                + "wall clock:")
+        print(ResultTable.render(sessionRows))
+        for note in saveNotes { print("saves: \(note)") }
+    }
 } catch {
     FileHandle.standardError.write(Data("EditorBenchmark: \(error)\n".utf8))
     exit(1)

@@ -4,18 +4,23 @@
 // the same run.
 import Collab
 import DocumentStorage
+import EditorCore
 import Foundation
 import Realtime
 import RelayServer
+import SQLiteStore
+import TUI
+import TextLayout
 import YCRDT
 
 /// Keystroke → applied in another editor, p50/p99 over `edits` keystrokes.
 ///
-/// Two providers on one relay, each with its own Realtime client and socket, as two
-/// editors on one machine would be. Editor A types one character every `interval`
-/// (a typist at 1000 / interval characters a second); editor B applies each remote
-/// update to its own document and the time from A's edit to the moment B's text
-/// holds that character is one sample. The 100 ms batching dominates by design:
+/// Two editors on one relay, each an editor core on an `EditingSession` (crash
+/// journal, send queue, provider, its own Realtime socket) as `qalam edit` composes
+/// them. Editor A types one character every `interval` (a typist at 1000 / interval
+/// characters a second) through its key handler; editor B applies each remote update
+/// to its document and draws its screen, and the time from A's key to the moment B
+/// has drawn that character is one sample. The 100 ms batching dominates by design:
 /// a keystroke waits for the batch timer its batch started, so latency sits between
 /// the round trip and 100 ms plus the round trip.
 enum EndToEndLatency {
@@ -68,7 +73,9 @@ enum EndToEndLatency {
             }
         }
         do {
-            print("End-to-end latency through the relay on loopback: keystroke in editor A → applied in editor B")
+            print(
+                "End-to-end latency through the relay on loopback: key in editor A (key handler, journal, session) "
+                    + "→ drawn on editor B's screen (session, document, layout, draw)")
             print("floor = a bare broadcast between two Realtime clients on the same relay, same run, same pacing")
             print("")
             print(Report.header)
@@ -84,18 +91,25 @@ enum EndToEndLatency {
         }
     }
 
-    /// Measures one run on a fresh relay and document.
+    /// Measures one run on a fresh relay, store and document.
     static func run(edits: Int, interval: Duration) async throws -> Report {
         let relay = try Relay(configuration: RelayConfiguration(host: "127.0.0.1", port: 0))
         let port = try await relay.start()
         let url = URL(string: "http://127.0.0.1:\(port)")!
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("qalam-latency-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("qalam.sqlite3").path)
+        try await store.migrate()
         let document = DocumentID(uuid: UUID(), name: "latency")
-        let typist = try Participant(url: url, document: document, name: "typist")
-        let reader = try Participant(url: url, document: document, name: "reader")
-        await typist.start()
-        await reader.start()
-        _ = await typist.provider.waitUntilSynced(timeout: .seconds(30))
-        _ = await reader.provider.waitUntilSynced(timeout: .seconds(30))
+        let screen = try HeadlessScreen(rows: 40, columns: 120, documentName: "latency")
+        let typist = try await Participant.open(
+            url: url, store: store, document: document, name: "typist", directory: directory, screen: nil)
+        let reader = try await Participant.open(
+            url: url, store: store, document: document, name: "reader", directory: directory, screen: screen)
+        _ = await typist.session.waitUntilSynced(timeout: .seconds(30))
+        _ = await reader.session.waitUntilSynced(timeout: .seconds(30))
 
         let clock = ContinuousClock()
         var typedAt: [ContinuousClock.Instant] = []
@@ -113,61 +127,82 @@ enum EndToEndLatency {
         }
         let arrivals = await reader.arrivals
         let samples = zip(typedAt, arrivals).map { $1 - $0 }
-        let broadcasts = await typist.provider.currentStatistics.sent["yjs-update"] ?? 0
+        let broadcasts = await typist.session.provider.currentStatistics.sent["yjs-update"] ?? 0
         await typist.stop()
         await reader.stop()
         await relay.shutdown()
+        await store.close()
         return Report(edits: edits, interval: interval, samples: samples, broadcasts: broadcasts)
     }
 
-    /// One editor: a document and a provider. `arrivals[i]` is when the text first
-    /// reached length i + 1 (each keystroke adds one unit at the end).
+    /// One editor as `qalam edit` composes it: an `EditingSession` (crash journal,
+    /// send queue, autosave, provider) and the editor core's state on its own Yjs
+    /// document, whose update handler submits every local update to the session.
+    /// The reader applies each remote update to its document and draws its screen;
+    /// `arrivals[i]` is when the text first reached length i + 1 on that screen
+    /// (each keystroke adds one unit at the end).
     actor Participant {
-        let doc: Doc
-        let text: YText
-        let provider: SupabaseProvider
-        let client: RealtimeClient
+        let session: EditingSession
+        private let document: YTextDocument
+        private let state: EditorState
+        private let screen: HeadlessScreen?
         private(set) var arrivals: [ContinuousClock.Instant] = []
         private var listener: Task<Void, Never>?
 
-        init(url: URL, document: DocumentID, name: String) throws {
-            doc = Doc()
-            text = doc.getText()
-            client = try RealtimeClient(url: url, apiKey: "bench")
-            provider = try SupabaseProvider(
-                client: client, document: document,
-                identity: CollabIdentity(userID: name, name: name),
-                editorClientID: doc.clientID)
+        static func open(
+            url: URL, store: any DocumentStore, document: DocumentID, name: String, directory: URL,
+            screen: HeadlessScreen?
+        ) async throws -> Participant {
+            let doc = Doc()
+            let configuration = SessionConfiguration(
+                document: document, identity: CollabIdentity(userID: name, name: name), realtimeURL: url,
+                apiKey: "bench", journalDirectory: directory.appendingPathComponent("journal-\(name)"))
+            let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
+            let participant = try await Participant(session: session, doc: doc, screen: screen)
+            await participant.start()
+            return participant
         }
 
-        func start() async {
-            let events = provider.events
+        private init(session: EditingSession, doc: Doc, screen: HeadlessScreen?) async throws {
+            self.session = session
+            self.screen = screen
+            document = YTextDocument(doc: doc)
+            try document.applyRemoteUpdate(session.initialState)
+            // The layout only: a screen draws it; the typist has none.
+            state =
+                screen?.makeState(document: document)
+                ?? EditorState(document: document, options: LayoutOptions(width: 120), height: 38)
+            _ = doc.onUpdate { update, origin in
+                if !YTextDocument.isRemote(origin) { session.submit(update) }
+            }
+        }
+
+        private func start() {
+            let events = session.events
             listener = Task { [weak self] in
                 for await event in events {
                     if case let .remoteUpdate(bytes) = event { await self?.apply(bytes) }
                 }
             }
-            await provider.start()
         }
 
         private func apply(_ bytes: [UInt8]) {
-            try? doc.applyUpdate(bytes, origin: TransactionOrigin.remote)
+            try? document.applyRemoteUpdate(bytes)
+            screen?.draw(state)
             let now = ContinuousClock.now
-            while arrivals.count < text.length { arrivals.append(now) }
+            while arrivals.count < document.utf16Count { arrivals.append(now) }
         }
 
-        func type(_ character: String) async {
-            var update: [UInt8] = []
-            let observer = doc.onUpdate { bytes, _ in update = bytes }
-            text.insert(character, at: text.length)
-            doc.removeObserver(observer)
-            try? await provider.submitLocal(update)
+        /// Types at the end of the document, as a key in the editor does.
+        func type(_ character: Character) {
+            state.perform(.selectAll)
+            state.perform(.cancel)
+            _ = state.handle(.character(character))
         }
 
         func stop() async {
-            await provider.stop()
-            await client.disconnect()
             listener?.cancel()
+            try? await session.close()
         }
     }
 }
