@@ -45,7 +45,7 @@ let modules: [Module] = [
     Module(name: "SQLiteStore", kind: .library, deps: ["DocumentStorage", "CSQLite"]),
     Module(name: "PostgresStore", kind: .library, deps: ["DocumentStorage", "CLibPQ"]),
     Module(
-        name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage"],
+        name: "RelayServer", kind: .library, deps: ["RealtimeProtocol", "YCRDT", "DocumentStorage", "Persistence"],
         products: [
             ("Hummingbird", "hummingbird"), ("HummingbirdWebSocket", "hummingbird-websocket"),
             ("HummingbirdCore", "hummingbird"), ("HTTPTypes", "swift-http-types"),

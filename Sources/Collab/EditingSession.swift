@@ -15,7 +15,8 @@ public struct SessionConfiguration: Sendable {
     public var realtimeOptions: RealtimeOptions
     public var provider: ProviderConfiguration
     public var persistence: YjsPersistence.Options
-    /// Where the crash journal lives; `nil` for no journal (tests of the network alone).
+    /// Where the crash journal and this machine's copy of the last saved state
+    /// live (`$XDG_STATE_HOME/qalam`); `nil` for neither (tests of the network alone).
     public var journalDirectory: URL?
 
     public init(
@@ -38,6 +39,9 @@ public struct SessionConfiguration: Sendable {
 public struct SessionStatus: Sendable, Equatable, CustomStringConvertible {
     public var network: ProviderStatus
     public var save: SaveStatus
+
+    /// The save side as text, its countdown taken at `now` (see `SaveStatus.text(now:)`).
+    public func saveText(now: Date = Date()) -> String { save.text(now: now) }
 
     public var description: String { "\(network); \(save)" }
 }
@@ -66,8 +70,14 @@ public enum SessionEvent: Sendable, Equatable {
 /// ```
 public actor EditingSession {
     public nonisolated let document: DocumentID
-    /// The document as loaded (stored rows merged with the crash journal's leftovers).
+    /// The document as loaded (the stored rows, or this machine's copy of them
+    /// when the store could not be reached, with the crash journal's leftovers applied).
     public nonisolated let initialState: [UInt8]
+    /// Whether the store could not be read at open, so the document was opened
+    /// from this machine's copy; it is saved when the store is back.
+    public nonisolated let openedOffline: Bool
+    /// What recovering the crash journals of dead sessions found, if anything.
+    public nonisolated let recovery: JournalRecovery?
     public nonisolated let events: AsyncStream<SessionEvent>
     /// The network side, for status queries and tests.
     public nonisolated let provider: SupabaseProvider
@@ -97,15 +107,27 @@ public actor EditingSession {
         _ configuration: SessionConfiguration, store: any DocumentStore,
         editorClientID: UInt64
     ) async throws -> EditingSession {
-        let journal = try configuration.journalDirectory.map {
-            try Journal.open(document: configuration.document, in: $0)
+        // A journal that cannot be opened (a full disk, a read-only home) does
+        // not stop the writer: the session runs without one and says so.
+        var journal: Journal?
+        var journalProblem: PersistenceError?
+        if let directory = configuration.journalDirectory {
+            do {
+                journal = try Journal.open(document: configuration.document, in: directory)
+            } catch {
+                journalProblem =
+                    error as? PersistenceError ?? .journal(path: directory.path, reason: "\(error)")
+            }
         }
         let persistence = YjsPersistence(
-            store: store, document: configuration.document, journal: journal,
-            options: configuration.persistence, merge: { try YUpdate.merge($0) })
-        let state: [UInt8]
+            store: store, document: configuration.document, journal: journal, journalProblem: journalProblem,
+            localCopy: configuration.journalDirectory.map {
+                StateCache(document: configuration.document, directory: $0)
+            },
+            options: configuration.persistence)
+        let loaded: YjsPersistence.LoadedDocument
         do {
-            state = try await persistence.load()
+            loaded = try await persistence.load()
         } catch {
             await persistence.close()
             throw CollabError.loadFailed("\(error)")
@@ -119,36 +141,38 @@ public actor EditingSession {
             provider = try SupabaseProvider(
                 client: client, document: configuration.document,
                 identity: configuration.identity, editorClientID: editorClientID,
-                initialState: state, configuration: configuration.provider)
+                initialState: loaded.state, configuration: configuration.provider)
         } catch {
             // Nothing was edited yet: release the journal (and its lock) before giving up.
             await persistence.close()
             throw error
         }
         // Edits a crashed session journaled may never have reached anyone: send them.
-        if let recovered = journal?.recovered, !recovered.isEmpty, let merged = try? YUpdate.merge(recovered) {
-            try? await provider.submitLocal(merged)
+        if let recovered = loaded.recovered {
+            try? await provider.submitLocal(recovered)
         }
         let session = EditingSession(
-            document: configuration.document, initialState: state, provider: provider,
+            document: configuration.document, loaded: loaded, provider: provider,
             persistence: persistence, client: client)
         await session.start()
         return session
     }
 
     private init(
-        document: DocumentID, initialState: [UInt8], provider: SupabaseProvider,
+        document: DocumentID, loaded: YjsPersistence.LoadedDocument, provider: SupabaseProvider,
         persistence: YjsPersistence, client: RealtimeClient
     ) {
         self.document = document
-        self.initialState = initialState
+        initialState = loaded.state
+        openedOffline = loaded.isOffline
+        recovery = loaded.recovery
         self.provider = provider
         self.persistence = persistence
         self.client = client
         (events, eventsContinuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         let (inputStream, inputs) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         self.inputs = inputs
-        status = SessionStatus(network: ProviderStatus(), save: .saved(at: nil))
+        status = SessionStatus(network: ProviderStatus(), save: SaveStatus(phase: .saved(at: nil)))
         inputTask = Task { [provider] in
             // One consumer keeps local updates in the order they were made.
             for await input in inputStream {
@@ -169,10 +193,22 @@ public actor EditingSession {
             Task { [weak self] in
                 for await event in providerEvents {
                     if case let .remoteUpdate(bytes) = event {
-                        // Saved like local edits: every editor's save holds the whole document.
-                        persistence.record(bytes)
+                        // Saved like local edits (every editor's save holds the whole
+                        // document), but they are not this writer's unsaved changes.
+                        persistence.record(bytes, isLocal: false)
                     }
                     await self?.forward(event)
+                }
+            })
+        let provider = self.provider
+        let storedChanges = persistence.storedChanges
+        tasks.append(
+            Task { [weak self] in
+                // Content the store held that this editor lacked (others' saves while
+                // it was offline): the editor applies it, and peers get it like an edit.
+                for await bytes in storedChanges {
+                    await self?.forward(.remoteUpdate(bytes))
+                    try? await provider.submitLocal(bytes)
                 }
             })
         tasks.append(

@@ -41,6 +41,9 @@ public struct ProviderConfiguration: Sendable {
     /// After the server's "Too many messages per second" the broadcast rate is halved
     /// (each time, down to one a second) and restored after this long without another.
     public var rateRecovery: Duration
+    /// How long a warning (a refused message, a failed send) stays in the
+    /// status; it is checked every `awarenessCheckInterval`.
+    public var warningLifetime: Duration
 
     public init(
         batchInterval: Duration = .milliseconds(100),
@@ -57,7 +60,8 @@ public struct ProviderConfiguration: Sendable {
         privateChannel: Bool = false,
         rejoinBackoff: Backoff = .reconnectDefault,
         stableJoin: Duration = .seconds(10),
-        rateRecovery: Duration = .seconds(30)
+        rateRecovery: Duration = .seconds(30),
+        warningLifetime: Duration = .seconds(10)
     ) {
         self.batchInterval = batchInterval
         self.maxBroadcastsPerSecond = maxBroadcastsPerSecond
@@ -74,6 +78,7 @@ public struct ProviderConfiguration: Sendable {
         self.rejoinBackoff = rejoinBackoff
         self.stableJoin = stableJoin
         self.rateRecovery = rateRecovery
+        self.warningLifetime = warningLifetime
     }
 
     /// The largest raw update carried in one `yjs-update` (a JSON number array costs

@@ -69,7 +69,7 @@ extension SupabaseProvider {
 
     func reject(_ reason: String) {
         statistics.rejected += 1
-        status.warning = reason
+        setWarning(reason)
         refreshStatus(force: true)
     }
 
@@ -141,7 +141,7 @@ extension SupabaseProvider {
             }
             statistics.answersSent += 1
         } catch {
-            status.warning = "could not answer a sync request: \(error)"
+            setWarning("could not answer a sync request: \(error)")
             refreshStatus(force: true)
         }
         pump()
@@ -227,7 +227,7 @@ extension SupabaseProvider {
             outbox.append(contentsOf: parts.map { Outgoing(.update($0)) })
             statistics.catchUps += 1
         } catch {
-            status.warning = "could not send the document to a web client: \(error)"
+            setWarning("could not send the document to a web client: \(error)")
             refreshStatus(force: true)
         }
         pump()

@@ -23,6 +23,7 @@ extension SupabaseProvider {
             limiter = BroadcastRateLimiter(limit: configuration.maxBroadcastsPerSecond)
         }
         checkAwareness(now: .now)
+        expireWarning(now: .now)
         if awarenessDirty { scheduleAwareness() }
     }
 
@@ -80,7 +81,7 @@ extension SupabaseProvider {
             // Our own updates always merge; if not, send them one by one rather than lose them.
             outbox.append(contentsOf: pendingLocal.map { Outgoing(.update($0)) })
             pendingLocal = []
-            status.warning = "could not merge local updates: \(error)"
+            setWarning("could not merge local updates: \(error)")
         }
     }
 
@@ -157,7 +158,7 @@ extension SupabaseProvider {
             // ask again when they re-join. Retrying at once could feed a rate limit.
             break
         }
-        status.warning = "\(error)"
+        setWarning("\(error)")
         refreshStatus(force: true)
     }
 }

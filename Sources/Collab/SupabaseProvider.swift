@@ -94,6 +94,8 @@ public actor SupabaseProvider {
     var cursors: [RemoteCursor] = []
 
     var status = ProviderStatus()
+    /// When `status.warning` was set; it is cleared `warningLifetime` later.
+    var warningSetAt: ContinuousClock.Instant?
     var statistics = ProviderStatistics()
 
     /// - Parameters:
@@ -209,6 +211,9 @@ public actor SupabaseProvider {
     /// The replica's text, for checks.
     public func text(_ name: String = "content") -> String { replica.getText(name).toString() }
 
+    /// The replica's whole state, for checks that a refused update changed nothing.
+    public func replicaState() throws -> [UInt8] { try replica.encodeStateAsUpdate() }
+
     /// Whether the replica and the network agree: joined, the initial exchange done,
     /// and every local update sent (and confirmed, when acknowledgements are on).
     public var isSynced: Bool {
@@ -315,14 +320,14 @@ public actor SupabaseProvider {
             // The client keeps re-joining an errored channel on its own; a refused or
             // closed one is re-opened by `channelClosed`. A join that timed out because
             // the client refused the server (a foreign program on the port) says so.
-            status.warning = (await client.lastFailure)?.description ?? "\(error)"
+            setWarning((await client.lastFailure)?.description ?? "\(error)")
             refreshStatus(force: true)
         }
         guard current == generation, !stopped else { return }
         do {
             try await channel.track(presenceMeta())
         } catch {
-            status.warning = "could not announce presence: \(error)"
+            setWarning("could not announce presence: \(error)")
             refreshStatus(force: true)
         }
     }
@@ -359,7 +364,7 @@ public actor SupabaseProvider {
         case let .system(systemStatus, message):
             if systemStatus != "ok" {
                 if message.localizedCaseInsensitiveContains("too many messages") { slowDown() }
-                status.warning = message
+                setWarning(message)
                 refreshStatus(force: true)
             }
         }
@@ -464,7 +469,7 @@ public actor SupabaseProvider {
         if closed {
             scheduleRejoin(reason: reason)
         } else {
-            if let reason { status.warning = reason }
+            if let reason { setWarning(reason) }
             if case .reconnecting = status.connection {} else { setConnection(.connecting) }
             refreshStatus(force: true)
         }
@@ -479,7 +484,7 @@ public actor SupabaseProvider {
         if let joinedAt, ContinuousClock.now - joinedAt > configuration.stableJoin { rejoinAttempt = 0 }
         rejoinAttempt += 1
         let delay = configuration.rejoinBackoff.delay(forAttempt: rejoinAttempt)
-        if let reason { status.warning = reason }
+        if let reason { setWarning(reason) }
         setConnection(.reconnecting(retryIn: delay))
         let oldChannel = channel
         rejoinTask = Task { [weak self] in
@@ -500,6 +505,23 @@ public actor SupabaseProvider {
     func setConnection(_ connection: ConnectionStatus) {
         guard status.connection != connection else { return }
         status.connection = connection
+        refreshStatus(force: true)
+    }
+
+    /// Shows `text` as the warning until `warningLifetime` passes (or a newer
+    /// one replaces it): a warning is about one event, not a lasting state.
+    func setWarning(_ text: String) {
+        status.warning = text
+        warningSetAt = .now
+    }
+
+    /// Clears a warning that has been shown long enough.
+    func expireWarning(now: ContinuousClock.Instant) {
+        guard status.warning != nil, let warningSetAt, now - warningSetAt >= configuration.warningLifetime else {
+            return
+        }
+        status.warning = nil
+        self.warningSetAt = nil
         refreshStatus(force: true)
     }
 

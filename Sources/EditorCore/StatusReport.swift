@@ -41,6 +41,9 @@ public enum SaveIndicator: Equatable, Sendable {
     case unsaved
     /// The last save failed and is retried; the edits are kept meanwhile.
     case failed(reason: String)
+    /// Not saved yet and tried again at `at` (the store is unreachable, or a save
+    /// failed its check): `text` says why, and the status bar counts down to `at`.
+    case retrying(text: String, at: Date?)
 
     /// The words for the status bar at `now`.
     public func text(at now: Date) -> String {
@@ -55,6 +58,10 @@ public enum SaveIndicator: Equatable, Sendable {
         case .saving: return "saving…"
         case .unsaved: return "unsaved changes"
         case .failed: return "save failed — retrying"
+        case let .retrying(text, at?):
+            let seconds = max(0, Int(at.timeIntervalSince(now).rounded(.up)))
+            return seconds == 0 ? "\(text) — trying again now" : "\(text) — next try in \(seconds) s"
+        case let .retrying(text, nil): return text
         }
     }
 }

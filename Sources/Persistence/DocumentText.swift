@@ -27,11 +27,14 @@ public enum DocumentText {
     }
 
     /// Replaces the document's text with `bytes` (UTF-8), as one transaction
-    /// merge-saved under the document's lock: edits other editors saved are
-    /// merged, the other root types of the document are kept untouched.
+    /// saved under the document's lock: the stored rows are applied to a
+    /// document, its text replaced, and that document's state written after
+    /// the check that it loads back the same (`StoredState`). Edits other
+    /// editors saved are kept, and so are the document's other root types.
     ///
     /// - Throws: `DocumentTextError.invalidUTF8` (nothing written) when
-    ///   `bytes` is not UTF-8.
+    ///   `bytes` is not UTF-8; `DocumentTextError.damaged` (nothing written)
+    ///   when the stored document cannot be read or the result fails its check.
     @discardableResult
     public static func importText(
         _ bytes: [UInt8], into document: DocumentID,
@@ -44,30 +47,28 @@ public enum DocumentText {
             let content = doc.getText(rootName)
             if content.toString() == text, !rows.isEmpty {
                 result.unchanged = true
-                return try YUpdate.merge(rows)
+            } else {
+                doc.transact { _ in
+                    content.delete(at: 0, length: content.length)
+                    content.insert(text, at: 0)
+                }
             }
-            var update: [UInt8] = []
-            let observer = doc.onUpdate { bytes, _ in update = bytes }
-            doc.transact { _ in
-                content.delete(at: 0, length: content.length)
-                content.insert(text, at: 0)
+            do {
+                return try StoredState.encodeVerified(doc)
+            } catch {
+                throw DocumentTextError.damaged(reason: "\(error)")
             }
-            doc.removeObserver(observer)
-            return try YUpdate.merge(rows + [update])
         }
         return result.unchanged ? .unchanged : .replaced(state: written)
     }
 
-    /// A document holding every row merged.
+    /// A document holding every row, applied in order.
     static func doc(from rows: [[UInt8]]) throws -> Doc {
-        let doc = Doc()
-        guard !rows.isEmpty else { return doc }
         do {
-            try doc.applyUpdate(try YUpdate.merge(rows))
+            return try StoredState.document(from: rows)
         } catch {
             throw DocumentTextError.damaged(reason: "\(error)")
         }
-        return doc
     }
 
     /// The text, or the offset of the first byte that is not UTF-8.
@@ -94,7 +95,8 @@ public enum DocumentTextError: Error, CustomStringConvertible, Equatable, Sendab
     case notFound(document: String)
     /// The input is not UTF-8; `offset` is the first bad byte.
     case invalidUTF8(offset: Int)
-    /// The stored state is not a valid Yjs update.
+    /// The stored state cannot be read, or the new one failed its check
+    /// before it was written; `reason` says which.
     case damaged(reason: String)
 
     public var description: String {
@@ -106,7 +108,7 @@ public enum DocumentTextError: Error, CustomStringConvertible, Equatable, Sendab
             return
                 "the file is not valid UTF-8 (first bad byte at offset \(offset)); convert it to UTF-8 first, e.g. with iconv. Nothing was imported"
         case let .damaged(reason):
-            return "the stored document is not a valid Yjs state: \(reason)"
+            return reason
         }
     }
 }

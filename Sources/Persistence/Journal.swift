@@ -8,10 +8,17 @@ import Foundation
 /// The file is `<document id>.<session>.journal` under the state directory.
 /// Each session writes its own file and holds an exclusive `flock` on it while
 /// open; a journal nobody holds was left by a session that died, and the next
-/// `open` adopts its records. Records are framed as
-/// `length (UInt32 LE) · CRC-32 of payload (UInt32 LE) · payload`; a record
-/// whose length or checksum does not match (a write torn by the crash) ends
-/// the replay and is ignored.
+/// `open` reads its records (`recovered`). Records are framed so that damage
+/// costs only the records it touches (`JournalFormat`): recovery skips a
+/// damaged record and carries on with the next intact one.
+///
+/// Recovery is two steps, because only the caller can tell whether a record is
+/// an update the document accepts: `open` reads the left-over journals and
+/// keeps them locked; `settleRecovery(accepted:)` copies the accepted records
+/// into this session's journal, deletes the left-over journals that were read
+/// and applied whole, and renames every other one to
+/// `<name>.damaged-<timestamp>`, where it stays for a person to look at. A
+/// journal is never deleted unless all of it was applied.
 ///
 /// Appends go to the kernel at once (a killed process loses nothing it
 /// appended) and are fsync'd within `syncInterval` (a power cut loses at most
@@ -31,13 +38,14 @@ public final class Journal: @unchecked Sendable {
 
     /// The journal file of this session.
     public private(set) var url: URL
-    /// Updates recovered from journals that crashed sessions left behind,
-    /// oldest first. They are already copied into this session's journal.
+    /// Updates read from journals that crashed sessions left behind, oldest
+    /// journal first; `settleRecovery(accepted:)` decides what becomes of them.
     public let recovered: [[UInt8]]
+    /// What reading the left-over journals found (before any record was
+    /// checked as an update).
+    public let recoveryScan: JournalRecovery
 
-    static let header: [UInt8] = Array("QALAMJ1\n".utf8)
-    /// Larger records are taken for damage; no single Yjs update is this big.
-    static let maximumRecordLength = 1 << 30
+    static var header: [UInt8] { JournalFormat.header }
 
     private let lock = NSLock()
     private let syncQueue = DispatchQueue(label: "qalam.journal-sync")
@@ -49,6 +57,18 @@ public final class Journal: @unchecked Sendable {
     private var isDirty = false
     private var syncScheduled = false
     private var lastSyncError: PersistenceError?
+    private var orphans: [Orphan]
+    /// Tests: the next writes fail with this errno, as a full disk would make them.
+    var injectedWriteError: Int32?
+
+    /// A journal a dead session left, held locked until recovery is settled.
+    struct Orphan {
+        let descriptor: Int32
+        let url: URL
+        let decoded: JournalFormat.Decoded
+        /// Indices of its records in `recovered`.
+        let records: Range<Int>
+    }
 
     /// `$XDG_STATE_HOME/qalam` (default `~/.local/state/qalam`).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) throws
@@ -64,9 +84,10 @@ public final class Journal: @unchecked Sendable {
         return URL(fileURLWithPath: home).appendingPathComponent(".local/state/qalam")
     }
 
-    /// Opens a new journal for `document` in `directory` (created if needed),
-    /// adopting the records of every journal of the document that no running
-    /// session holds.
+    /// Opens a new journal for `document` in `directory` (created if needed)
+    /// and reads the records of every journal of the document that no running
+    /// session holds (see `recovered`; call `settleRecovery(accepted:)` once
+    /// they are applied).
     public static func open(
         document: DocumentID, in directory: URL,
         syncInterval: Duration = .milliseconds(100)
@@ -81,7 +102,7 @@ public final class Journal: @unchecked Sendable {
         }
         let prefix = document.description + "."
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        var orphans: [(descriptor: Int32, url: URL, records: [[UInt8]], modified: Date)] = []
+        var found: [(descriptor: Int32, url: URL, decoded: JournalFormat.Decoded, modified: Date)] = []
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".journal") {
             let url = directory.appendingPathComponent(name)
             let fd = Glibc.open(url.path, O_RDWR | O_CLOEXEC)
@@ -94,29 +115,95 @@ public final class Journal: @unchecked Sendable {
             let bytes = readAll(fd)
             let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
             let modified = attributes?[.modificationDate] as? Date ?? .distantPast
-            orphans.append((fd, url, decode(bytes).records, modified))
+            found.append((fd, url, JournalFormat.decode(bytes), modified))
         }
         removeStaleTemporaryFiles(of: document, in: directory, names: names)
-        orphans.sort { $0.modified < $1.modified }
-        let recovered = orphans.flatMap(\.records)
-
-        let journal = try Journal(
-            url: directory.appendingPathComponent("\(prefix)\(UUID().uuidString.lowercased()).journal"),
-            recovered: recovered, syncInterval: syncInterval)
+        found.sort { $0.modified < $1.modified }
+        var recovered: [[UInt8]] = []
+        var orphans: [Orphan] = []
+        for journal in found {
+            let start = recovered.count
+            recovered += journal.decoded.records
+            orphans.append(
+                Orphan(
+                    descriptor: journal.descriptor, url: journal.url, decoded: journal.decoded,
+                    records: start..<recovered.count))
+        }
         do {
-            for record in recovered { try journal.append(record) }
-            try journal.sync()
+            return try Journal(
+                url: directory.appendingPathComponent("\(prefix)\(UUID().uuidString.lowercased()).journal"),
+                recovered: recovered, orphans: orphans, syncInterval: syncInterval)
         } catch {
-            journal.close()
             for orphan in orphans { Glibc.close(orphan.descriptor) }
             throw error
         }
-        // Only now that the records are safe in the new journal.
-        for orphan in orphans {
-            unlink(orphan.url.path)
+    }
+
+    /// Settles the recovery: copies the records `accepted` says were applied
+    /// into this session's journal (so they survive another crash until
+    /// saved), deletes every left-over journal that was read and applied in
+    /// full, and renames the others to `<name>.damaged-<timestamp>`.
+    ///
+    /// - Parameter accepted: whether `recovered[index]` was applied.
+    /// - Returns: the account of the recovery, with where damaged journals are kept.
+    /// - Throws: `PersistenceError.journal` when the records cannot be copied;
+    ///   the left-over journals are then left as they were, for the next session.
+    @discardableResult
+    public func settleRecovery(accepted: (Int) -> Bool) throws -> JournalRecovery {
+        let pending: [Orphan] = lock.withLock {
+            let taken = orphans
+            orphans = []
+            return taken
+        }
+        var report = recoveryScan
+        report.recovered = 0
+        report.refused = 0
+        var keep: [Bool] = []
+        do {
+            for orphan in pending {
+                var whole = orphan.decoded.isIntact
+                for index in orphan.records {
+                    if accepted(index) {
+                        try append(recovered[index])
+                        report.recovered += 1
+                    } else {
+                        report.refused += 1
+                        whole = false
+                    }
+                }
+                keep.append(!whole)
+            }
+            try sync()
+        } catch {
+            for orphan in pending { Glibc.close(orphan.descriptor) }
+            throw error
+        }
+        // Only now that the records are safe in this session's journal.
+        let stamp = Self.timestamp()
+        for (orphan, isDamaged) in zip(pending, keep) {
+            if isDamaged {
+                let kept = orphan.url.path + ".damaged-" + stamp
+                if rename(orphan.url.path, kept) == 0 {
+                    report.keptFiles.append(kept)
+                } else {
+                    report.keptFiles.append(orphan.url.path)
+                }
+            } else {
+                unlink(orphan.url.path)
+            }
             Glibc.close(orphan.descriptor)
         }
-        return journal
+        if !report.keptFiles.isEmpty { Self.syncDirectory(of: url) }
+        return report
+    }
+
+    /// `20250102T030405Z`: sortable, and safe in a file name.
+    private static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
     }
 
     /// Deletes the half-made files (`.…journal.new`, `.…tmp`) that a session
@@ -138,30 +225,40 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    private init(url: URL, recovered: [[UInt8]], syncInterval: Duration) throws {
+    private init(url: URL, recovered: [[UInt8]], orphans: [Orphan], syncInterval: Duration) throws {
         self.url = url
         self.recovered = recovered
+        self.orphans = orphans
         self.syncInterval = syncInterval
+        var scan = JournalRecovery()
+        scan.found = recovered.count
+        scan.damaged = orphans.reduce(0) { $0 + $1.decoded.damagedRecords }
+        scan.damagedHeaders = orphans.filter(\.decoded.headerDamaged).count
+        scan.journals = orphans.map(\.url.path)
+        scan.recovered = recovered.count
+        recoveryScan = scan
         descriptor = try Self.createLocked(at: url)
         fileLength = Self.header.count
     }
 
     deinit {
         if descriptor >= 0 { Glibc.close(descriptor) }
+        for orphan in orphans { Glibc.close(orphan.descriptor) }
     }
 
     /// Appends one update. It reaches the kernel before this returns and the
     /// disk within the sync interval.
+    ///
+    /// - Throws: `PersistenceError.journal` when it cannot be written (a full
+    ///   disk, an I/O error, a file system remounted read-only); nothing of
+    ///   the record is left in the file then.
     public func append(_ update: [UInt8]) throws {
-        var record = [UInt8]()
-        record.reserveCapacity(8 + update.count)
-        Self.appendLittleEndian(UInt32(update.count), to: &record)
-        Self.appendLittleEndian(CRC32.checksum(update), to: &record)
-        record += update
-
+        let record = JournalFormat.encode(update)
         try lock.withLock {
             guard descriptor >= 0 else { throw PersistenceError.closed }
-            if let failure = Self.write(record, to: descriptor, at: fileLength) {
+            if let failure = injectedWriteError.map({ String(cString: strerror($0)) })
+                ?? Self.write(record, to: descriptor, at: fileLength)
+            {
                 // Leave no half record behind for the next append to follow.
                 _ = ftruncate(descriptor, off_t(fileLength))
                 throw PersistenceError.journal(path: url.path, reason: failure)
@@ -256,27 +353,17 @@ public final class Journal: @unchecked Sendable {
             }
             Glibc.close(descriptor)
             descriptor = -1
+            // Recovery never settled: the left-over journals stay for the next session.
+            for orphan in orphans { Glibc.close(orphan.descriptor) }
+            orphans = []
         }
     }
 
     // MARK: - Decoding
 
-    /// The whole records of a journal file's bytes, in order, and how many
-    /// bytes they span; a torn or damaged record ends the list.
-    static func decode(_ bytes: [UInt8]) -> (records: [[UInt8]], validLength: Int) {
-        guard bytes.count >= header.count, Array(bytes[0..<header.count]) == header else { return ([], 0) }
-        var records: [[UInt8]] = []
-        var offset = header.count
-        while bytes.count - offset >= 8 {
-            let length = Int(readLittleEndian(bytes, at: offset))
-            let checksum = readLittleEndian(bytes, at: offset + 4)
-            guard length <= maximumRecordLength, length <= bytes.count - offset - 8 else { break }
-            let payload = Array(bytes[(offset + 8)..<(offset + 8 + length)])
-            guard CRC32.checksum(payload) == checksum else { break }
-            records.append(payload)
-            offset += 8 + length
-        }
-        return (records, offset)
+    /// The intact records of a journal file's bytes and an account of the damage.
+    static func decode(_ bytes: [UInt8]) -> JournalFormat.Decoded {
+        JournalFormat.decode(bytes)
     }
 
     // MARK: - File helpers
@@ -371,13 +458,5 @@ public final class Journal: @unchecked Sendable {
         var status = stat()
         guard fstat(fd, &status) == 0 else { return [] }
         return read(fd, from: 0, count: Int(status.st_size))
-    }
-
-    private static func appendLittleEndian(_ value: UInt32, to bytes: inout [UInt8]) {
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-    }
-
-    private static func readLittleEndian(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << UInt32($1 * 8) }
     }
 }

@@ -7,7 +7,10 @@ public enum PersistenceError: Error, CustomStringConvertible, Sendable {
     case notLoaded(document: String)
     /// The journal file could not be created, written or synced.
     case journal(path: String, reason: String)
-    /// An update could not be merged (it is not a valid Yjs update).
+    /// This machine's copy of the last saved state could not be written.
+    case localCopy(path: String, reason: String)
+    /// An update could not be applied (it is not a valid Yjs update, or one
+    /// the document refuses).
     case invalidUpdate(String)
     /// The autosaver was closed.
     case closed
@@ -20,10 +23,21 @@ public enum PersistenceError: Error, CustomStringConvertible, Sendable {
         case let .journal(path, reason):
             return
                 "cannot use the crash journal \(path): \(reason). Check that the directory is writable and the disk is not full"
+        case let .localCopy(path, reason):
+            return
+                "cannot write this machine's copy of the document, \(path): \(reason). Check that the directory is writable and the disk is not full"
         case let .invalidUpdate(reason):
-            return "an update could not be merged for saving: \(reason)"
+            return "an update was refused: \(reason)"
         case .closed:
             return "the autosaver was already closed"
+        }
+    }
+
+    /// The reason alone, for "edits are not crash-safe: <reason>".
+    var shortReason: String {
+        switch self {
+        case let .journal(path, reason), let .localCopy(path, reason): return "\(reason) (\(path))"
+        default: return description
         }
     }
 }

@@ -1,40 +1,59 @@
 import DocumentStorage
 import Foundation
+import YCRDT
 
 /// The autosaver of one open document.
 ///
 /// Feed it every update the document emits (`record`, synchronous, from the
-/// `Doc`'s update callback). The first unsaved change schedules a save at most
-/// `saveDelay` later; changes in between coalesce into that save; nothing is
-/// written while nothing changed. A save is a merge-save
-/// (`store.save(document) { rows in merge(rows + [local]) }`), so saves of
-/// several editors never overwrite each other. One save per document runs at a
-/// time. A failed save keeps the changes and is retried with backoff. Every
-/// update is also appended to the crash journal (if given) until a save that
-/// contains it has committed.
+/// `Doc`'s update callback) and every update received from other editors
+/// (`record(_:isLocal: false)`). It keeps its own replica of the document. The
+/// first unsaved change schedules a save at most `saveDelay` later; changes in
+/// between coalesce into that save; nothing is written while nothing changed.
 ///
-/// It refuses to save before `load()` succeeded: an editor that could not
-/// read the stored document must not overwrite it with an empty one.
+/// A save stores the *integrated* document (`StoredState`): under the
+/// document's lock it applies the stored rows and this replica's state to a
+/// document, encodes that, checks that the bytes load back to the same
+/// content, and only then writes them. Saves of several editors therefore
+/// never overwrite each other, and what is stored reopens as what the writer
+/// saw. On a failed check nothing is written and the edits stay journaled.
+///
+/// Every update is appended to the crash journal (if given) until a save that
+/// contains it has committed; when the journal cannot be written the status
+/// says so at once and clears when it can be again. After a save, this
+/// machine's copy of the saved state (`StateCache`) is replaced.
+///
+/// When the store cannot be reached, at open or later, the document is
+/// opened from the local copy and the journal, the status says "offline —
+/// changes are kept on this machine", the store is tried every
+/// `probeInterval`, and the first try that reaches it saves. Content the
+/// store holds that this replica lacked (edits saved by others meanwhile) is
+/// handed to the editor on `storedChanges`.
 public actor YjsPersistence {
-    /// Merges Yjs v1 updates into one (`YUpdate.merge`).
-    public typealias Merge = @Sendable ([[UInt8]]) throws -> [UInt8]
-
     /// Timing of saves and retries.
     public struct Options: Sendable {
         /// The longest a change waits before it is saved.
         public var saveDelay: Duration
-        /// The wait before the first retry of a failed save; it doubles per
-        /// failure up to `maximumRetryDelay`.
+        /// The wait before the first retry of a save that failed for another
+        /// reason than an unreachable store; it doubles per failure up to
+        /// `maximumRetryDelay`.
         public var initialRetryDelay: Duration
         public var maximumRetryDelay: Duration
+        /// How often an unreachable store is tried again (a save, which is
+        /// also the cheapest way to learn that it is back).
+        public var probeInterval: Duration
+        /// How long a notice (a recovery report, a refused update) is shown.
+        public var noticeLifetime: Duration
 
         public init(
             saveDelay: Duration = .seconds(10), initialRetryDelay: Duration = .seconds(2),
-            maximumRetryDelay: Duration = .seconds(60)
+            maximumRetryDelay: Duration = .seconds(60), probeInterval: Duration = .seconds(5),
+            noticeLifetime: Duration = .seconds(60)
         ) {
             self.saveDelay = saveDelay
             self.initialRetryDelay = initialRetryDelay
             self.maximumRetryDelay = maximumRetryDelay
+            self.probeInterval = min(probeInterval, .seconds(5))
+            self.noticeLifetime = noticeLifetime
         }
     }
 
@@ -42,18 +61,32 @@ public actor YjsPersistence {
     public nonisolated let document: DocumentID
     /// The crash journal, if any.
     public nonisolated let journal: Journal?
+    /// Content found in the store that the replica lacked (edits others saved
+    /// while this editor was offline), as updates to apply to the editor's
+    /// document. One consumer.
+    public nonisolated let storedChanges: AsyncStream<[UInt8]>
 
     private let store: DocumentStore
-    private let merge: Merge
     private let options: Options
     private let inbox: UpdateInbox
+    private let localCopy: StateCache?
+    private let storedChangesContinuation: AsyncStream<[UInt8]>.Continuation
 
-    /// Everything this replica has seen merged into one update; nil until loaded.
-    private var state: [UInt8]?
-    /// Whether `state` holds changes no committed save contains.
+    /// This autosaver's replica of the document; nil until loaded.
+    private var replica: Doc?
+    private var loadFailure: String?
+    /// Whether the replica holds changes no committed save contains.
     private var stateUnsaved = false
-    /// The journal position a commit of `state` makes safe to discard.
+    /// Whether some of those are this editor's own (or recovered from the journal).
+    private var localUnsaved = false
+    /// Edits recovered from the journal and not saved yet.
+    private var recoveredUnsaved = 0
+    /// The store was not read at open: the next successful save also brings
+    /// in what it holds.
+    private var needsStoreSync = false
+    /// The journal position and inbox sequence a commit of the replica makes safe.
     private var stateMark: Journal.Mark?
+    private var stateSequence = 0
     private var unsavedSince: Date?
     /// When the last save of this session committed.
     public private(set) var lastSaved: Date?
@@ -61,99 +94,178 @@ public actor YjsPersistence {
     /// Whether a save runs; others wait in `saveWaiters` (one save in flight
     /// per document).
     private var isSaving = false
+    private var savingLocal = false
     private var saveWaiters: [CheckedContinuation<Void, Never>] = []
     private var retryDelay: Duration?
+    /// Why the last save failed, until one succeeds.
+    private var failure: SaveStatus.Phase?
+    private var journalOpenProblem: PersistenceError?
+    private var notice: (text: String, expires: Date)?
+    private var maintenance: Task<Void, Never>?
     private var isClosed = false
     private(set) var saveCount = 0
 
     /// The current status; `statusUpdates()` streams its changes.
-    public private(set) var status: SaveStatus = .notLoaded(reason: nil)
+    public private(set) var status = SaveStatus(phase: .notLoaded(reason: nil))
     private var subscribers: [UUID: AsyncStream<SaveStatus>.Continuation] = [:]
 
     /// - Parameters:
-    ///   - merge: merges Yjs updates; `YUpdate.merge` in the editor.
     ///   - journal: the crash journal of this session (`Journal.open`); its
-    ///     recovered updates are merged in by `load()` and saved.
+    ///     recovered updates are applied by `load()` and saved.
+    ///   - journalProblem: why there is no journal, when it could not be opened
+    ///     (shown as "edits are not crash-safe" until the session ends).
+    ///   - localCopy: this machine's copy of the last saved state, opened from
+    ///     when the store cannot be reached.
     public init(
         store: DocumentStore, document: DocumentID, journal: Journal? = nil,
-        options: Options = Options(), merge: @escaping Merge
+        journalProblem: PersistenceError? = nil, localCopy: StateCache? = nil, options: Options = Options()
     ) {
         self.store = store
         self.document = document
         self.journal = journal
+        self.localCopy = localCopy
         self.options = options
-        self.merge = merge
         inbox = UpdateInbox(journal: journal)
+        journalOpenProblem = journalProblem
+        (storedChanges, storedChangesContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
     // MARK: - Loading
 
-    /// Loads the document: every stored row merged with the updates recovered
-    /// from the crash journal. Apply the result to the `Doc` before editing.
-    /// Until this succeeds nothing is saved; call it again to retry.
+    /// What `load()` found.
+    public struct LoadedDocument: Sendable {
+        /// The document to show: apply it to the editor's `Doc` before editing.
+        public let state: [UInt8]
+        /// The edits recovered from crash journals, as one update (others have
+        /// never seen them: send them), or nil.
+        public let recovered: [UInt8]?
+        /// What recovering the journals found, when there was anything.
+        public let recovery: JournalRecovery?
+        /// Whether the store could not be read and the local copy was used.
+        public let isOffline: Bool
+    }
+
+    /// Loads the document: the stored rows (or, when the store cannot be
+    /// reached, this machine's copy of them) with the updates recovered from
+    /// the crash journal applied. Until this succeeds nothing is saved; call
+    /// it again to retry.
     ///
-    /// - Returns: the merged update to apply.
-    public func load() async throws -> [UInt8] {
+    /// - Throws: the store's error when it can be reached but not read, and
+    ///   `StoredStateError.invalidRow` when what it holds is damaged.
+    public func load() async throws -> LoadedDocument {
         guard !isClosed else { throw PersistenceError.closed }
-        let rows: [[UInt8]]
+        var rows: [[UInt8]]?
+        var offlineReason: String?
         do {
             rows = try await store.load(document)
+        } catch let StoreError.connectionFailed(reason) {
+            offlineReason = Self.firstLine(reason)
         } catch {
-            publish(.notLoaded(reason: "\(error)"))
+            loadFailure = "\(error)"
+            publishStatus()
             throw error
         }
-        let recovered = journal?.recovered ?? []
-        // Updates recorded before the load finished join the loaded state, so
-        // the journal mark taken with them covers everything in it.
-        let (early, mark) = inbox.drain()
-        let merged: [UInt8]
-        do {
-            merged = try merge(rows + recovered + early)
-        } catch {
-            inbox.restore(early)
-            publish(.notLoaded(reason: "the stored document cannot be decoded: \(error)"))
-            throw PersistenceError.invalidUpdate("\(error)")
-        }
-        state = merged
-        if recovered.isEmpty && early.isEmpty {
-            publish(.saved(at: nil))
+        let doc: Doc
+        if let rows {
+            do {
+                doc = try StoredState.document(from: rows)
+            } catch {
+                loadFailure = "\(error)"
+                publishStatus()
+                throw error
+            }
         } else {
-            // Edits a crashed session never saved, or made while loading: save them soon.
-            stateUnsaved = true
-            stateMark = mark
-            markUnsaved()
+            doc = Doc()
+            if let cached = localCopy?.read() {
+                do {
+                    try doc.applyUpdate(cached)
+                } catch {
+                    showNotice(
+                        "this machine's copy \(localCopy?.url.path ?? "") does not apply and was ignored: \(error)")
+                }
+            }
         }
-        return merged
+
+        let (recovered, recovery) = recover(into: doc)
+        replica = doc
+        loadFailure = nil
+        let state = try doc.encodeStateAsUpdate()
+        if let rows, !rows.isEmpty {
+            writeLocalCopy(state)
+        }
+        if let recovery, recovery.recovered > 0 {
+            localUnsaved = true
+            stateUnsaved = true
+            recoveredUnsaved = recovery.recovered
+            unsavedSince = Date()
+        }
+        absorbInbox()
+        if let offlineReason {
+            needsStoreSync = true
+            failure = .offline(reason: offlineReason, retryAt: Date() + options.probeInterval.timeInterval)
+            scheduleSave(after: options.probeInterval)
+        } else if stateUnsaved {
+            scheduleSave(after: options.saveDelay)
+        }
+        publishStatus()
+        return LoadedDocument(
+            state: state, recovered: recovered, recovery: recovery, isOffline: offlineReason != nil)
+    }
+
+    /// Applies the records of the journals dead sessions left, keeps the ones
+    /// that apply, and settles the journals (`Journal.settleRecovery`).
+    private func recover(into doc: Doc) -> (update: [UInt8]?, report: JournalRecovery?) {
+        guard let journal else { return (nil, nil) }
+        let before = doc.encodeStateVector()
+        var accepted: [Bool] = []
+        for record in journal.recovered {
+            accepted.append((try? doc.applyUpdate(record)) != nil)
+        }
+        var report: JournalRecovery
+        do {
+            report = try journal.settleRecovery(accepted: { accepted[$0] })
+        } catch {
+            // The records are applied and the old journals stay for the next
+            // session; only this session's copy of them failed.
+            report = journal.recoveryScan
+            report.recovered = accepted.filter { $0 }.count
+            report.refused = accepted.count - report.recovered
+            showNotice(
+                "the recovered edits could not be copied into this session's journal (\(error)); the old journals are kept for the next session"
+            )
+        }
+        guard !report.isEmpty else { return (nil, nil) }
+        if !report.isComplete { showNotice(report.description) }
+        let update = report.recovered > 0 ? try? doc.encodeStateAsUpdate(since: before) : nil
+        return (update, report)
     }
 
     /// Whether `load()` has succeeded.
-    public var isLoaded: Bool { state != nil }
+    public var isLoaded: Bool { replica != nil }
 
     // MARK: - Recording changes
 
     /// Records an update of the document (call it from the `Doc`'s update
-    /// callback, for local and remote updates alike). It is journaled at once
-    /// and saved within `saveDelay`.
-    public nonisolated func record(_ update: [UInt8]) {
-        if inbox.append(update) {
+    /// callback for local edits, and for every update received from another
+    /// editor with `isLocal: false`). It is journaled at once and saved within
+    /// `saveDelay`. Received updates are saved too, but do not make the
+    /// status "unsaved": the writer has nothing of theirs at stake.
+    public nonisolated func record(_ update: [UInt8], isLocal: Bool = true) {
+        let outcome = inbox.append(update, isLocal: isLocal)
+        if outcome.wasEmpty || outcome.journalHealthChanged {
             Task { await self.changed() }
         }
     }
 
     private func changed() {
-        guard !isClosed, !inbox.isEmpty else { return }
-        markUnsaved()
-    }
-
-    private func markUnsaved() {
-        if unsavedSince == nil { unsavedSince = Date() }
-        if state != nil, timer == nil, !isSaving, retryDelay == nil {
-            scheduleSave(after: options.saveDelay)
+        guard !isClosed else { return }
+        if !inbox.isEmpty {
+            if unsavedSince == nil, inbox.hasLocal { unsavedSince = Date() }
+            if replica != nil, timer == nil, !isSaving {
+                scheduleSave(after: options.saveDelay)
+            }
         }
-        switch status {
-        case .saving, .failed, .notLoaded: break
-        default: publish(.unsaved(since: unsavedSince ?? Date()))
-        }
+        publishStatus()
     }
 
     // MARK: - Saving
@@ -173,14 +285,14 @@ public actor YjsPersistence {
         try journal?.sync()
     }
 
-    /// The last failure to write the crash journal, if any since the last
-    /// call: the edits are still saved, but would not survive a crash.
-    public func takeJournalFailure() -> PersistenceError? {
-        inbox.takeJournalFailure() ?? journal?.syncError
+    /// Why the crash journal cannot be written now, if it cannot: the edits
+    /// are still saved, but would not survive a crash.
+    public func journalProblem() -> PersistenceError? {
+        inbox.journalProblem ?? journal?.syncError ?? journalOpenProblem
     }
 
-    /// Whether changes are waiting to be saved.
-    public var hasUnsavedChanges: Bool { stateUnsaved || !inbox.isEmpty || isSaving }
+    /// Whether edits made here (or recovered) wait to be saved.
+    public var hasUnsavedChanges: Bool { localUnsaved || inbox.hasLocal || savingLocal }
 
     /// Stops the timers and closes the journal (kept on disk while it holds
     /// unsaved records). Call `flush()` first to save.
@@ -188,9 +300,12 @@ public actor YjsPersistence {
         isClosed = true
         timer?.cancel()
         timer = nil
+        maintenance?.cancel()
+        maintenance = nil
         journal?.close()
         for continuation in subscribers.values { continuation.finish() }
         subscribers = [:]
+        storedChangesContinuation.finish()
     }
 
     private func scheduleSave(after delay: Duration) {
@@ -211,6 +326,36 @@ public actor YjsPersistence {
         _ = try? await save()
     }
 
+    /// Applies what the inbox holds to the replica. An update the replica
+    /// refuses (it is not valid, or it conflicts with what the document
+    /// holds) is dropped with a notice; it never reaches the store.
+    private func absorbInbox() {
+        guard let replica else { return }
+        let (entries, mark, sequence) = inbox.drain()
+        // Everything before the mark is in the replica now (or was refused).
+        stateMark = mark
+        stateSequence = sequence
+        var refused: [String] = []
+        for entry in entries {
+            do {
+                try replica.applyUpdate(entry.update)
+            } catch {
+                refused.append("\(error)")
+                continue
+            }
+            stateUnsaved = true
+            if entry.isLocal {
+                localUnsaved = true
+                if unsavedSince == nil { unsavedSince = Date() }
+            }
+        }
+        if let first = refused.first {
+            showNotice(
+                "refused \(refused.count) update\(refused.count == 1 ? "" : "s") that the document does not accept: \(first)"
+            )
+        }
+    }
+
     private func save() async throws {
         // One save in flight per document: wait for it to finish first.
         while isSaving {
@@ -219,56 +364,92 @@ public actor YjsPersistence {
         isSaving = true
         defer { endSaving() }
         guard !isClosed else { throw PersistenceError.closed }
-        guard let base = state else {
+        guard let replica else {
             if inbox.isEmpty { return }
             throw PersistenceError.notLoaded(document: document.name)
         }
+        absorbInbox()
+        guard stateUnsaved || needsStoreSync else { return }
 
-        let (updates, mark) = inbox.drain()
-        if !updates.isEmpty {
-            do {
-                state = try merge([base] + updates)
-            } catch {
-                inbox.restore(updates)
-                let failure = PersistenceError.invalidUpdate("\(error)")
-                publish(.failed(reason: failure.description, retryIn: .zero))
-                throw failure
-            }
-            stateUnsaved = true
-            stateMark = mark
-        }
-        guard stateUnsaved, let local = state else { return }
-
-        let merge = self.merge
+        let local = try replica.encodeStateAsUpdate()
         let store = self.store
         let document = self.document
-        publish(.saving)
+        savingLocal = localUnsaved
+        publishStatus()
+        let written: [UInt8]
         do {
-            _ = try await store.save(document) { rows in try merge(rows + [local]) }
+            written = try await store.save(document) { rows in
+                try StoredState.integrate(rows: rows, with: [local])
+            }
         } catch {
-            let delay = nextRetryDelay()
-            publish(.failed(reason: "\(error)", retryIn: delay))
-            scheduleSave(after: delay)
+            savingLocal = false
+            saveFailed(error)
             throw error
         }
+        savingLocal = false
         saveCount += 1
         stateUnsaved = false
+        localUnsaved = false
+        recoveredUnsaved = 0
+        needsStoreSync = false
+        failure = nil
         retryDelay = nil
-        let now = Date()
-        lastSaved = now
+        lastSaved = Date()
         if let mark = stateMark {
             // A failed discard only means the next session replays records
-            // that are already saved, which merging makes harmless.
+            // that are already saved, which applying makes harmless.
             try? journal?.discard(through: mark)
         }
-        if inbox.isEmpty {
-            unsavedSince = nil
-            publish(.saved(at: now))
+        inbox.committed(through: stateSequence)
+        writeLocalCopy(written)
+        bringInStored(written, into: replica)
+        if inbox.hasLocal {
+            unsavedSince = Date()
         } else {
+            unsavedSince = nil
+        }
+        if !inbox.isEmpty, timer == nil {
             // Changes made during the save: they wait their own turn.
-            unsavedSince = now
-            publish(.unsaved(since: now))
-            if timer == nil { scheduleSave(after: options.saveDelay) }
+            scheduleSave(after: options.saveDelay)
+        }
+        publishStatus()
+    }
+
+    /// What was stored may hold more than the replica (others' saves): apply
+    /// it, and hand the difference to the editor.
+    private func bringInStored(_ written: [UInt8], into replica: Doc) {
+        var difference: [UInt8]?
+        let observer = replica.onUpdate { update, _ in difference = update }
+        do {
+            try replica.applyUpdate(written)
+        } catch {
+            // It was just verified to load; a refusal here is a defect worth seeing.
+            showNotice("the saved state does not apply to this editor's copy: \(error)")
+        }
+        replica.removeObserver(observer)
+        if let difference { storedChangesContinuation.yield(difference) }
+    }
+
+    private func saveFailed(_ error: Error) {
+        if case let StoreError.connectionFailed(reason) = error {
+            let delay = options.probeInterval
+            failure = .offline(reason: Self.firstLine(reason), retryAt: Date() + delay.timeInterval)
+            scheduleSave(after: delay)
+        } else {
+            let delay = nextRetryDelay()
+            failure = .failed(
+                reason: "\(error); your edits are kept in the crash journal", retryAt: Date() + delay.timeInterval)
+            scheduleSave(after: delay)
+        }
+        publishStatus()
+    }
+
+    private func writeLocalCopy(_ state: [UInt8]) {
+        guard let localCopy else { return }
+        do {
+            try localCopy.write(state)
+        } catch {
+            showNotice("\(error)")
         }
     }
 
@@ -283,6 +464,12 @@ public actor YjsPersistence {
         let delay = retryDelay.map { min($0 * 2, options.maximumRetryDelay) } ?? options.initialRetryDelay
         retryDelay = delay
         return delay
+    }
+
+    /// libpq's reasons run over several lines; the status bar has one.
+    static func firstLine(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        return line.trimmingCharacters(in: .whitespaces)
     }
 
     // MARK: - Status
@@ -307,9 +494,58 @@ public actor YjsPersistence {
         subscribers[id] = nil
     }
 
-    private func publish(_ newStatus: SaveStatus) {
+    private func showNotice(_ text: String) {
+        notice = (text, Date() + options.noticeLifetime.timeInterval)
+        publishStatus()
+    }
+
+    private var currentPhase: SaveStatus.Phase {
+        guard replica != nil else { return .notLoaded(reason: loadFailure) }
+        if isSaving, savingLocal { return .saving }
+        if let failure { return failure }
+        if localUnsaved || inbox.hasLocal {
+            return .unsaved(since: unsavedSince ?? Date(), recovered: recoveredUnsaved)
+        }
+        return .saved(at: lastSaved)
+    }
+
+    private func publishStatus() {
+        if let current = notice, current.expires <= Date() { notice = nil }
+        let newStatus = SaveStatus(
+            phase: currentPhase, journalProblem: journalProblem()?.shortReason,
+            notice: notice?.text, noticeExpires: notice?.expires)
+        if newStatus.journalProblem != nil || newStatus.notice != nil { startMaintenance() }
         guard newStatus != status else { return }
         status = newStatus
         for continuation in subscribers.values { continuation.yield(newStatus) }
+    }
+
+    /// While a notice shows or the journal fails: expire the notice on time,
+    /// and try the journal again so its warning clears as soon as it works.
+    private func startMaintenance() {
+        guard maintenance == nil, !isClosed else { return }
+        maintenance = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, await self.maintain() else { return }
+            }
+        }
+    }
+
+    /// Returns whether there is still something to maintain.
+    private func maintain() -> Bool {
+        guard !isClosed else { return false }
+        inbox.retryJournal()
+        publishStatus()
+        let keepGoing = status.journalProblem != nil || status.notice != nil
+        if !keepGoing { maintenance = nil }
+        return keepGoing
+    }
+}
+
+extension Duration {
+    /// Seconds, for `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

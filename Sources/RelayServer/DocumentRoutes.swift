@@ -4,17 +4,23 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Persistence
 import RealtimeProtocol
 import YCRDT
 
-/// `GET/PUT /api/documents/{id}/yjs`: the merged Yjs state of a document, read from
-/// and merge-saved into the configured `DocumentStore`. `{id}` is a UUID or a name
+/// `GET/PUT /api/documents/{id}/yjs`: the Yjs state of a document, read from and
+/// saved into the configured `DocumentStore`. `{id}` is a UUID or a name
 /// (`DocumentID(name:)`), so `qalam edit notes` and this API meet in the same row.
 ///
 /// With a JWT secret, members read and editors and owners write (`AccessPolicy`):
 /// 401 without a valid bearer token, 403 for anyone else, and neither says whether
 /// the document exists. A `PUT` of a document that does not exist creates it with
 /// the caller as owner.
+///
+/// Both follow the stored-state rule (`StoredState`): a GET applies the stored rows
+/// to a document and returns its state; a PUT applies the stored rows and the body
+/// to a document and stores that document's state after checking it loads back the
+/// same, never a byte-level merge. A body the stored document refuses changes nothing.
 struct DocumentRoutes: Sendable {
     let configuration: RelayConfiguration
     let logger: Logger
@@ -87,7 +93,7 @@ struct DocumentRoutes: Sendable {
         }
         let state: [UInt8]
         do {
-            state = try YUpdate.merge(rows)
+            state = try StoredState.document(from: rows).encodeStateAsUpdate()
         } catch {
             return Self.error(
                 .internalServerError, "the stored state of \(document) is not a valid Yjs update: \(error)")
@@ -120,7 +126,15 @@ struct DocumentRoutes: Sendable {
         // After the body is known good, so that a refused update creates no document.
         if let refusal = await refusal(document, caller: caller, write: true) { return refusal }
         do {
-            try await store.save(document) { rows in try YUpdate.merge(rows + [update]) }
+            try await store.save(document) { rows in try StoredState.integrate(rows: rows, with: [update]) }
+        } catch let error as StoredStateError {
+            switch error {
+            case .refusedUpdate:
+                return Self.error(.unprocessableContent, "\(error); nothing was written")
+            case .invalidRow, .mismatch:
+                logger.error("document not saved", metadata: ["document": "\(document)", "error": "\(error)"])
+                return Self.error(.internalServerError, "\(error)")
+            }
         } catch {
             logger.error("document save failed", metadata: ["document": "\(document)", "error": "\(error)"])
             return Self.error(.serviceUnavailable, "\(error)")

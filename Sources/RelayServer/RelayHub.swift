@@ -606,12 +606,16 @@ actor RelayHub {
     }
 
     /// Adds a framed message for the socket to `batch`; a socket whose backlog would
-    /// pass its bound is dropped instead.
+    /// pass its bound is dropped instead, with a close frame (1008) that says why,
+    /// behind what it already has in flight.
     private func enqueue(_ connection: Connection, _ frame: ByteBuffer, in batch: inout OutboundBatch) {
         messagesOut += 1
         guard connection.writer.backlog.add(frame.readableBytes) else {
             // The socket does not read fast enough; dropping it beats growing without bound.
             logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(connection.id)"])
+            let megabytes = max(1, connection.writer.backlog.limit >> 20)
+            _ = connection.outbound.yield(
+                .close(code: 1008, reason: "too slow: more than \(megabytes) MB of messages unread"))
             disconnect(connection.id)
             return
         }

@@ -108,6 +108,7 @@ actor EventTranslator {
     private let post: @Sendable (EditorEvent) -> Void
     private var lastStatus: SessionStatus?
     private var lastWarning: String?
+    private var lastSaveNotice: String?
     private var hint: String?
     private var cursors: [RemoteCursor] = []
     private var labels: [UInt64: String] = [:]
@@ -145,6 +146,8 @@ actor EventTranslator {
                 post(.notice(warning))
             }
             lastWarning = status.network.warning
+            if let notice = status.save.notice, notice != lastSaveNotice { post(.notice(notice)) }
+            lastSaveNotice = status.save.notice
         }
     }
 
@@ -226,14 +229,21 @@ actor EventTranslator {
         case let .offline(reason): connection = .offline(reason: reason)
         }
         let save: SaveIndicator
-        switch status.save {
+        var details: [String] = []
+        switch status.save.phase {
         case let .saved(at): save = .saved(at: at)
         case .saving: save = .saving
-        case .unsaved: save = .unsaved
-        case let .failed(reason, _): save = .failed(reason: reason)
+        case let .unsaved(_, recovered):
+            save = .unsaved
+            if recovered > 0 { details.append("recovered \(recovered) edit\(recovered == 1 ? "" : "s")") }
+        case let .offline(reason, retryAt):
+            save = .retrying(text: "offline — changes are kept on this machine (\(reason))", at: retryAt)
+        case let .failed(reason, retryAt): save = .retrying(text: "not saved: \(reason)", at: retryAt)
         case let .notLoaded(reason): save = .failed(reason: reason ?? "not loaded")
         }
+        if let journal = status.save.journalText { details.append(journal) }
         return StatusReport(
-            connection: connection, save: save, unsyncedChanges: status.network.unsentUpdates, hint: hint)
+            connection: connection, save: save, unsyncedChanges: status.network.unsentUpdates, hint: hint,
+            detail: details.isEmpty ? nil : details.joined(separator: "; "))
     }
 }

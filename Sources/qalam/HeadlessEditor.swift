@@ -50,8 +50,15 @@ actor HeadlessEditor {
             "document": .string(session.document.description),
             "client_id": .integer(Int64(backend.ydocument.doc.clientID)),
             "text": .string(state.document.text),
-            "read_only": .bool(state.isReadOnly)
+            "read_only": .bool(state.isReadOnly),
+            "offline": .bool(session.openedOffline)
         ]
+        if let recovery = session.recovery {
+            readyEvent["recovery"] = .string(recovery.description)
+            readyEvent["recovered"] = .integer(Int64(recovery.recovered))
+            readyEvent["damaged"] = .integer(Int64(recovery.damaged))
+            readyEvent["kept"] = .array(recovery.keptFiles.map { .string($0) })
+        }
         readyEvent.merge(ready) { a, _ in a }
         output.write(.object(readyEvent))
         let events = self.events
@@ -257,8 +264,14 @@ actor HeadlessEditor {
             "connection": .string(status.network.connection.description),
             "unsent": .integer(Int64(status.network.unsentUpdates)),
             "synced": .bool(status.network.isSynced),
-            "save": .string(status.save.description)
+            "save": .string(status.saveText()),
+            "save_phase": .string(status.save.phaseName)
         ]
+        if case let .unsaved(_, recovered) = status.save.phase, recovered > 0 {
+            event["recovered"] = .integer(Int64(recovered))
+        }
+        if let problem = status.save.journalText { event["journal"] = .string(problem) }
+        if let notice = status.save.notice { event["notice"] = .string(notice) }
         if let warning = status.network.warning { event["warning"] = .string(warning) }
         return .object(event)
     }

@@ -121,4 +121,73 @@ final class EditingSessionTests: XCTestCase {
         await storeB.close()
         await relay.stop()
     }
+
+    /// An editor that joins and types nothing has nothing unsaved, however
+    /// much it receives: its save status never leaves "saved".
+    func testAnEditorThatOnlyReceivesNeverShowsUnsavedChanges() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let path = directory.appendingPathComponent("receive.sqlite3").path
+        let storeA = try SQLiteStore(path: path)
+        try await storeA.migrate()
+        let storeB = try SQLiteStore(path: path)
+        let a = try await Editor.open(configuration(document, relay: relay.url, name: "a"), store: storeA)
+        let b = try await Editor.open(configuration(document, relay: relay.url, name: "b"), store: storeB)
+        let phases = PhaseLog()
+        // The editor's listener owns the event stream; watch the status by polling it.
+        let watcher = Task { [session = b.session] in
+            while !Task.isCancelled {
+                phases.append(await session.currentStatus.save.phaseName)
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        for i in 0..<5 {
+            a.insert("line \(i). ")
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        await eventually("b received everything") { b.text == a.text }
+        // Longer than the autosave delay: b saves what it received, quietly.
+        try await Task.sleep(for: .milliseconds(800))
+        let status = await b.session.currentStatus
+        XCTAssertTrue(status.save.isSaved, "b: \(status.saveText())")
+        XCTAssertFalse(phases.all.contains("unsaved"), "b showed \(phases.all)")
+        try await a.session.close()
+        try await b.session.close()
+        watcher.cancel()
+        await storeA.close()
+        await storeB.close()
+        await relay.stop()
+    }
+
+    /// A journal that cannot even be created (the state directory is not
+    /// writable) does not stop the writer; the status says the edits are not crash-safe.
+    func testAJournalThatCannotBeCreatedDoesNotStopTheWriter() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let blocker = directory.appendingPathComponent("not-a-directory")
+        try Data("x".utf8).write(to: blocker)
+        var configuration = configuration(document, relay: relay.url, name: "a")
+        configuration.journalDirectory = blocker.appendingPathComponent("state")
+        let store = try SQLiteStore(path: directory.appendingPathComponent("j.sqlite3").path)
+        try await store.migrate()
+        let a = try await Editor.open(configuration, store: store)
+        a.insert("still editable")
+        await eventually("the status never said so") {
+            await a.session.currentStatus.save.journalText?.hasPrefix("edits are not crash-safe") == true
+        }
+        try await a.session.close()
+        let rows = try await store.load(document)
+        let stored = try StoredState.document(from: rows)
+        XCTAssertEqual(stored.getText().toString(), "still editable")
+        await store.close()
+        await relay.stop()
+    }
+}
+
+/// Save phases seen, from any task.
+final class PhaseLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phases: [String] = []
+    func append(_ phase: String) { lock.withLock { phases.append(phase) } }
+    var all: [String] { lock.withLock { phases } }
 }

@@ -246,4 +246,68 @@ final class ProviderWireTests: XCTestCase {
         await spy.stop()
         await relay.stop()
     }
+
+    /// An update that reuses ids the document already has, with other content
+    /// (what one flipped bit in a valid update can make): refused before it
+    /// touches anything, counted, named in a warning, and the warning expires.
+    func testACorruptUpdateIsRefusedCountedAndItsWarningExpires() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let configuration = fastProviderConfiguration {
+            $0.warningLifetime = .milliseconds(600)
+            $0.awarenessCheckInterval = .milliseconds(100)
+        }
+        let b = try TestEditor(relay: relay.url, document: document, name: "b", configuration: configuration)
+        await b.start()
+        await b.insert("سليم")
+        _ = await b.waitUntilSynced()
+        let before = try await b.provider.replicaState()
+
+        // The same ids as b's text (b's client id, clocks 0-3), other characters.
+        let forger = Doc(clientID: b.clientID)
+        forger.getText().insert("evil", at: 0)
+        try await spy.send(
+            "yjs-update", ["update": .array(try forger.encodeStateAsUpdate().map { .integer(Int64($0)) })])
+
+        await eventually("the corrupt update was refused") { await b.provider.currentStatistics.rejected == 1 }
+        let warning = await b.provider.currentStatus.warning
+        XCTAssertTrue(
+            warning?.contains("yjs-update") == true, "the warning names the message: \(String(describing: warning))")
+        let text = await b.string()
+        XCTAssertEqual(text, "سليم")
+        let after = try await b.provider.replicaState()
+        XCTAssertEqual(after, before, "the refused update changed the replica")
+        let remote = await b.events.filter { if case .remoteUpdate = $0 { return true } else { return false } }
+        XCTAssertTrue(remote.isEmpty, "a refused update reached the editor")
+
+        await eventually("the warning expired") { await b.provider.currentStatus.warning == nil }
+        await b.stop()
+        await spy.stop()
+        await relay.stop()
+    }
+
+    /// One malformed awareness message: its warning goes away on its own.
+    func testAMalformedAwarenessWarningExpires() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let spy = try await ChannelSpy(relay: relay.url, document: document)
+        try await spy.start()
+        let configuration = fastProviderConfiguration {
+            $0.warningLifetime = .milliseconds(600)
+            $0.awarenessCheckInterval = .milliseconds(100)
+        }
+        let b = try TestEditor(relay: relay.url, document: document, name: "b", configuration: configuration)
+        await b.start()
+        _ = await b.waitUntilSynced()
+        try await spy.send("yjs-awareness", ["update": [5, 1]])
+        await eventually("the awareness message was refused") { await b.provider.currentStatus.warning != nil }
+        let warning = await b.provider.currentStatus.warning
+        XCTAssertTrue(warning?.contains("yjs-awareness") == true, "\(String(describing: warning))")
+        await eventually("the warning expired") { await b.provider.currentStatus.warning == nil }
+        await b.stop()
+        await spy.stop()
+        await relay.stop()
+    }
 }

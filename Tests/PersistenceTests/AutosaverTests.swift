@@ -17,7 +17,7 @@ final class AutosaverTests: XCTestCase {
     }
 
     private func stored(_ store: DocumentStore, _ document: DocumentID) async throws -> Set<String> {
-        try await store.load(document).reduce(into: Set<String>()) { $0.formUnion(Words.decode($1)) }
+        Words.decode(rows: try await store.load(document))
     }
 
     func testChangesCoalesceIntoOneSaveAndNoChangeWritesNothing() async throws {
@@ -25,7 +25,7 @@ final class AutosaverTests: XCTestCase {
         let document = DocumentID(name: "debounce")
         let persistence = YjsPersistence(
             store: store, document: document,
-            options: .init(saveDelay: .milliseconds(1500)), merge: Words.merge)
+            options: .init(saveDelay: .milliseconds(1500)))
         _ = try await persistence.load()
         for word in ["one", "two", "three", "four", "five"] {
             persistence.record(Words.encode([word]))
@@ -41,7 +41,7 @@ final class AutosaverTests: XCTestCase {
         try await persistence.flush()
         XCTAssertEqual(store.saveCount, 1, "flush with nothing changed writes nothing")
         let status = await persistence.status
-        guard case .saved(at: .some) = status else { return XCTFail("status \(status)") }
+        guard case .saved(at: .some) = status.phase else { return XCTFail("status \(status)") }
     }
 
     func testSaveNowSavesAtOnce() async throws {
@@ -49,7 +49,7 @@ final class AutosaverTests: XCTestCase {
         let document = DocumentID(name: "ctrl-s")
         let persistence = YjsPersistence(
             store: store, document: document,
-            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+            options: .init(saveDelay: .seconds(3600)))
         _ = try await persistence.load()
         persistence.record(Words.encode(["typed"]))
         try await persistence.saveNow()
@@ -65,10 +65,10 @@ final class AutosaverTests: XCTestCase {
         let document = DocumentID(name: "merge")
         let persistence = YjsPersistence(
             store: store, document: document,
-            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+            options: .init(saveDelay: .seconds(3600)))
         _ = try await persistence.load()
         // Another editor saves after we loaded.
-        try await store.save(document) { rows in try Words.merge(rows + [Words.encode(["theirs"])]) }
+        try await store.save(document) { rows in try Words.save(["theirs"], over: rows) }
         persistence.record(Words.encode(["ours"]))
         try await persistence.flush()
         let words = try await stored(store, document)
@@ -79,22 +79,26 @@ final class AutosaverTests: XCTestCase {
         let store = try await directory.sqliteStore()
         let document = DocumentID(name: "load")
         try await store.save(document) { _ in Words.encode(["stored"]) }
-        let persistence = YjsPersistence(store: store, document: document, merge: Words.merge)
+        let persistence = YjsPersistence(store: store, document: document)
         let loaded = try await persistence.load()
-        XCTAssertEqual(Words.decode(loaded), ["stored"])
+        XCTAssertEqual(Words.decode(loaded.state), ["stored"])
+        XCTAssertFalse(loaded.isOffline)
     }
 
-    func testNothingIsSavedWhenLoadFailed() async throws {
-        // Nothing listens on port 1, so loading fails.
-        let unreachable = PostgresStore(connectionString: "postgresql://qalam@127.0.0.1:1/qalam?connect_timeout=2")
-        let store = CountingStore(unreachable)
+    /// A store that answers but holds a row that is not a Yjs update: the
+    /// document is not opened, and nothing is written over what is stored.
+    func testNothingIsSavedWhenTheStoredDocumentCannotBeRead() async throws {
+        let store = CountingStore(try await directory.sqliteStore())
+        let document = DocumentID(name: "unloaded")
+        try await store.base.save(document) { _ in [0xFF, 0xFF, 0xFF] }
         let persistence = YjsPersistence(
-            store: store, document: DocumentID(name: "unloaded"),
-            options: .init(saveDelay: .milliseconds(50)), merge: Words.merge)
+            store: store, document: document, options: .init(saveDelay: .milliseconds(50)))
         do {
             _ = try await persistence.load()
-            XCTFail("load must fail without a server")
-        } catch StoreError.connectionFailed {}
+            XCTFail("load must fail on a damaged row")
+        } catch let error as StoredStateError {
+            guard case .invalidRow(index: 0, count: 1, _) = error else { return XCTFail("got \(error)") }
+        }
         persistence.record(Words.encode(["typed"]))
         do {
             try await persistence.saveNow()
@@ -103,7 +107,9 @@ final class AutosaverTests: XCTestCase {
         try await Task.sleep(for: .milliseconds(300))
         XCTAssertEqual(store.saveCount, 0)
         let status = await persistence.status
-        guard case .notLoaded(reason: .some) = status else { return XCTFail("status \(status)") }
+        guard case .notLoaded(reason: .some) = status.phase else { return XCTFail("status \(status)") }
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows, [[0xFF, 0xFF, 0xFF]], "the stored row is untouched")
     }
 
     /// Another process holds the SQLite write lock past the busy timeout: the
@@ -116,8 +122,7 @@ final class AutosaverTests: XCTestCase {
             store: store, document: document,
             options: .init(
                 saveDelay: .milliseconds(50), initialRetryDelay: .milliseconds(300),
-                maximumRetryDelay: .seconds(1)),
-            merge: Words.merge)
+                maximumRetryDelay: .seconds(1)))
         _ = try await persistence.load()
         let statuses = await persistence.statusUpdates()
 
@@ -128,7 +133,7 @@ final class AutosaverTests: XCTestCase {
                 // Hold the write transaction open while the autosaver tries.
                 locked.signal()
                 Thread.sleep(forTimeInterval: 3)
-                return try Words.merge(rows + [Words.encode(["blocker"])])
+                return try Words.save(["blocker"], over: rows)
             }
         }
         await locked.wait()
@@ -137,12 +142,13 @@ final class AutosaverTests: XCTestCase {
         var sawFailure = false
         var sawSavedAfterFailure = false
         for await status in statuses {
-            if case let .failed(reason, retryIn) = status {
+            if case let .failed(reason, retryAt) = status.phase {
                 XCTAssertTrue(reason.contains("busy timeout") || reason.contains("locked"), reason)
-                XCTAssertGreaterThan(retryIn, .zero)
+                XCTAssertTrue(reason.contains("kept in the crash journal"), reason)
+                XCTAssertGreaterThan(try XCTUnwrap(retryAt), Date())
                 sawFailure = true
             }
-            if sawFailure, case .saved(at: .some) = status {
+            if sawFailure, case .saved(at: .some) = status.phase {
                 sawSavedAfterFailure = true
                 break
             }
@@ -164,7 +170,7 @@ final class AutosaverTests: XCTestCase {
             crashedJournal = journal
             let persistence = YjsPersistence(
                 store: store, document: document, journal: journal,
-                options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+                options: .init(saveDelay: .seconds(3600)))
             _ = try await persistence.load()
             persistence.record(Words.encode(["before-crash-1"]))
             persistence.record(Words.encode(["before-crash-2"]))
@@ -177,11 +183,17 @@ final class AutosaverTests: XCTestCase {
         let journal = try Journal.open(document: document, in: journalDirectory)
         let persistence = YjsPersistence(
             store: store, document: document, journal: journal,
-            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+            options: .init(saveDelay: .seconds(3600)))
         let loaded = try await persistence.load()
-        XCTAssertEqual(Words.decode(loaded), ["before-crash-1", "before-crash-2"])
+        XCTAssertEqual(Words.decode(loaded.state), ["before-crash-1", "before-crash-2"])
+        XCTAssertEqual(loaded.recovery?.recovered, 2)
+        XCTAssertEqual(loaded.recovered.map(Words.decode), ["before-crash-1", "before-crash-2"])
         let unsaved = await persistence.hasUnsavedChanges
         XCTAssertTrue(unsaved, "recovered edits must be saved")
+        // Said at once, not after the first save.
+        let status = await persistence.status
+        guard case .unsaved(_, recovered: 2) = status.phase else { return XCTFail("status \(status)") }
+        XCTAssertEqual(status.phaseText(), "unsaved changes (recovered 2 edits)")
         try await persistence.flush()
         let words = try await stored(store, document)
         XCTAssertEqual(words, ["before-crash-1", "before-crash-2"])
@@ -200,7 +212,7 @@ final class AutosaverTests: XCTestCase {
         var journal: Journal? = try Journal.open(document: document, in: journalDirectory)
         var persistence: YjsPersistence? = YjsPersistence(
             store: store, document: document, journal: journal,
-            options: .init(saveDelay: .seconds(3600)), merge: Words.merge)
+            options: .init(saveDelay: .seconds(3600)))
         _ = try await persistence?.load()
         persistence?.record(Words.encode(["saved"]))
         try await persistence?.saveNow()
@@ -220,19 +232,20 @@ final class AutosaverTests: XCTestCase {
         let store = try await directory.sqliteStore()
         let persistence = YjsPersistence(
             store: store, document: DocumentID(name: "status"),
-            options: .init(saveDelay: .milliseconds(100)), merge: Words.merge)
+            options: .init(saveDelay: .milliseconds(100)))
         let statuses = await persistence.statusUpdates()
         _ = try await persistence.load()
         persistence.record(Words.encode(["x"]))
         var seen: [String] = []
         for await status in statuses {
-            switch status {
+            switch status.phase {
             case .notLoaded: seen.append("notLoaded")
             case .saved(at: nil): seen.append("loaded")
             case .unsaved: seen.append("unsaved")
             case .saving: seen.append("saving")
             case .saved(at: .some): seen.append("saved")
             case .failed: seen.append("failed")
+            case .offline: seen.append("offline")
             }
             if seen.last == "saved" { break }
         }
@@ -266,8 +279,7 @@ final class AutosaverTests: XCTestCase {
                         store: store, document: document,
                         options: .init(
                             saveDelay: .milliseconds(30),
-                            initialRetryDelay: .milliseconds(50)),
-                        merge: Words.merge)
+                            initialRetryDelay: .milliseconds(50)))
                     _ = try await persistence.load()
                     for word in 0..<wordsEach {
                         persistence.record(Words.encode(["e\(editor)-w\(word)"]))
@@ -286,6 +298,138 @@ final class AutosaverTests: XCTestCase {
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(words, Set((0..<5).flatMap { editor in (0..<wordsEach).map { "e\(editor)-w\($0)" } }))
         await check.close()
+    }
+
+    // MARK: - Integrity
+
+    /// The journal cannot be written (a full disk): the status says so at
+    /// once, not at the next save, and clears as soon as writes work again;
+    /// what could not be journaled meanwhile is journaled then.
+    func testAJournalThatCannotBeWrittenShowsAtOnceAndClearsWhenWritesWorkAgain() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "enospc")
+        let state = directory.url.appendingPathComponent("state")
+        let journal = try Journal.open(document: document, in: state)
+        let persistence = YjsPersistence(
+            store: store, document: document, journal: journal, options: .init(saveDelay: .seconds(3600)))
+        _ = try await persistence.load()
+        persistence.record(Words.encode(["journaled"]))
+        journal.injectedWriteError = ENOSPC
+        persistence.record(Words.encode(["not crash-safe"]))
+        await eventually("the journal failure never showed") { await persistence.status.journalProblem != nil }
+        let failing = await persistence.status
+        let text = try XCTUnwrap(failing.journalText)
+        XCTAssertTrue(text.hasPrefix("edits are not crash-safe: \(String(cString: strerror(ENOSPC)))"), text)
+        XCTAssertTrue(failing.text().contains(text))
+
+        journal.injectedWriteError = nil
+        await eventually("the journal failure never cleared") { await persistence.status.journalProblem == nil }
+        // Everything is in the journal now, the edit that failed included.
+        XCTAssertEqual(Journal.decode(Array(try Data(contentsOf: journal.url))).records.count, 2)
+        await persistence.close()
+    }
+
+    /// An editor that only receives others' edits has nothing unsaved of its
+    /// own: its status stays "saved", yet what it received is saved too.
+    func testReceivedEditsAreSavedButNeverMakeTheStatusUnsaved() async throws {
+        let store = CountingStore(try await directory.sqliteStore())
+        let document = DocumentID(name: "receiver")
+        let persistence = YjsPersistence(
+            store: store, document: document, options: .init(saveDelay: .milliseconds(100)))
+        _ = try await persistence.load()
+        let statuses = await persistence.statusUpdates()
+        persistence.record(Words.encode(["from a peer"]), isLocal: false)
+        await eventually { store.saveCount >= 1 }
+        let words = try await stored(store, document)
+        XCTAssertEqual(words, ["from a peer"])
+        let unsaved = await persistence.hasUnsavedChanges
+        XCTAssertFalse(unsaved, "nothing of this writer's is at stake")
+        await persistence.close()
+        var phases: [String] = []
+        for await status in statuses { phases.append(status.phaseName) }
+        XCTAssertFalse(phases.contains("unsaved"), "phases \(phases)")
+        XCTAssertFalse(phases.contains("saving"), "phases \(phases)")
+    }
+
+    /// A journal record with a valid checksum that is not a Yjs update: the
+    /// document opens anyway with every other record, the notice names the
+    /// journal, and the journal is kept.
+    func testAJournalRecordThatIsNotAnUpdateNeverBlocksOpening() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "bad-record")
+        let state = directory.url.appendingPathComponent("state")
+        do {
+            let journal = try Journal.open(document: document, in: state)
+            try journal.append(Words.encode(["good one"]))
+            try journal.append(Array("not a Yjs update".utf8))
+            try journal.append(Words.encode(["good two"]))
+            // Crash: dropped without close.
+        }
+        let journal = try Journal.open(document: document, in: state)
+        let persistence = YjsPersistence(store: store, document: document, journal: journal)
+        let loaded = try await persistence.load()
+        XCTAssertEqual(Words.decode(loaded.state), ["good one", "good two"])
+        let recovery = try XCTUnwrap(loaded.recovery)
+        XCTAssertEqual(recovery.recovered, 2)
+        XCTAssertEqual(recovery.refused, 1)
+        let kept = try XCTUnwrap(recovery.keptFiles.first)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept))
+        let status = await persistence.status
+        let notice = try XCTUnwrap(status.notice)
+        XCTAssertTrue(notice.contains("recovered 2 of 3 edits") && notice.contains(kept), notice)
+        XCTAssertEqual(status.phaseText(), "unsaved changes (recovered 2 edits)")
+        try await persistence.flush()
+        let words = try await stored(store, document)
+        XCTAssertEqual(words, ["good one", "good two"])
+        await persistence.close()
+    }
+
+    /// A stored row that does not apply (written by another tool after this
+    /// editor loaded): the save writes nothing, keeps the journal, and the
+    /// status says why.
+    func testASaveThatWouldNotBeTheIntegratedDocumentWritesNothingAndSaysSo() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "check-fails")
+        let state = directory.url.appendingPathComponent("state")
+        let journal = try Journal.open(document: document, in: state)
+        let persistence = YjsPersistence(
+            store: store, document: document, journal: journal,
+            options: .init(saveDelay: .seconds(3600), initialRetryDelay: .seconds(3600)))
+        _ = try await persistence.load()
+        try await store.save(document) { _ in [0x01, 0x02] }
+        persistence.record(Words.encode(["kept safe"]))
+        do {
+            try await persistence.saveNow()
+            XCTFail("the save must refuse a stored row that does not apply")
+        } catch let error as StoredStateError {
+            guard case .invalidRow = error else { return XCTFail("got \(error)") }
+        }
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows, [[0x01, 0x02]], "nothing was written")
+        let status = await persistence.status
+        guard case let .failed(reason, _) = status.phase else { return XCTFail("status \(status)") }
+        XCTAssertTrue(reason.contains("row 1 of 1") && reason.contains("kept in the crash journal"), reason)
+        XCTAssertEqual(Journal.decode(Array(try Data(contentsOf: journal.url))).records.count, 1, "the journal is kept")
+        await persistence.close()
+    }
+
+    /// Every notice expires.
+    func testANoticeExpires() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "notice")
+        let state = directory.url.appendingPathComponent("state")
+        do {
+            let journal = try Journal.open(document: document, in: state)
+            try journal.append(Array("garbage".utf8))
+        }
+        let persistence = YjsPersistence(
+            store: store, document: document, journal: try Journal.open(document: document, in: state),
+            options: .init(noticeLifetime: .milliseconds(300)))
+        _ = try await persistence.load()
+        let shown = await persistence.status.notice
+        XCTAssertNotNil(shown)
+        await eventually("the notice never expired") { await persistence.status.notice == nil }
+        await persistence.close()
     }
 }
 

@@ -40,7 +40,7 @@ final class DocumentTextTests: XCTestCase {
         let rows = try await store.load(document)
         XCTAssertEqual(rows.count, 1)
         let reloaded = Doc()
-        try reloaded.applyUpdate(try YUpdate.merge(rows))
+        for row in rows { try reloaded.applyUpdate(row) }
         XCTAssertEqual(reloaded.getText("notes").toString(), "kept")
 
         // The web client merging the saved state sees the replacement too.

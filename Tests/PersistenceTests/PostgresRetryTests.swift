@@ -33,8 +33,7 @@ final class PostgresRetryTests: XCTestCase {
             store: store, document: document,
             options: .init(
                 saveDelay: .seconds(3600), initialRetryDelay: .milliseconds(300),
-                maximumRetryDelay: .seconds(1)),
-            merge: Words.merge)
+                maximumRetryDelay: .seconds(1), probeInterval: .milliseconds(300)))
         _ = try await persistence.load()
 
         // The server refuses the database and drops the store's connection.
@@ -49,25 +48,29 @@ final class PostgresRetryTests: XCTestCase {
             XCTFail("the save must fail while the database refuses connections")
         } catch StoreError.connectionFailed {}
         let failed = await persistence.status
-        guard case let .failed(reason, retryIn) = failed else { return XCTFail("status \(failed)") }
-        XCTAssertTrue(reason.contains("cannot connect"), reason)
-        XCTAssertGreaterThan(retryIn, .zero)
+        guard case let .offline(reason, retryAt) = failed.phase else { return XCTFail("status \(failed)") }
+        XCTAssertFalse(reason.isEmpty)
+        XCTAssertFalse(reason.contains("\n"), "one line for the status bar: \(reason)")
+        XCTAssertTrue(failed.phaseText().hasPrefix("offline — changes are kept on this machine ("), failed.phaseText())
+        XCTAssertGreaterThan(try XCTUnwrap(retryAt), Date())
         let unsaved = await persistence.hasUnsavedChanges
         XCTAssertTrue(unsaved)
 
-        // Let it fail at least once more, with a longer wait, then restore.
-        try await Task.sleep(for: .milliseconds(500))
+        // Let it fail a few more times: the store is probed at the same short
+        // interval, no back-off, then restored.
+        try await Task.sleep(for: .milliseconds(1000))
         let stillFailing = await persistence.status
-        guard case let .failed(_, secondRetry) = stillFailing else { return XCTFail("status \(stillFailing)") }
-        XCTAssertGreaterThanOrEqual(secondRetry, retryIn, "retries back off")
+        guard case let .offline(_, secondRetry) = stillFailing.phase else { return XCTFail("status \(stillFailing)") }
+        XCTAssertLessThanOrEqual(
+            try XCTUnwrap(secondRetry).timeIntervalSinceNow, 0.35, "an unreachable store is probed, not backed off")
         try admin.execute("ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
 
         await eventually("the retry never saved") {
-            if case .saved(at: .some) = await persistence.status { return true }
+            if case .saved(at: .some) = await persistence.status.phase { return true }
             return false
         }
         let rows = try await store.load(document)
-        XCTAssertEqual(rows.map(Words.decode), [["survives the outage"]])
+        XCTAssertEqual(Words.decode(rows: rows), ["survives the outage"])
         await persistence.close()
         await store.close()
     }

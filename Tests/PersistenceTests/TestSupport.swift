@@ -3,21 +3,35 @@ import Foundation
 import SQLiteStore
 import TestSupport
 import XCTest
+import YCRDT
 
 @testable import Persistence
 
-/// Word-set "updates": an update is a set of words, merging is set union.
-/// They let the autosaver be tested on its own; `YjsDocumentTests` runs it
-/// with real Yjs updates.
+/// Yjs updates that each add a set of words, one per line of the root text
+/// `content`, made by a client of their own: whatever order they are applied
+/// in, the document holds the union of their words. They let the autosaver's
+/// timing be tested with word sets while everything stored is real Yjs.
 enum Words {
-    static func encode(_ words: Set<String>) -> [UInt8] { Array(words.sorted().joined(separator: "\n").utf8) }
-
-    static func decode(_ state: [UInt8]) -> Set<String> {
-        Set(String(decoding: state, as: UTF8.self).split(separator: "\n").map(String.init))
+    static func encode(_ words: Set<String>) -> [UInt8] {
+        let doc = Doc()
+        let text = doc.getText()
+        for word in words.sorted() { text.insert(word + "\n", at: 0) }
+        // A fresh doc always encodes.
+        return (try? doc.encodeStateAsUpdate()) ?? []
     }
 
-    static let merge: YjsPersistence.Merge = { updates in
-        encode(updates.reduce(into: Set<String>()) { $0.formUnion(decode($1)) })
+    /// The words of a state (one update).
+    static func decode(_ state: [UInt8]) -> Set<String> { decode(rows: [state]) }
+
+    /// The words of stored rows, applied in order.
+    static func decode(rows: [[UInt8]]) -> Set<String> {
+        guard let doc = try? StoredState.document(from: rows) else { return ["<rows do not apply>"] }
+        return Set(doc.getText().toString().split(separator: "\n").map(String.init))
+    }
+
+    /// What another writer's save does: the rows integrated with `words`.
+    static func save(_ words: Set<String>, over rows: [[UInt8]]) throws -> [UInt8] {
+        try StoredState.integrate(rows: rows, with: [encode(words)])
     }
 }
 

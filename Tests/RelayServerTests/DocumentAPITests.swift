@@ -59,6 +59,36 @@ final class DocumentAPITests: RelayTestCase {
         await store.close()
     }
 
+    /// A PUT stores the integrated document: what is stored loads back as the
+    /// rows and the body applied, and a body that reuses ids the document has
+    /// with other content is refused with 422 and changes nothing.
+    func testPutStoresTheIntegratedDocumentAndRefusesAConflictingUpdate() async throws {
+        let (store, directory) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await store.migrate()
+        try await withRelay({ $0.store = store }) { _, port in
+            let original = try update("the stored text", clientID: 77)
+            XCTAssertEqual(
+                try RawConnection.http(port: port, method: "PUT", path: "/api/documents/d/yjs", body: original)
+                    .status, 204)
+            let before = try await store.load(DocumentID(name: "d"))
+            XCTAssertEqual(try text(of: try XCTUnwrap(before.first)), "the stored text")
+
+            // Client 77's clocks again, other characters.
+            let forged = try update("a forged text!!", clientID: 77)
+            let refused = try RawConnection.http(
+                port: port, method: "PUT", path: "/api/documents/d/yjs", body: forged)
+            XCTAssertEqual(refused.status, 422, refused.text)
+            XCTAssertTrue(refused.text.contains("nothing was written"), refused.text)
+            let after = try await store.load(DocumentID(name: "d"))
+            XCTAssertEqual(after, before, "a refused PUT changed the store")
+
+            let got = try RawConnection.http(port: port, method: "GET", path: "/api/documents/d/yjs")
+            XCTAssertEqual(try text(of: got.body), "the stored text")
+        }
+        await store.close()
+    }
+
     func testMalformedAndOversizedBodiesChangeNothing() async throws {
         let (store, directory) = try makeStore()
         defer { try? FileManager.default.removeItem(at: directory) }
