@@ -44,6 +44,8 @@ public actor SupabaseProvider {
     public nonisolated let client: RealtimeClient
     let configuration: ProviderConfiguration
     let replica: Doc
+    /// The loaded state while the replica does not hold it yet.
+    var unloadedState: [UInt8]?
     let eventsContinuation: AsyncStream<ProviderEvent>.Continuation
 
     // Channel lifecycle
@@ -104,7 +106,7 @@ public actor SupabaseProvider {
     ///   - identity: who is editing, for presence and cursors.
     ///   - editorClientID: the client id of the editor's own `Doc`.
     ///   - initialState: the document as loaded (store + journal), so the replica can
-    ///     answer sync requests at once.
+    ///     answer sync requests from its first join on.
     public init(
         client: RealtimeClient, document: DocumentID, identity: CollabIdentity, editorClientID: UInt64,
         initialState: [UInt8] = [], configuration: ProviderConfiguration = .init()
@@ -121,15 +123,10 @@ public actor SupabaseProvider {
         self.awareness = AwarenessModel(
             localClientID: editorClientID, timeout: configuration.awarenessTimeout,
             renewInterval: configuration.awarenessRenewInterval)
-        let replica = Doc()
-        if !initialState.isEmpty {
-            do {
-                try replica.applyUpdate(initialState, origin: TransactionOrigin.remote)
-            } catch {
-                throw CollabError.loadFailed("the stored state is not a valid Yjs update (\(error))")
-            }
-        }
-        self.replica = replica
+        replica = Doc()
+        // Applied off the opening path (`loadReplica`), while the editor applies the
+        // same state to its own document: a large document opens that much sooner.
+        unloadedState = initialState.isEmpty ? nil : initialState
         (events, eventsContinuation) = AsyncStream.makeStream(of: ProviderEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -159,7 +156,11 @@ public actor SupabaseProvider {
         // Joining waits for the network (a join timeout, then a presence one, when
         // the relay cannot be reached): never make the caller wait for it. The
         // editor shows its first screen at once and the status says how it goes.
-        tasks.append(Task { [weak self] in await self?.openChannel() })
+        tasks.append(
+            Task { [weak self] in
+                await self?.loadReplica()
+                await self?.openChannel()
+            })
         // Awareness renewals and timeouts; batches have timers of their own, so an
         // idle editor sends nothing and wakes up only for this.
         let interval = configuration.awarenessCheckInterval
@@ -173,10 +174,23 @@ public actor SupabaseProvider {
             })
     }
 
+    /// Puts the loaded state into the replica, once, before anything else uses it.
+    func loadReplica() {
+        guard let state = unloadedState else { return }
+        unloadedState = nil
+        do {
+            try replica.applyUpdate(state, origin: TransactionOrigin.remote)
+        } catch {
+            status.warning = "\(CollabError.loadFailed("the stored state is not a valid Yjs update (\(error))"))"
+            refreshStatus(force: true)
+        }
+    }
+
     /// Queues a local update (from the editor's document) for the next batch.
     /// The replica applies it at once, so sync answers include it.
     public func submitLocal(_ update: [UInt8]) throws {
         guard !stopped else { throw CollabError.closed }
+        loadReplica()
         // A viewer's edit never leaves this editor (the relay would drop it too).
         guard !status.isReadOnly else { throw CollabError.readOnly }
         try replica.applyUpdate(update, origin: nil)
@@ -209,7 +223,10 @@ public actor SupabaseProvider {
     public var currentOnlineUsers: [OnlineUser] { onlineUsers }
 
     /// The replica's text, for checks.
-    public func text(_ name: String = "content") -> String { replica.getText(name).toString() }
+    public func text(_ name: String = "content") -> String {
+        loadReplica()
+        return replica.getText(name).toString()
+    }
 
     /// The replica's whole state, for checks that a refused update changed nothing.
     public func replicaState() throws -> [UInt8] { try replica.encodeStateAsUpdate() }

@@ -37,7 +37,7 @@ public final class EditorState {
     var topAnchor: TextAnchor
 
     /// What the keys act on now.
-    public internal(set) var mode: Mode = .editing
+    public internal(set) var mode: EditorMode = .editing
     /// The text searched for last; its matches stay highlighted until Esc.
     public internal(set) var lastQuery = ""
     /// Whether the matches of `lastQuery` are highlighted.
@@ -73,6 +73,9 @@ public final class EditorState {
     var saveRequested = false
     /// Word and character counts, kept per paragraph.
     var statistics = TextStatistics()
+    /// Counts once per change, the selection's not once per frame.
+    var version = 0
+    var selectionCountCache: (range: Range<Int>, version: Int, counts: TextCounts)?
     /// Called on every caret or selection change (for awareness); never in read-only mode.
     public var onSelectionMoved: ((SharedSelection) -> Void)?
     /// Called after every document change the state has taken in.
@@ -217,7 +220,10 @@ public final class EditorState {
             layout.setText(document.text)
             statistics.reset(paragraphs: layout.paragraphCount)
         }
-        if !change.edits.isEmpty { matchCache = nil }
+        if !change.edits.isEmpty {
+            matchCache = nil
+            version += 1
+        }
         if !change.isLocal {
             caret = layout.clusterStart(atOrBefore: resolve(caretAnchor) ?? min(caret, layout.utf16Count))
             if let anchor = selectionAnchor {
@@ -253,15 +259,28 @@ public final class EditorState {
         statistics.totals { layout.paragraphText($0) }
     }
 
+    /// The counts if they can be had by `deadline`, else nil; what was counted
+    /// by then is kept, so a front end can count a large document a slice per
+    /// frame instead of holding up its first screen.
+    public func counts(until deadline: Date) -> TextCounts? {
+        statistics.totals({ layout.paragraphText($0) }, until: deadline)
+    }
+
+    /// Whether some of the text is not counted yet (see `counts(until:)`).
+    public var hasUncountedText: Bool { !statistics.isComplete }
+
     /// Words and characters in the selection, or nil without one.
     public var selectionCounts: TextCounts? {
         guard let range = selection else { return nil }
-        return TextCounts(of: layout.text(in: range))
+        if let cached = selectionCountCache, cached.range == range, cached.version == version { return cached.counts }
+        let counts = TextCounts(of: layout.text(in: range))
+        selectionCountCache = (range, version, counts)
+        return counts
     }
 }
 
 /// What the keys act on.
-public enum Mode: Equatable, Sendable {
+public enum EditorMode: Equatable, Sendable {
     case editing
     /// The key list; `scroll` is its first line shown.
     case help(scroll: Int)

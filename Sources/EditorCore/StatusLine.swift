@@ -24,8 +24,12 @@ public struct StatusLine: Equatable, Sendable {
         var keep: Int
     }
 
-    /// The status of `state` for a bar `width` cells wide at `now`.
-    public init(_ state: EditorState, documentName: String, width: Int, now: Date = Date()) {
+    /// The status of `state` for a bar `width` cells wide at `now`. With
+    /// `countUntil`, counting words stops at that moment (the bar then shows "…"
+    /// for the count, and the next frame counts on).
+    public init(
+        _ state: EditorState, documentName: String, width: Int, now: Date = Date(), countUntil: Date? = nil
+    ) {
         var parts: [Part] = []
         let report = state.report
         if case let .prompt(prompt) = state.mode {
@@ -47,11 +51,14 @@ public struct StatusLine: Equatable, Sendable {
         if let detail = report.detail { parts.append(Part(text: detail, onLeft: true, keep: 20)) }
 
         let selected = state.selectionCounts
-        let counts = selected ?? state.counts
-        let words = counts.words == 1 ? "1 word" : "\(counts.words) words"
-        let characters = counts.characters == 1 ? "1 char" : "\(counts.characters) chars"
-        parts.append(Part(text: (selected == nil ? "" : "selected: ") + words, onLeft: false, keep: 50))
-        parts.append(Part(text: characters, onLeft: false, keep: 25))
+        if let counts = selected ?? (countUntil.map { state.counts(until: $0) } ?? state.counts) {
+            let words = counts.words == 1 ? "1 word" : "\(counts.words) words"
+            let characters = counts.characters == 1 ? "1 char" : "\(counts.characters) chars"
+            parts.append(Part(text: (selected == nil ? "" : "selected: ") + words, onLeft: false, keep: 50))
+            parts.append(Part(text: characters, onLeft: false, keep: 25))
+        } else {
+            parts.append(Part(text: "… words", onLeft: false, keep: 50))
+        }
         parts.append(Part(text: "\(state.collaborators.count) online", onLeft: false, keep: 45))
         let (line, column) = state.caretLineColumn
         // Never dropped, except to make room for what to do about a broken link.

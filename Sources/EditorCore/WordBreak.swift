@@ -1,3 +1,5 @@
+import Foundation
+
 /// Word boundaries as Unicode Standard Annex #29 ("Unicode Text Segmentation",
 /// section 4.1) defines them, for counting words: Arabic harakat and tatweel stay
 /// inside their word, "don't", "e.g." and "3.14" are one word each, an Arabic
@@ -13,6 +15,8 @@ enum WordBreak {
         case other, cr, lf, newline, extend, zwj, regionalIndicator, format, katakana, hebrewLetter, aLetter
         case singleQuote, doubleQuote, midNumLet, midLetter, midNum, numeric, extendNumLet, wSegSpace
         case ideographic
+        /// A letter of a script written without spaces (counted a run at a time).
+        case complexLetter
 
         var isAHLetter: Bool { self == .aLetter || self == .hebrewLetter }
         var isMidNumLetQ: Bool { self == .midNumLet || self == .singleQuote }
@@ -23,6 +27,24 @@ enum WordBreak {
             case .aLetter, .hebrewLetter, .numeric, .katakana, .ideographic: return true
             default: return false
             }
+        }
+    }
+
+    /// Kinds already looked up, by blocks of 256 scalars of the Basic Multilingual
+    /// Plane: the property queries behind `kind(of:)` cost tens of nanoseconds
+    /// each, and a large document has a million characters to count. Owned by
+    /// whoever counts (one editor, one thread).
+    struct Table {
+        private var blocks = [[Kind]?](repeating: nil, count: 256)
+
+        mutating func kind(of scalar: Unicode.Scalar) -> Kind {
+            let v = Int(scalar.value)
+            guard v < 0x10000 else { return WordBreak.kind(of: scalar) }
+            let block = v >> 8
+            if let kinds = blocks[block] { return kinds[v & 0xFF] }
+            let kinds = (0..<256).map { low in Unicode.Scalar(UInt32(block << 8 | low)).map(WordBreak.kind) ?? .other }
+            blocks[block] = kinds
+            return kinds[v & 0xFF]
         }
     }
 
@@ -62,7 +84,7 @@ enum WordBreak {
         default: break
         }
         if properties.isIdeographic { return .ideographic }
-        if properties.isAlphabetic && !isComplexContext(v) { return .aLetter }
+        if properties.isAlphabetic { return isComplexContext(v) ? .complexLetter : .aLetter }
         // Modifier letters and a few symbols the annex lists as ALetter.
         switch v {
         case 0x02C2...0x02C5, 0x02D2...0x02D7, 0x02DE, 0x02DF, 0x02E5...0x02EB, 0x02ED, 0x02EF...0x02FF,
@@ -87,14 +109,19 @@ enum WordBreak {
 
     /// The number of words in `text`.
     static func countWords<S: StringProtocol>(in text: S) -> Int {
+        var table = Table()
+        return countWords(in: text, table: &table)
+    }
+
+    static func countWords<S: StringProtocol>(in text: S, table: inout Table) -> Int {
         // WB4: extenders, format characters and ZWJ belong to what precedes them
         // (except after a line break), so they are dropped before the other rules.
         var kinds: [Kind] = []
         kinds.reserveCapacity(text.unicodeScalars.count)
         var complexRun = false
         for scalar in text.unicodeScalars {
-            var kind = kind(of: scalar)
-            if isComplexContext(scalar.value) && scalar.properties.isAlphabetic {
+            var kind = table.kind(of: scalar)
+            if kind == .complexLetter {
                 // One word per run of a script without spaces.
                 if complexRun { continue }
                 kind = .aLetter
@@ -167,19 +194,26 @@ public struct TextCounts: Equatable, Sendable {
 
     /// Counts `text`.
     public init<S: StringProtocol>(of text: S) {
-        words = WordBreak.countWords(in: text)
+        var table = WordBreak.Table()
+        self.init(of: text, table: &table)
+    }
+
+    init<S: StringProtocol>(of text: S, table: inout WordBreak.Table) {
+        words = WordBreak.countWords(in: text, table: &table)
         characters = text.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 0 : 1) }
     }
 }
 
 /// Counts per paragraph, so a keystroke recounts one paragraph, not the document.
 struct TextStatistics {
+    private var table = WordBreak.Table()
     private var perParagraph: [TextCounts?] = []
     private var known = TextCounts(words: 0, characters: 0)
 
     mutating func reset(paragraphs: Int) {
         perParagraph = Array(repeating: nil, count: max(1, paragraphs))
         known = TextCounts(words: 0, characters: 0)
+        firstUncounted = 0
     }
 
     /// Paragraphs `range` became `count` new (not yet counted) ones.
@@ -195,16 +229,42 @@ struct TextStatistics {
             }
         }
         perParagraph.replaceSubrange(range, with: Array(repeating: nil, count: max(0, count)))
+        firstUncounted = min(firstUncounted, range.lowerBound)
     }
+
+    /// Paragraphs not counted yet, from the first one that may be (a hint, so
+    /// counting in slices does not walk the counted ones again and again).
+    private var firstUncounted = 0
+
+    /// Whether every paragraph is counted.
+    var isComplete: Bool { !perParagraph[min(firstUncounted, perParagraph.count)...].contains { $0 == nil } }
 
     /// The totals, counting first the paragraphs not counted yet.
     mutating func totals(_ text: (Int) -> String) -> TextCounts {
-        for p in perParagraph.indices where perParagraph[p] == nil {
-            let counts = TextCounts(of: text(p))
-            perParagraph[p] = counts
-            known.words += counts.words
-            known.characters += counts.characters
+        totals(text, until: nil)!
+    }
+
+    /// The totals, or nil when counting what is left would go past `deadline`
+    /// (what was counted by then is kept for the next call).
+    mutating func totals(_ text: (Int) -> String, until deadline: Date?) -> TextCounts? {
+        firstUncounted = min(firstUncounted, perParagraph.count)
+        var p = perParagraph[firstUncounted...].firstIndex { $0 == nil } ?? perParagraph.count
+        var steps = 0
+        while p < perParagraph.count {
+            if perParagraph[p] == nil {
+                if let deadline, steps % 32 == 31, Date() >= deadline {
+                    firstUncounted = p
+                    return nil
+                }
+                let counts = TextCounts(of: text(p), table: &table)
+                perParagraph[p] = counts
+                known.words += counts.words
+                known.characters += counts.characters
+                steps += 1
+            }
+            p += 1
         }
+        firstUncounted = perParagraph.count
         return known
     }
 }

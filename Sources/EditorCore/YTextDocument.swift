@@ -18,11 +18,15 @@ public final class YTextDocument: EditorDocument {
     /// The formatting, followed change by change.
     private var styleRuns: StyleRuns
 
+    /// The text as read with the styles when the document was wrapped, handed to
+    /// the first `text` reader (the editor's layout) instead of reading it again.
+    private var textAtStart: String?
+
     public init(doc: Doc, textName: String = "content") {
         self.doc = doc
         ytext = doc.getText(textName)
         undoManager = UndoManager(ytext)
-        styleRuns = Self.readStyles(ytext)
+        (styleRuns, textAtStart) = Self.read(ytext)
         observer = ytext.observe { [weak self] event in self?.textChanged(event) }
     }
 
@@ -30,7 +34,13 @@ public final class YTextDocument: EditorDocument {
         if let observer { ytext.unobserve(observer) }
     }
 
-    public var text: String { ytext.toString() }
+    public var text: String {
+        if let text = textAtStart {
+            textAtStart = nil
+            return text
+        }
+        return Self.read(ytext).text
+    }
     public var utf16Count: Int { ytext.length }
 
     public func replace(_ range: Range<Int>, with replacement: String) throws {
@@ -103,7 +113,7 @@ public final class YTextDocument: EditorDocument {
                 }
                 index += count
             case let .insert(text, attributes):
-                let count = text.utf16.count
+                let count = Self.utf16Length(of: text)
                 edits.append(TextEdit(range: index..<index, replacement: text))
                 styleRuns.insert(count, style: Self.style([], changedBy: attributes), at: index)
                 index += count
@@ -117,7 +127,8 @@ public final class YTextDocument: EditorDocument {
                 styleRuns.delete(index..<(index + count))
             }
         }
-        if styleRuns.length != ytext.length { styleRuns = Self.readStyles(ytext) }
+        textAtStart = nil
+        if styleRuns.length != ytext.length { styleRuns = Self.read(ytext).styles }
         guard !edits.isEmpty else {
             // Formatting only: nothing moves, the next frame draws the new style.
             onChange?(DocumentChange(edits: [], isLocal: !Self.isRemote(event.origin) && event.isLocal))
@@ -149,15 +160,35 @@ public final class YTextDocument: EditorDocument {
         return result
     }
 
-    private static func readStyles(_ text: YText) -> StyleRuns {
-        StyleRuns(
-            text.toDelta().map { op in
-                switch op {
-                case let .insert(string, attributes): return (string.utf16.count, style([], changedBy: attributes))
-                case let .embed(_, attributes): return (1, style([], changedBy: attributes))
-                case let .retain(count, _): return (count, [])
-                case .delete: return (0, [])
-                }
-            })
+    /// A string's UTF-16 length from its UTF-8 bytes, without the index
+    /// bookkeeping `utf16.count` builds for a large non-ASCII string.
+    static func utf16Length(of string: String) -> Int {
+        var string = string
+        return string.withUTF8 { bytes in
+            var units = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { units += byte >= 0xF0 ? 2 : 1 }
+            return units
+        }
+    }
+
+    /// The formatting and the text (embeds as U+FFFC, one unit each as Yjs counts
+    /// them), in one walk of the `Y.Text`.
+    private static func read(_ text: YText) -> (styles: StyleRuns, text: String) {
+        let delta = text.toDelta()
+        var pieces: [(length: Int, style: TextStyle)] = []
+        var strings: [String] = []
+        for op in delta {
+            switch op {
+            case let .insert(string, attributes):
+                pieces.append((Self.utf16Length(of: string), style([], changedBy: attributes)))
+                strings.append(string)
+            case let .embed(_, attributes):
+                pieces.append((1, style([], changedBy: attributes)))
+                strings.append("\u{FFFC}")
+            case .retain, .delete:
+                break
+            }
+        }
+        return (StyleRuns(pieces), strings.count == 1 ? strings[0] : strings.joined())
     }
 }

@@ -124,12 +124,15 @@ public final class Editor {
                 lastDraw = Date()
                 needsDraw = false
             }
+            // Words still being counted: come round again at once rather than in a second.
+            let timeout: Int32 = state.hasUncountedText ? 0 : 1000
             var fds = [
                 pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0),
                 pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)
             ]
-            let ready = poll(&fds, nfds_t(fds.count), 1000)
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready == 0 && state.hasUncountedText { needsDraw = true }
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
                 let bytes = drain(signalPipe[0])

@@ -47,8 +47,7 @@ public final class DocumentLayout {
 
     public init(text: String = "", options: LayoutOptions) {
         self.options = options
-        paragraphs = Self.split(text)
-        lengths = paragraphs.map { $0.utf16.count }
+        (paragraphs, lengths) = Self.splitCounting(text)
         starts = []
         cache = []
         rebuildStarts(from: 0)
@@ -96,8 +95,7 @@ public final class DocumentLayout {
 
     /// Replaces the whole text and drops every cached layout.
     public func setText(_ text: String) {
-        paragraphs = Self.split(text)
-        lengths = paragraphs.map { $0.utf16.count }
+        (paragraphs, lengths) = Self.splitCounting(text)
         rebuildStarts(from: 0)
         cache = Array(repeating: nil, count: paragraphs.count)
     }
@@ -330,6 +328,34 @@ public final class DocumentLayout {
         for i in first..<paragraphs.count {
             starts[i] = offset
             offset += lengths[i] + 1
+        }
+    }
+
+    /// `split` with each paragraph's UTF-16 length, counted from the UTF-8 bytes in
+    /// the same pass (asking each String for its UTF-16 count would transcode the
+    /// whole text a second time, and a large document opens that much later).
+    static func splitCounting(_ text: String) -> ([String], [Int]) {
+        var text = text
+        return text.withUTF8 { bytes in
+            var paragraphs: [String] = []
+            var lengths: [Int] = []
+            var start = 0
+            var units = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                if byte == 0x0A {
+                    paragraphs.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                    lengths.append(units)
+                    start = i + 1
+                    units = 0
+                } else if byte & 0xC0 != 0x80 {
+                    // A scalar's first byte: one unit, two for those beyond the BMP.
+                    units += byte >= 0xF0 ? 2 : 1
+                }
+            }
+            paragraphs.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            lengths.append(units)
+            return (paragraphs, lengths)
         }
     }
 

@@ -34,9 +34,11 @@ final class CollabBackend: EditorBackend {
         self.session = session
         self.documentName = documentName
         self.relayCheck = relayCheck
+        // Applied before the editor's document wraps the Doc: nothing needs the
+        // change as a delta (the layout is built from the text afterwards), and
+        // computing one for a whole document would hold up the first screen.
+        try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
         ydocument = YTextDocument(doc: doc)
-        try ydocument.applyRemoteUpdate(session.initialState)
-        ydocument.undoManager.clear()
         doc.onUpdate { update, origin in
             // A remote update is never sent back; everything else is ours.
             if !YTextDocument.isRemote(origin) { session.submit(update) }

@@ -40,6 +40,29 @@ final class StatusAndCountTests: XCTestCase {
         XCTAssertTrue(StatusLine(editor.state, documentName: "notes", width: 120).text.contains("6 words"))
     }
 
+    /// A large document is counted a slice at a time (a front end's frame), and
+    /// the slices add up to the whole.
+    func testCountingInSlicesAddsUpToTheWhole() {
+        let text = (0..<3000).map { "سطر رقم \($0) with some English words" }.joined(separator: "\n")
+        let editor = TestEditor(text)
+        var slices = 0
+        var counts: TextCounts?
+        while counts == nil {
+            counts = editor.state.counts(until: Date())
+            slices += 1
+            XCTAssertLessThan(slices, 10_000)
+        }
+        XCTAssertGreaterThan(slices, 1, "counted in more than one slice")
+        XCTAssertFalse(editor.state.hasUncountedText)
+        XCTAssertEqual(counts, TextCounts(of: text))
+        XCTAssertEqual(counts?.words, 3000 * 7)
+        let status = StatusLine(editor.state, documentName: "n", width: 100, countUntil: Date()).text
+        XCTAssertTrue(status.contains("21000 words"), status)
+        editor.type("x ")
+        XCTAssertTrue(editor.state.hasUncountedText, "the edited paragraph is counted again")
+        XCTAssertEqual(editor.state.counts.words, 3000 * 7 + 1)
+    }
+
     /// At 60 columns parts are dropped whole: "saved 13 s ago" is never cut.
     func testNarrowStatusBarsDropWholePartsNeverHalves() {
         let editor = TestEditor("مرحبا abc")
