@@ -202,10 +202,11 @@ extension Doc {
                         }
                         updateMissing(missingClient, store.state(missingClient))
                         addStackToRest()
-                    case let .resolved(left, right, parent, parentSub):
+                    case let .resolved(origin, left, right, parent, parentSub):
                         if offset == 0 || offset < head.length {
                             integrateResolved(
-                                head, offset: offset, left: left, right: right, parent: parent, parentSub: parentSub,
+                                head, offset: offset, origin: origin, left: left, right: right, parent: parent,
+                                parentSub: parentSub,
                                 txn)
                             state[client] = head.id.clock + head.length
                         }
@@ -235,12 +236,17 @@ extension Doc {
 
     private enum Resolution {
         case missing(ClientID)
-        case resolved(left: Item?, right: Item?, parent: Branch?, parentSub: String?)
+        /// `origin` is the left neighbour's last id when it was found, before the right
+        /// origin was looked up: finding the right origin may split that neighbour (an
+        /// update whose origins cross), and Yjs keeps the origin it read first.
+        case resolved(origin: ID?, left: Item?, right: Item?, parent: Branch?, parentSub: String?)
     }
 
     /// Yjs `getMissing`: a missing dependency, or the resolved neighbours and parent.
     private func resolve(_ s: WireStruct, _ txn: Transaction) -> Resolution {
-        guard case let .item(w) = s else { return .resolved(left: nil, right: nil, parent: nil, parentSub: nil) }
+        guard case let .item(w) = s else {
+            return .resolved(origin: nil, left: nil, right: nil, parent: nil, parentSub: nil)
+        }
         if let o = w.origin, o.client != w.id.client, o.clock >= store.state(o.client) { return .missing(o.client) }
         if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) {
             return .missing(r.client)
@@ -250,11 +256,20 @@ extension Doc {
         }
         var left: Item?
         var right: Item?
-        if let o = w.origin { left = store.getItemCleanEnd(txn, o) }
+        var origin = w.origin
+        if let o = w.origin {
+            left = store.getItemCleanEnd(txn, o)
+            origin = left?.lastID ?? o
+        }
         if let r = w.rightOrigin { right = store.getItemCleanStart(txn, r) }
+        // Finding the right origin split the left neighbour: the origins cross inside one
+        // run. checkConsistency refuses that when the update arrives; an item held pending
+        // until its run arrived is kept as collected, like an item without a parent,
+        // because no reload would put it back where Yjs places it.
+        let crossed = left.map { $0.lastID != origin } ?? false
         var parent: Branch?
         var parentSub = w.parentSub
-        if (left?.isGC ?? false) || (right?.isGC ?? false) {
+        if crossed || (left?.isGC ?? false) || (right?.isGC ?? false) {
             parent = nil
         } else if w.parent == nil {
             if let l = left {
@@ -270,11 +285,12 @@ extension Doc {
         } else if case let .id(pid)? = w.parent {
             if let pi = store.find(pid), case let .type(b) = pi.content { parent = b } else { parent = nil }
         }
-        return .resolved(left: left, right: right, parent: parent, parentSub: parentSub)
+        return .resolved(origin: origin, left: left, right: right, parent: parent, parentSub: parentSub)
     }
 
     private func integrateResolved(
-        _ s: WireStruct, offset: Int, left: Item?, right: Item?, parent: Branch?, parentSub: String?, _ txn: Transaction
+        _ s: WireStruct, offset: Int, origin: ID?, left: Item?, right: Item?, parent: Branch?, parentSub: String?,
+        _ txn: Transaction
     ) {
         switch s {
         case .skip: return
@@ -282,7 +298,7 @@ extension Doc {
             store.addStruct(Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
         case var .item(w):
             var left = left
-            var origin = left?.lastID ?? w.origin
+            var origin = origin
             if offset > 0 {
                 w.id.clock += offset
                 left = store.getItemCleanEnd(txn, ID(client: w.id.client, clock: w.id.clock - 1))
