@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Persistence
 
 /// `--database-url`, shared by the commands that touch the document database.
@@ -10,8 +11,18 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "url"))
     var databaseURL: String?
 
-    func location() throws -> StoreLocation {
-        try StoreLocation.resolve(databaseURL: databaseURL)
+    /// The store to use; for the default SQLite file its folder is created first,
+    /// so that a folder that cannot be is reported as such.
+    func location(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StoreLocation {
+        try Self.location(databaseURL: databaseURL, environment: environment)
+    }
+
+    /// `StoreLocation.resolve` after the data folder is prepared when no database is named.
+    static func location(databaseURL: String?, environment: [String: String]) throws -> StoreLocation {
+        if (databaseURL ?? environment["DATABASE_URL"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            try UserFolders.prepareDataFolder(environment: environment)
+        }
+        return try StoreLocation.resolve(databaseURL: databaseURL, environment: environment)
     }
 }
 

@@ -90,21 +90,16 @@ struct EditCommand: AsyncParsableCommand {
     @Option(help: "PostgreSQL connection URL (default: $DATABASE_URL; without it, SQLite).")
     var databaseURL: String?
 
-    func validate() throws {
-        if let color, UserColor.normalized(color) == nil {
-            throw ValidationError("--color must be a color like #1e90ff, not \(color)")
-        }
-        if document.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("name the document to edit, e.g. qalam edit notes")
-        }
-        // Settings from the environment are checked here too, so a mistake is
-        // reported with `qalam edit`'s usage, before anything starts.
-        _ = try EditSetup(command: self, environment: ProcessInfo.processInfo.environment)
-    }
-
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let setup = try EditSetup(command: self, environment: environment)
+        let setup: EditSetup
+        do {
+            setup = try EditSetup(command: self, environment: environment)
+        } catch let error as SetupError {
+            // One line that says what to change; the usage would bury it.
+            FileHandle.standardError.write(Data("qalam: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
         guard headless else {
             var options = EditorOptions(
                 bidiMode: bidi, baseDirection: direction, lamAlef: lamAlef,
@@ -145,12 +140,6 @@ extension BidiMode: ExpressibleByArgument {}
 extension BaseDirection: ExpressibleByArgument {}
 extension LamAlefMode: ExpressibleByArgument {}
 
-/// A problem found while getting ready, said in words a user can act on.
-struct SetupError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
 /// Everything `qalam edit` decides before it opens the document.
 struct EditSetup {
     enum Network {
@@ -168,16 +157,26 @@ struct EditSetup {
     /// `QALAM_AUTOSAVE_SECONDS`: the longest a change waits for its save (default 10 s).
     let persistence: YjsPersistence.Options
 
+    /// Checks the flags and the environment and prepares the state folder (the
+    /// relay key is read from it here).
+    /// - Throws: `SetupError`, to be printed as one line.
     init(command: EditCommand, environment: [String: String]) throws {
+        if let color = command.color, UserColor.normalized(color) == nil {
+            throw SetupError.setting("--color must be a color like #1e90ff, not \(color)")
+        }
+        if command.document.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw SetupError.setting("name the document to edit, e.g. qalam edit notes")
+        }
         document = DocumentID(name: command.document)
         identity = CollabIdentity.local(name: command.userName, color: command.color)
         databaseURL = try Self.checkedDatabaseURL(
             command.databaseURL, environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
         journalDirectory = try Journal.defaultDirectory(environment: environment)
+        try UserFolders.prepareStateFolders(environment: environment)
         var persistence = YjsPersistence.Options()
         if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
-                throw ValidationError(
+                throw SetupError.setting(
                     "QALAM_AUTOSAVE_SECONDS must be a number of seconds between 0 and 3600, not \(text)")
             }
             persistence.saveDelay = .milliseconds(Int(seconds * 1000))
@@ -186,7 +185,7 @@ struct EditSetup {
         let accessToken = environment["QALAM_ACCESS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let relay = command.relayURL {
             guard let url = URL(string: relay), let host = url.host, url.scheme != nil else {
-                throw ValidationError("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
+                throw SetupError.setting("--relay-url must be a URL like http://127.0.0.1:4000, not \(relay)")
             }
             let loopback = host == "127.0.0.1" || host == "localhost"
             if let accessToken {
@@ -204,11 +203,11 @@ struct EditSetup {
             let key = environment["SUPABASE_ANON_KEY"], !key.isEmpty
         {
             guard let url = URL(string: supabase), url.host != nil else {
-                throw ValidationError("SUPABASE_URL must be your project URL, like https://xyz.supabase.co")
+                throw SetupError.setting("SUPABASE_URL must be your project URL, like https://xyz.supabase.co")
             }
             network = .supabase(url: url, anonKey: key, accessToken: accessToken)
         } else if accessToken != nil {
-            throw ValidationError(
+            throw SetupError.setting(
                 "QALAM_ACCESS_TOKEN is set, so Qalam would join a shared relay as its user: pass --relay-url (or set SUPABASE_URL and SUPABASE_ANON_KEY), or unset it to edit on this machine"
             )
         } else {
@@ -227,17 +226,17 @@ struct EditSetup {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let scheme = trimmed.range(of: "://").map({ trimmed[..<$0.lowerBound].lowercased() }) {
             guard scheme == "postgres" || scheme == "postgresql" else {
-                throw ValidationError(
+                throw SetupError.setting(
                     "\(source) must be a PostgreSQL URL (postgresql://user:password@host:5432/database), "
                         + "not a \(scheme):// URL")
             }
             guard URL(string: trimmed)?.host != nil || trimmed.contains("@/") || trimmed.hasSuffix(":///") else {
-                throw ValidationError("\(source) is not a valid URL: \(value)")
+                throw SetupError.setting("\(source) is not a valid URL: \(value)")
             }
             return trimmed
         }
         guard trimmed.contains("=") else {
-            throw ValidationError(
+            throw SetupError.setting(
                 "\(source) must be a PostgreSQL URL like postgresql://user:password@host:5432/database "
                     + "or libpq settings like \"host=localhost dbname=qalam\", not \"\(value)\"; "
                     + "unset it to save to the SQLite file")
@@ -245,45 +244,10 @@ struct EditSetup {
         return trimmed
     }
 
-    /// Creates the folders documents and the crash journal are kept in, or says
-    /// plainly why it cannot (Foundation's own message is "error 512").
+    /// Creates the folder of the default SQLite file, or says plainly why it cannot
+    /// (the state folder was prepared with the setup).
     func prepareDirectories(environment: [String: String]) throws {
-        var folders: [(path: String, what: String, fix: String)] = [
-            (journalDirectory.path, "the crash journal's folder", "set XDG_STATE_HOME to a folder you can write")
-        ]
-        if databaseURL == nil {
-            let data: String
-            if let home = environment["XDG_DATA_HOME"], home.hasPrefix("/") {
-                data = home + "/qalam"
-            } else {
-                data = (environment["HOME"] ?? "") + "/.local/share/qalam"
-            }
-            folders.append(
-                (data, "the data folder", "set XDG_DATA_HOME to a folder you can write, or pass --database-url"))
-        }
-        for folder in folders {
-            if let reason = Self.makeDirectory(folder.path) {
-                throw SetupError(message: "cannot create \(folder.what) \(folder.path): \(reason) — \(folder.fix)")
-            }
-        }
-    }
-
-    /// `mkdir -p` with mode 0700; returns why it failed, or nil.
-    static func makeDirectory(_ path: String) -> String? {
-        var built = ""
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            built += "/" + part
-            var info = stat()
-            if stat(built, &info) == 0 {
-                if info.st_mode & S_IFMT != S_IFDIR { return "\(built) is a file, not a folder" }
-                continue
-            }
-            if mkdir(built, 0o700) != 0 && errno != EEXIST {
-                return String(cString: strerror(errno)).lowercased()
-            }
-        }
-        if access(path, W_OK) != 0 { return "it is not writable (\(String(cString: strerror(errno)).lowercased()))" }
-        return nil
+        if databaseURL == nil { try UserFolders.prepareDataFolder(environment: environment) }
     }
 
     /// How to tell why the relay cannot be reached (none for Supabase).
@@ -418,7 +382,7 @@ struct EditSetup {
         do {
             open = try await openDocument()
         } catch {
-            return fail("\(error)")
+            return fail(SetupError.oneLine(error))
         }
         var code: Int32 = 0
         var options = options
@@ -432,7 +396,7 @@ struct EditSetup {
             try await Editor(backend: backend, options: options).runOnUIThread()
         } catch {
             try? await open.session.close()
-            code = fail("\(error)")
+            code = fail(SetupError.oneLine(error))
         }
         await open.release()
         return code
@@ -450,7 +414,7 @@ struct EditSetup {
         do {
             open = try await openDocument()
         } catch {
-            return fail("\(error)")
+            return fail(SetupError.oneLine(error))
         }
         var relayInfo: [String: JSONValue] = [:]
         if case let .relay(url, _?, _) = network {

@@ -82,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = RelayConfiguration(host: host, port: port, jwtSecret: secret)
             authNote = "JWT auth and document membership on"
         } else {
+            try UserFolders.prepareStateFolders(environment: environment)
             let keyURL = try RelayKey.defaultURL(environment: environment)
             configuration = .privateToUser(try RelayKey.loadOrCreate(at: keyURL), host: host, port: port)
             authNote = "private to this user: loopback only, key in \(keyURL.path)"
@@ -117,7 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func openStore(databaseURL: String?, environment: [String: String]) async throws -> (
         any DocumentStore, StoreLocation
     ) {
-        let location = try StoreLocation.resolve(databaseURL: databaseURL, environment: environment)
+        let location = try DatabaseOptions.location(databaseURL: databaseURL, environment: environment)
         return (try await location.open(migrateSQLite: true), location)
     }
 }

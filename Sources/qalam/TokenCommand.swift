@@ -57,6 +57,7 @@ struct TokenCommand: ParsableCommand {
         if let given = jwtSecret ?? environment["QALAM_JWT_SECRET"].flatMap({ $0.isEmpty ? nil : $0 }) {
             secret = given
         } else {
+            try UserFolders.prepareStateFolders(environment: environment)
             secret = try RelayKey.load(environment: environment).secret
         }
         print(

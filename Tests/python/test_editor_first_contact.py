@@ -274,25 +274,46 @@ def test_counts_go_to_line_find_and_read_only(start, qalam_bin):
 # MARK: - Messages
 
 
-def test_messages_name_the_problem_and_edits_own_usage(qalam_bin, tmp_path):
-    env = dict(os.environ, XDG_DATA_HOME="/etc/passwd", XDG_STATE_HOME=str(tmp_path / "state"))
-    env.pop("DATABASE_URL", None)
-    bad_folder = subprocess.run([qalam_bin, "edit", "notes"], env=env, capture_output=True, text=True,
-                                stdin=subprocess.DEVNULL, timeout=30)
-    assert bad_folder.returncode != 0
-    assert "cannot create the data folder /etc/passwd/qalam: /etc/passwd is a file" in bad_folder.stderr
-    assert "NSCocoaErrorDomain" not in bad_folder.stderr
+def run_qalam(qalam_bin, args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "QALAM_AUTOSAVE_SECONDS")}
+    environment.update(env)
+    return subprocess.run([qalam_bin, *args], env=environment, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=30)
 
-    env = dict(os.environ, DATABASE_URL="not-a-url", XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_STATE_HOME=str(tmp_path / "state"))
-    bad_url = subprocess.run([qalam_bin, "edit", "notes"], env=env, capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL, timeout=30)
-    assert bad_url.returncode != 0
-    assert "DATABASE_URL must be a PostgreSQL URL" in bad_url.stderr, bad_url.stderr
-    assert "socket" not in bad_url.stderr.lower()
-    assert "Usage: qalam edit" in bad_url.stderr
 
-    bad_relay = subprocess.run([qalam_bin, "edit", "notes", "--relay-url", "nonsense"], env=env,
-                               capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30)
-    assert "Usage: qalam edit" in bad_relay.stderr, bad_relay.stderr
-    assert "Usage: qalam <subcommand>" not in bad_relay.stderr
+def one_line_error(result, *expected):
+    """A failure said in one line that names the problem and the way out: no
+    usage dump, no Foundation error codes, a non-zero exit."""
+    message = result.stderr.strip()
+    assert result.returncode != 0, (result.returncode, message)
+    assert "\n" not in message, f"one line, not:\n{message}"
+    assert "Usage:" not in message and "--help" not in message, message
+    assert "NSCocoaErrorDomain" not in message and "error 512" not in message, message
+    for phrase in expected:
+        assert phrase in message, f"{phrase!r} not in {message!r}"
+    return message
+
+
+def test_messages_are_one_actionable_line_without_a_usage_dump(qalam_bin, tmp_path):
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    # A data folder that cannot be: the editor and the store tools say which and why.
+    for args in (["edit", "notes"], ["export", "notes"], ["db", "migrate"]):
+        one_line_error(run_qalam(qalam_bin, args, **dict(home, XDG_DATA_HOME="/etc/passwd")),
+                       "cannot create the data folder /etc/passwd/qalam: /etc/passwd is a file, not a folder",
+                       "set XDG_DATA_HOME")
+    # The state folder (crash journal, relay key) likewise.
+    one_line_error(run_qalam(qalam_bin, ["edit", "notes"], **dict(home, XDG_STATE_HOME="/etc/passwd")),
+                   "/etc/passwd is a file, not a folder", "set XDG_STATE_HOME")
+
+    bad_url = one_line_error(run_qalam(qalam_bin, ["edit", "notes"], DATABASE_URL="not-a-url", **home),
+                             "DATABASE_URL must be a PostgreSQL URL", "unset it")
+    assert "socket" not in bad_url.lower()
+    one_line_error(run_qalam(qalam_bin, ["edit", "notes", "--relay-url", "nonsense"], **home),
+                   "--relay-url must be a URL like http://127.0.0.1:4000, not nonsense")
+    one_line_error(run_qalam(qalam_bin, ["edit", "notes", "--color", "red"], **home),
+                   "--color must be a color like #1e90ff, not red")
+    one_line_error(run_qalam(qalam_bin, ["edit", "notes"], QALAM_AUTOSAVE_SECONDS="soon", **home),
+                   "QALAM_AUTOSAVE_SECONDS must be a number of seconds")
+    # A PostgreSQL that does not answer: libpq's two-line text comes out as one.
+    one_line_error(run_qalam(qalam_bin, ["edit", "notes"], DATABASE_URL=f"postgresql://qalam@127.0.0.1:{free_port()}/qalam",
+                             **home), "cannot connect to the document database", "Connection refused")
