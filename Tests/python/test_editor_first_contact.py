@@ -3,6 +3,7 @@ demo on a fresh document, start-up whatever the network does, carets and presenc
 between terminals, resizing, the bidi edges, and the messages. Real `qalam edit`
 processes on pseudo-terminals, read through pyte (no bidi, no shaping)."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -174,10 +175,11 @@ def test_a_newcomer_sees_the_carets_already_there_and_a_cleared_selection_clears
     a.send(KEYS["left"] * 5)  # A's caret before "world", column 6
     time.sleep(1.5)
     b = start(document, name="ben")
-    joined = time.monotonic()
     assert b.wait_for(lambda t: t.line(0).startswith("hello world"), timeout=30), b.text()
+    assert b.wait_for(lambda t: "2 online" in status(t), timeout=30), status(b)
+    joined = time.monotonic()
     assert b.wait_for(lambda t: t.cell(0, 6).bg != "default", timeout=5), [b.cell(0, x).bg for x in range(12)]
-    assert time.monotonic() - joined < 5
+    assert time.monotonic() - joined < 1, "A's caret within 1 s of joining, not at its renewal (15 s)"
     a.send("\x1b[1;2C" * 5)  # Shift+Right: A selects "world"
     assert b.wait_for(lambda t: all(t.cell(0, x).underscore for x in range(6, 10)), timeout=10), \
         [b.cell(0, x).underscore for x in range(12)]
@@ -269,6 +271,21 @@ def test_counts_go_to_line_find_and_read_only(start, qalam_bin):
     assert viewer.line(0)[:TEXT_WIDTH].strip() == "", "nothing was typed"
     viewer.send(KEYS["esc"])
     assert "read-only" in status(viewer), status(viewer)
+
+
+def test_the_status_bar_words_saving_not_found_and_sixty_columns(start):
+    """Finding 6 on the screen: "Saving…" goes when the save reports back, with no
+    key pressed; find says "Not found"; at 60 columns "saved N s ago" is whole."""
+    tui = start(cols=60)
+    tui.send("a few words")
+    tui.send(KEYS["ctrl_s"], quiet=0.05)
+    # No key from here on: the bar changes by itself.
+    assert tui.wait_for(lambda t: "Saving…" not in status(t) and "saved" in status(t), timeout=5), status(tui)
+    assert tui.wait_for(lambda t: " s ago" in status(t), timeout=10), status(tui)
+    assert re.search(r"saved \d+ s ago", status(tui)), "whole, never cut to 'saved 13': " + status(tui)
+    tui.send(KEYS["ctrl_f"] + "absent" + KEYS["enter"])
+    assert "Not found" in status(tui), status(tui)
+    tui.send(KEYS["esc"])
 
 
 # MARK: - Messages
