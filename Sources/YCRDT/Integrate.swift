@@ -262,10 +262,12 @@ extension Doc {
             origin = left?.lastID ?? o
         }
         if let r = w.rightOrigin { right = store.getItemCleanStart(txn, r) }
-        // Finding the right origin split the left neighbour: the origins cross inside one
-        // run. checkConsistency refuses that when the update arrives; an item held pending
-        // until its run arrived is kept as collected, like an item without a parent,
-        // because no reload would put it back where Yjs places it.
+        // Finding the right origin split the left neighbour: the right origin lies at or
+        // before the origin inside one run of text. No editor writes that (both origins are
+        // the neighbours of one place), and Yjs places such an item where no reload of the
+        // document puts it back, so it is kept as collected, like an item without a parent.
+        // It cannot be refused up front: a document's own state can hold a run that was
+        // merged after an item with crossed origins between separate items was placed.
         let crossed = left.map { $0.lastID != origin } ?? false
         var parent: Branch?
         var parentSub = w.parentSub

@@ -32,7 +32,6 @@ extension Doc {
     /// Throws `YCRDTError.conflictingStruct` if `update` disagrees with a struct the
     /// document has or holds pending. Reads only; changes nothing.
     func checkConsistency(_ update: DecodedUpdate) throws {
-        try checkOrigins(update)
         let pending = store.pendingStructs?.update
         for block in update.blocks {
             let client = block.client
@@ -43,35 +42,6 @@ extension Doc {
             }
             if let pending, let held = pending.blocks.first(where: { $0.client == client })?.structs {
                 try compareWithPending(block.structs, held)
-            }
-        }
-    }
-
-    /// Refuses items whose right origin lies at or before their origin inside one run of
-    /// text (one struct of the update, or one item of the document). An editor takes both
-    /// origins from the neighbours of the place it inserts at, so the right one always
-    /// comes after the left one; crossed origins split the left neighbour while the item
-    /// is placed, and no reload of the result puts the item back where it went.
-    private func checkOrigins(_ update: DecodedUpdate) throws {
-        for block in update.blocks {
-            let known = store.state(block.client)
-            // Structs the document has already are compared, not placed (compareWithStore).
-            for case let .item(w) in block.structs where w.id.clock + w.length > known {
-                guard let o = w.origin, let r = w.rightOrigin, o.client == r.client, r.clock <= o.clock else {
-                    continue
-                }
-                var sameRun = false
-                if let known = store.find(o), known.isGC == false, known.id.clock <= r.clock {
-                    sameRun = true
-                } else if let run = update.blocks.first(where: { $0.client == o.client })?.structs,
-                    let i = WireStruct.findIndex(run, o.clock), case .item = run[i], run[i].id.clock <= r.clock
-                {
-                    sameRun = true
-                }
-                if sameRun {
-                    throw YCRDTError.impossibleClock(
-                        "item \(w.id) has its right origin \(r) at or before its origin \(o) in the same run of text")
-                }
             }
         }
     }
