@@ -82,6 +82,26 @@ extension Item {
     }
 }
 
+extension Item {
+    /// Whether this item comes after `other` in the same list. Walks from both at once, so
+    /// it costs twice the number of items between them, whichever comes first (an honest
+    /// item's origins have only concurrent inserts between them, which the YATA scan walks
+    /// anyway); only origins in different lists walk to the end.
+    func follows(_ other: Item) -> Bool {
+        var fromOther = other.right
+        var fromSelf: Item? = self
+        while let a = fromOther {
+            if a === self { return true }
+            if let b = fromSelf {
+                if b === other { return false }
+                fromSelf = b.right
+            }
+            fromOther = a.right
+        }
+        return false
+    }
+}
+
 /// A struct read from an update that is being integrated (Yjs keeps Item objects with
 /// unresolved parent fields; here the wire form stays until integration).
 private struct RefList {
@@ -262,13 +282,19 @@ extension Doc {
             origin = left?.lastID ?? o
         }
         if let r = w.rightOrigin { right = store.getItemCleanStart(txn, r) }
-        // Finding the right origin split the left neighbour: the right origin lies at or
-        // before the origin inside one run of text. No editor writes that (both origins are
-        // the neighbours of one place), and Yjs places such an item where no reload of the
-        // document puts it back, so it is kept as collected, like an item without a parent.
-        // It cannot be refused up front: a document's own state can hold a run that was
-        // merged after an item with crossed origins between separate items was placed.
-        let crossed = left.map { $0.lastID != origin } ?? false
+        // No editor writes an item whose right origin is not after its origin: both are the
+        // neighbours of the place it inserts at. Yjs places such an item where no reload of
+        // the document puts it back, so it is kept as collected, like an item without a
+        // parent. Finding the right origin split the left neighbour (the origins cross inside
+        // one run), or the right neighbour is not further down the left one's list. It cannot
+        // be refused up front: a document's own state can hold such an item beside a run
+        // merged after it was placed.
+        let crossed =
+            if let l = left {
+                l.lastID != origin || (right.map { !$0.follows(l) } ?? false)
+            } else {
+                false
+            }
         var parent: Branch?
         var parentSub = w.parentSub
         if crossed || (left?.isGC ?? false) || (right?.isGC ?? false) {

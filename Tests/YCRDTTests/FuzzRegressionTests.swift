@@ -98,6 +98,18 @@ final class CrossedOriginTests: XCTestCase {
     private let crossedBetweenItems =
         "AgIGAMQFAgUBAUKEBQMBQwUFAAQBB2NvbnRlbnQBYoEFAAGBBQEBhDICAWXEBQEFAgFBAQABAQI="
 
+    /// Format item (1,12) with origin (1,9) in "rld" and right origin (1,5) in " wo": the
+    /// right origin is before the origin, in another item. Placed, it reloaded elsewhere.
+    private let rightOriginBeforeOrigin =
+        "AgICAMYBAQECBWNvbG9yBiJibHVlIsYBBwEMBWNvbG9yBG51bGwGAQAEAQdjem50ZW50AmhlhAEBA2xsb4QBBAMgd2+EAQcDcmxkRgEABWNvbG9rBSJyZWQixgEJAQUFY29sb3IEbnVsbAA="
+
+    func testAnItemWhoseRightOriginIsBeforeItsOriginIsCollected() throws {
+        let doc = Doc(clientID: 3)
+        try doc.applyUpdate([UInt8](Data(base64Encoded: rightOriginBeforeOrigin)!))
+        XCTAssertEqual(doc.getText("czntent").toString(), "hello world")
+        try assertReloadsAndReapplies(doc, [rightOriginBeforeOrigin])
+    }
+
     func testTheCrossedItemOfAnUpdateIsCollectedAndTheRestApplies() throws {
         let doc = Doc(clientID: 3)
         try doc.applyUpdate([UInt8](Data(base64Encoded: crossedInOneUpdate)!))
