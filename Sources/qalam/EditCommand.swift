@@ -256,7 +256,9 @@ struct EditSetup {
         return RelayProbe(url: url, mayHost: embedded != nil, key: embedded?.key)
     }
 
-    /// The store the document is saved to, migrated.
+    /// The store the document is saved to, migrated. A database that cannot be
+    /// reached does not stop the writer: the document opens from this machine's
+    /// copy and is saved once the database is back.
     func openStore() async throws -> any DocumentStore {
         let store: any DocumentStore
         if let databaseURL {
@@ -264,7 +266,9 @@ struct EditSetup {
         } else {
             store = try SQLiteStore(path: SQLiteStore.defaultPath())
         }
-        try await store.migrate()
+        do {
+            try await store.migrate()
+        } catch StoreError.connectionFailed {}
         return store
     }
 
