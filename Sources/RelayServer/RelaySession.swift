@@ -26,7 +26,9 @@ enum RelaySession {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await write(stream, to: outbound, serializer: serializer, closeGrace: closeGrace, logger: logger)
+                await write(
+                    stream, to: outbound, writer: writer, serializer: serializer, closeGrace: closeGrace, logger: logger
+                )
             }
             group.addTask {
                 do {
@@ -142,7 +144,7 @@ enum RelaySession {
     }
 
     private static func write(
-        _ stream: AsyncStream<Outbound>, to outbound: WebSocketOutboundWriter,
+        _ stream: AsyncStream<Outbound>, to outbound: WebSocketOutboundWriter, writer: SocketWriter,
         serializer: PhoenixSerializer, closeGrace: Duration, logger: Logger
     ) async {
         do {
@@ -158,16 +160,36 @@ enum RelaySession {
                     }
                     try await outbound.write(frame.outboundFrame)
                 case let .close(code, reason):
-                    try await outbound.close(.init(codeNumber: Int(code)), reason: closeReason(reason))
+                    try await close(
+                        outbound, writer: writer, code: .init(codeNumber: Int(code)), reason: closeReason(reason),
+                        grace: closeGrace)
                     // Give the peer time to answer the close handshake, then stop reading.
                     try await Task.sleep(for: closeGrace)
                     return
                 }
             }
             // The queue was finished by the hub (socket dropped or already gone).
-            try await outbound.close(.policyViolation, reason: "connection dropped by the relay")
+            try await close(
+                outbound, writer: writer, code: .policyViolation, reason: "connection dropped by the relay",
+                grace: closeGrace)
         } catch {
             logger.debug("socket write ended", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Sends the close frame. A peer that stopped reading (a subscriber dropped at
+    /// its byte bound) never takes it: it waits behind what the socket holds. After
+    /// `grace` the connection is closed without it, so such a subscriber is really
+    /// gone, its buffers freed, and shutdown is not held up by it.
+    private static func close(
+        _ outbound: WebSocketOutboundWriter, writer: SocketWriter, code: WebSocketErrorCode, reason: String,
+        grace: Duration
+    ) async throws {
+        let deadline = Task {
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled { writer.abort() }
+        }
+        defer { deadline.cancel() }
+        try await outbound.close(code, reason: reason)
     }
 }

@@ -87,6 +87,13 @@ final class SocketWriter: ChannelDuplexHandler, RemovableChannelHandler, @unchec
         context?.flush()
     }
 
+    /// Closes the connection now, dropping what it still holds: for a peer that has
+    /// stopped reading, whose close frame would otherwise wait behind its backlog
+    /// forever (keeping the socket, its buffers and the relay's shutdown waiting).
+    func abort() {
+        eventLoop.execute { self.context?.close(promise: nil) }
+    }
+
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
