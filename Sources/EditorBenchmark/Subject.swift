@@ -61,7 +61,7 @@ final class RemotePeer {
 
     /// Catches up with the editor, inserts, and returns the update to send.
     func insert(_ text: String, at offset: Int) throws -> [UInt8] {
-        for update in inbound { try replica.applyUpdate(update, origin: "editor") }
+        for update in inbound { try replica.applyUpdate(update, origin: nil) }
         inbound.removeAll()
         outbound.removeAll()
         replica.getText("content").insert(text, at: offset)

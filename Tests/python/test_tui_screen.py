@@ -5,6 +5,7 @@ independent implementation of the bidi algorithm; shaping is undone with NFKC
 (presentation forms fold back to the base letters)."""
 import os
 import signal
+import subprocess
 import unicodedata
 import uuid
 
@@ -89,6 +90,22 @@ def test_help_lists_the_keys_and_any_key_closes_it(start):
         assert needle in text, f"{needle} missing from help:\n{text}"
     tui.send("x")
     assert "Ctrl-Z" not in tui.text()
+
+
+def test_the_help_shows_the_key_table_line_for_line(start, qalam_bin):
+    """F1 draws the one key table (what `qalam keys` prints), in its order."""
+    table = subprocess.run([qalam_bin, "keys"], capture_output=True, text=True, check=True,
+                           timeout=30).stdout.splitlines()
+    lines = [line.strip() for line in table if line.strip()]
+    assert len(lines) > 15, table
+    tui = start(rows=45, cols=120)
+    tui.send(KEYS["f1"])
+    row = 0
+    for line in lines:
+        while row < 45 and line not in tui.line(row):
+            row += 1
+        assert row < 45, f"{line!r} is not in the help (or not in order):\n{tui.text()}"
+        row += 1
 
 
 def test_paste_is_one_edit_and_one_undo_step(start):
