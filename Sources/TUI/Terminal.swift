@@ -58,7 +58,7 @@ final class Terminal {
     /// Starts curses on the process's terminal.
     /// - Throws: `TerminalError.notATerminal` or `.terminalSetupFailed`.
     init(bidiMode: BidiMode, allowColor: Bool) throws {
-        guard isatty(0) == 1, isatty(1) == 1 else { throw TerminalError.notATerminal }
+        try TerminalError.checkStandardStreams()
         self.bidiMode = bidiMode
         setlocale(LC_ALL, "")
         if let codeset = nl_langinfo(nl_item(CODESET)), String(cString: codeset) != "UTF-8" {

@@ -91,7 +91,7 @@ final class CollabBackend: EditorBackend {
             // The screen is gone by now: tell the shell.
             FileHandle.standardError.write(
                 Data(
-                    ("qalam: the final save failed (\(error)); the edits are kept in the "
+                    ("qalam: the final save failed (\(SetupError.oneLine(error))); the edits are kept in the "
                         + "crash journal and are restored the next time this document is opened\n").utf8))
         }
     }

@@ -157,8 +157,8 @@ struct EditSetup {
     /// `QALAM_AUTOSAVE_SECONDS`: the longest a change waits for its save (default 10 s).
     let persistence: YjsPersistence.Options
 
-    /// Checks the flags and the environment and prepares the state folder (the
-    /// relay key is read from it here).
+    /// Checks the flags and the environment and prepares the folders (the relay
+    /// key is read from the state folder here).
     /// - Throws: `SetupError`, to be printed as one line.
     init(command: EditCommand, environment: [String: String]) throws {
         if let color = command.color, UserColor.normalized(color) == nil {
@@ -173,6 +173,7 @@ struct EditSetup {
             command.databaseURL, environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
         journalDirectory = try Journal.defaultDirectory(environment: environment)
         try UserFolders.prepareStateFolders(environment: environment)
+        if databaseURL == nil { try UserFolders.prepareDataFolder(environment: environment) }
         var persistence = YjsPersistence.Options()
         if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
@@ -242,12 +243,6 @@ struct EditSetup {
                     + "unset it to save to the SQLite file")
         }
         return trimmed
-    }
-
-    /// Creates the folder of the default SQLite file, or says plainly why it cannot
-    /// (the state folder was prepared with the setup).
-    func prepareDirectories(environment: [String: String]) throws {
-        if databaseURL == nil { try UserFolders.prepareDataFolder(environment: environment) }
     }
 
     /// How to tell why the relay cannot be reached (none for Supabase).
@@ -339,7 +334,6 @@ struct EditSetup {
     /// and the editing session, and has the relay watched for takeover. On
     /// failure whatever was already started is shut down again.
     func openDocument() async throws -> OpenDocument {
-        try prepareDirectories(environment: ProcessInfo.processInfo.environment)
         var embeddedRelay: EmbeddedRelay?
         var hosting = false
         var relayProblem: EmbeddedRelayError?
@@ -384,6 +378,7 @@ struct EditSetup {
         }
         let open: OpenDocument
         do {
+            try TerminalError.checkStandardStreams()
             open = try await openDocument()
         } catch {
             return fail(SetupError.oneLine(error))

@@ -332,5 +332,10 @@ def test_messages_are_one_actionable_line_without_a_usage_dump(qalam_bin, tmp_pa
     one_line_error(run_qalam(qalam_bin, ["edit", "notes"], QALAM_AUTOSAVE_SECONDS="soon", **home),
                    "QALAM_AUTOSAVE_SECONDS must be a number of seconds")
     # A PostgreSQL that does not answer: libpq's two-line text comes out as one.
-    one_line_error(run_qalam(qalam_bin, ["edit", "notes"], DATABASE_URL=f"postgresql://qalam@127.0.0.1:{free_port()}/qalam",
-                             **home), "cannot connect to the document database", "Connection refused")
+    unreachable = f"postgresql://qalam@127.0.0.1:{free_port()}/qalam"
+    one_line_error(run_qalam(qalam_bin, ["export", "notes"], DATABASE_URL=unreachable, **home),
+                   "qalam: cannot connect to the document database", "Connection refused")
+    # No terminal: said first and alone, before any database or relay is tried.
+    piped = one_line_error(run_qalam(qalam_bin, ["edit", "notes"], DATABASE_URL=unreachable, **home),
+                           "qalam: the editor needs a terminal on stdin and stdout")
+    assert "save" not in piped, piped
