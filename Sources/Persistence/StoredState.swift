@@ -104,7 +104,7 @@ public enum StoredStateError: Error, CustomStringConvertible, Equatable, Sendabl
         switch self {
         case let .invalidRow(index, count, reason):
             return
-                "the stored document is damaged: row \(index + 1) of \(count) is not a valid Yjs update (\(reason))"
+                "the stored document is damaged: row \(index + 1) of \(count) does not apply to the rows before it (\(reason))"
         case let .refusedUpdate(reason):
             return "the update conflicts with the stored document: \(reason)"
         case let .mismatch(detail):

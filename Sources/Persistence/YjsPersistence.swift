@@ -39,14 +39,16 @@ public actor YjsPersistence {
         public var initialRetryDelay: Duration
         public var maximumRetryDelay: Duration
         /// How often an unreachable store is tried again (a save, which is
-        /// also the cheapest way to learn that it is back).
+        /// also the cheapest way to learn that it is back). At most 5 s; the
+        /// default 4 s leaves the try itself time to save within 5 s of the
+        /// store's return.
         public var probeInterval: Duration
         /// How long a notice (a recovery report, a refused update) is shown.
         public var noticeLifetime: Duration
 
         public init(
             saveDelay: Duration = .seconds(10), initialRetryDelay: Duration = .seconds(2),
-            maximumRetryDelay: Duration = .seconds(60), probeInterval: Duration = .seconds(5),
+            maximumRetryDelay: Duration = .seconds(60), probeInterval: Duration = .seconds(4),
             noticeLifetime: Duration = .seconds(60)
         ) {
             self.saveDelay = saveDelay

@@ -87,6 +87,7 @@ final class PostgresOutageTests: XCTestCase {
         }
         let savedAfter = ContinuousClock.now - back
         XCTAssertLessThanOrEqual(savedAfter, .seconds(5), "the first save came \(savedAfter) after the return")
+        print("outage: saved \(savedAfter) after PostgreSQL came back from a 30 s stop (-m immediate)")
         let stored = try await storedText(server.url, document)
         XCTAssertEqual(stored, "before the outage. typed while the database is down. and more. ")
         await persistence.close()

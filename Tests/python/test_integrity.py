@@ -105,6 +105,8 @@ def test_a_bit_flipped_update_is_refused_and_what_is_saved_reopens_as_the_editor
         late = Editor(qalam_bin, document_id, port, "late", elsewhere)
         editors.append(late)
         assert late.wait_synced() == shown or late.wait_text(shown) == shown
+        # It typed nothing: nothing of its own is unsaved (Ctrl-Q would warn).
+        assert late.command("status")["save_phase"] != "unsaved", late.command("status")
 
         for editor in (a, b, late):
             assert editor.quit() == 0
@@ -263,6 +265,7 @@ def test_postgres_stopped_for_30_seconds_is_saved_to_within_5_seconds_of_its_ret
         server.start()
         back = time.monotonic()
         took = saved_at(a, back, 20)
+        print(f"saved {took:.1f} s after PostgreSQL came back from a 30 s stop (-m immediate)")
         assert took <= 5.5, f"the first save came {took:.1f} s after the database was back"
         assert a.quit() == 0
 
@@ -299,6 +302,7 @@ def test_a_database_that_is_down_at_open_does_not_stop_a_writer(qalam_bin, edito
 
         server.start()
         took = saved_at(a, time.monotonic(), 20)
+        print(f"down at open: saved {took:.1f} s after PostgreSQL came back")
         assert took <= 5.5, f"saved {took:.1f} s after the database was back"
         assert a.quit() == 0
         reader = Editor(qalam_bin, "down-at-open", free_port(), "reader", elsewhere, database_url=server.url)
@@ -309,3 +313,52 @@ def test_a_database_that_is_down_at_open_does_not_stop_a_writer(qalam_bin, edito
         server.remove()
         machine.cleanup()
         elsewhere.cleanup()
+
+
+def stored_rows(machine, document_id):
+    path = os.path.join(machine.data_home, "qalam", "qalam.sqlite3")
+    with sqlite3.connect(path) as db:
+        return [bytes(row[0]) for row in db.execute(
+            "SELECT state FROM yjs_documents WHERE document_id = ? ORDER BY rowid", (document_id,))]
+
+
+def test_a_stored_row_that_conflicts_with_the_rows_before_it_is_refused_and_nothing_is_written_over_it(
+        qalam_bin, fixtures_dir):
+    """Several rows are read the way a save writes: applied one by one. The bit-flipped
+    update as a second row (another tool wrote it) reuses ids of the first with other
+    content; a raw merge of the two rows showed text no editor ever had
+    (`merged_content_before_the_fix`). Export, import and the editor refuse it by
+    row, and the rows stay as they were."""
+    fixture = json.loads((fixtures_dir / "integrity" / "bit-flip.json").read_text(encoding="utf-8"))
+    base, corrupt = bytes.fromhex(fixture["base_hex"]), bytes.fromhex(fixture["corrupt_hex"])
+    machine = Machine()
+    try:
+        document_id = str(uuid.uuid4())
+        seed_sqlite(qalam_bin, machine, document_id, base)
+        path = os.path.join(machine.data_home, "qalam", "qalam.sqlite3")
+        with sqlite3.connect(path) as db:
+            db.execute("INSERT INTO yjs_documents (document_id, state) VALUES (?, ?)", (document_id, corrupt))
+        before = stored_rows(machine, document_id)
+        assert before == [base, corrupt]
+
+        exported = subprocess.run([qalam_bin, "export", document_id], env=qalam_env(machine),
+                                  capture_output=True, text=True, timeout=60)
+        assert exported.returncode != 0, exported.stdout
+        assert "row 2 of 2" in exported.stderr, exported.stderr
+        assert fixture["merged_content_before_the_fix"] not in exported.stdout
+
+        imported = subprocess.run([qalam_bin, "import", document_id, "-"], input="replaced", env=qalam_env(machine),
+                                  capture_output=True, text=True, timeout=60)
+        assert imported.returncode != 0, imported.stdout
+        assert "row 2 of 2" in imported.stderr, imported.stderr
+        assert stored_rows(machine, document_id) == before, "a refused import wrote over the stored rows"
+
+        editor = subprocess.run([qalam_bin, "edit", "--headless", document_id], input='{"cmd":"quit"}\n',
+                                env=qalam_env(machine), capture_output=True, text=True, timeout=60)
+        events = [json.loads(line) for line in editor.stdout.splitlines() if line.startswith("{")]
+        assert not any(e.get("event") == "ready" and e.get("text") == fixture["merged_content_before_the_fix"]
+                       for e in events), events
+        assert "row 2 of 2" in editor.stdout + editor.stderr, (editor.stdout, editor.stderr)
+        assert stored_rows(machine, document_id) == before, "the editor wrote over the stored rows"
+    finally:
+        machine.cleanup()
