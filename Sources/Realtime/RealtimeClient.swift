@@ -362,7 +362,8 @@ public actor RealtimeClient {
     private func challengeAnswered(_ message: PhoenixMessage, challenge: String) {
         pendingChallenge = nil
         if let check = options.serverChallenge, let (status, response) = message.replyStatus,
-            status == ReplyStatus.ok, let proof = response["proof"]?.stringValue, check.verify(challenge, proof)
+            status == ReplyStatus.ok, let proof = response["proof"]?.stringValue,
+            check.verify(challenge, proof, dialledAddress)
         {
             socketOpened()
             return
@@ -372,6 +373,12 @@ public actor RealtimeClient {
         lastFailure = failure
         logger.warning("\(failure)")
         abandonSocket(reason: failure.description)
+    }
+
+    /// The host and port this client dials, as a server's challenge proof names them.
+    private var dialledAddress: String {
+        let port = endpoint.port ?? (endpoint.scheme == "wss" ? 443 : 80)
+        return ChallengeAddress.text(host: endpoint.host ?? "", port: port)
     }
 
     private func socketOpened() {

@@ -1,11 +1,15 @@
 /// How a client tells the real server from a program that took its port: the
 /// server must answer a random challenge with a proof only the key's holder can
-/// compute (see `RealtimeOptions.serverChallenge`).
+/// compute (see `RealtimeOptions.serverChallenge`), for the address the client
+/// dialled.
 public struct ServerChallenge: Sendable {
-    /// Whether `proof` answers `challenge`.
-    public let verify: @Sendable (_ challenge: String, _ proof: String) -> Bool
+    /// Whether `proof` answers `challenge` from a server at `address`: the host
+    /// and port the client dialled, as `ChallengeAddress.text(host:port:)` writes
+    /// them. A proof that names another address is a program passing the
+    /// challenge on to the real server elsewhere.
+    public let verify: @Sendable (_ challenge: String, _ proof: String, _ address: String) -> Bool
 
-    public init(verify: @escaping @Sendable (_ challenge: String, _ proof: String) -> Bool) {
+    public init(verify: @escaping @Sendable (_ challenge: String, _ proof: String, _ address: String) -> Bool) {
         self.verify = verify
     }
 

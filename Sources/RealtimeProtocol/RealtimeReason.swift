@@ -22,6 +22,7 @@ public enum RealtimeReason {
         case .malformed: return "MalformedJWT: \(failure.message)"
         case .badSignature: return "JwtSignatureError: \(failure.message)"
         case .missing: return "InvalidJWTToken: \(failure.message)"
+        case .notYetValid: return "InvalidJWTToken: \(failure.message)"
         }
     }
 

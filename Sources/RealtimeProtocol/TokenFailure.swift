@@ -13,6 +13,9 @@ public enum TokenFailure: Error, Hashable, Sendable, CustomStringConvertible {
     case malformed
     /// Signature does not verify with the configured secret.
     case badSignature
+    /// `nbf` is this many seconds in the future: the token may not be used yet
+    /// (RFC 7519 §4.1.5; Supabase's own tokens carry no `nbf`).
+    case notYetValid(secondsAhead: Int)
 
     public var description: String { message }
 
@@ -25,6 +28,7 @@ public enum TokenFailure: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidExpiration: return "Token expiration time is invalid"
         case .malformed: return "The token provided is not a valid JWT"
         case .badSignature: return "Failed to validate JWT signature"
+        case let .notYetValid(n): return "Token is not valid for another \(n) seconds"
         }
     }
 }

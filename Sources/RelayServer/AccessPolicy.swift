@@ -28,7 +28,8 @@ enum DocumentTopic: Equatable {
     case other
     /// `room:<uuid>`.
     case document(DocumentID)
-    /// `room:` followed by something that is not a UUID: a document that cannot exist.
+    /// `room:` followed by something that is not a UUID as PostgreSQL prints it
+    /// (lower case): no document, or not the one channel its editors share.
     case invalid
 
     static let prefix = "room:"
@@ -38,7 +39,10 @@ enum DocumentTopic: Equatable {
             self = .other
             return
         }
-        if let uuid = UUID(uuidString: String(name.dropFirst(Self.prefix.count))) {
+        let id = String(name.dropFirst(Self.prefix.count))
+        // Only the canonical spelling: Foundation also takes upper case and stops
+        // reading at a NUL, and Supabase's policy compares `'room:' || id::text`.
+        if let uuid = UUID(uuidString: id), uuid.uuidString.lowercased() == id {
             self = .document(DocumentID(uuid: uuid))
         } else {
             self = .invalid

@@ -3,8 +3,9 @@ import Foundation
 import RealtimeProtocol
 
 /// Checks Supabase-style JWTs: HS256/384/512 signed with the project secret,
-/// `role` a string and `exp` a number, `exp` in the future
-/// (docs/reference/realtime-protocol.md §7).
+/// `role` a string and `exp` a number, `exp` in the future, `iat` (if present) a
+/// number (docs/reference/realtime-protocol.md §7), and `nbf` (if present) a
+/// number not in the future (RFC 7519 §4.1.5).
 struct JWTVerifier: Sendable {
     let key: SymmetricKey
 
@@ -43,6 +44,11 @@ struct JWTVerifier: Sendable {
         if exp <= nowSeconds {
             return .failure(.expired(secondsAgo: Int((nowSeconds - exp).rounded(.down))))
         }
+        if let iat = claims["iat"], iat.doubleValue == nil { return .failure(.malformed) }
+        if let nbfValue = claims["nbf"] {
+            guard let nbf = nbfValue.doubleValue else { return .failure(.malformed) }
+            if nbf > nowSeconds { return .failure(.notYetValid(secondsAhead: Int((nbf - nowSeconds).rounded(.up)))) }
+        }
         return .success(claims)
     }
 
@@ -72,6 +78,18 @@ struct JWTVerifier: Sendable {
 
 /// Signs HS256 JWTs the relay accepts, for tests, tools and `qalam` itself.
 public enum RelayToken {
+    /// The fewest characters a JWT secret may have (Supabase's minimum).
+    public static let minimumSecretLength = 32
+
+    /// Refuses a secret that is empty or shorter than `minimumSecretLength`
+    /// characters once surrounding blanks are set aside (`--jwt-secret "$SECRET"`
+    /// with `SECRET` unset is an empty one).
+    /// - Throws: `RelayError.weakSecret`.
+    public static func checkSecret(_ secret: String) throws {
+        let length = secret.trimmingCharacters(in: .whitespacesAndNewlines).count
+        guard length >= minimumSecretLength else { throw RelayError.weakSecret(length: length) }
+    }
+
     /// A token with `role` and `exp` (now + `lifetime`), plus `extraClaims`.
     public static func make(
         secret: String, role: String = "authenticated", lifetime: TimeInterval = 3600,

@@ -34,11 +34,13 @@ public actor Relay {
     /// The port the server listens on, once it is running.
     public private(set) var boundPort: Int?
 
-    /// - Throws: `RelayError.insecureBind` for a non-loopback host without a JWT secret.
+    /// - Throws: `RelayError.insecureBind` for a non-loopback host without a JWT secret,
+    ///   `RelayError.weakSecret` for an empty or short one.
     public init(configuration: RelayConfiguration, logger: Logger = Logger(label: "qalam.relay")) throws {
         if (configuration.jwtSecret == nil || configuration.isPrivateToUser) && !configuration.isLoopback {
             throw RelayError.insecureBind(host: configuration.host)
         }
+        if let secret = configuration.jwtSecret { try RelayToken.checkSecret(secret) }
         self.configuration = configuration
         self.logger = logger
         hub = RelayHub(
@@ -156,12 +158,15 @@ public actor Relay {
                 RefusedUpgradeResponder.install(refusal, on: channel)
                 return .dontUpgrade
             }
+            // The proof names the address this socket reached, so it cannot be passed
+            // off as the answer of a program on another address (see `RelayKey`).
+            let challenge = ChallengeResponder(key: challengeKey, localAddress: channel.localAddress)
             let writer = SocketWriter.install(
                 on: channel, backlog: OutboundBacklog(limit: limits.maxQueuedBytes))
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(
                     inbound: inbound, outbound: outbound, writer: writer, hub: hub, version: version, apiKey: apiKey,
-                    authorizer: authorizer, challengeKey: challengeKey, limits: limits, closeGrace: grace,
+                    authorizer: authorizer, challenge: challenge, limits: limits, closeGrace: grace,
                     logger: logger)
             }
         }

@@ -38,7 +38,9 @@ public struct RelayConfiguration: Sendable {
     /// Broadcast events a member who may only read (a viewer) can still send:
     /// requests that carry no document content, so a viewer can catch up. Qalam's
     /// `yjs-sync-step1` asks peers for what the sender lacks; their answers, and
-    /// every update, come only from members who may write.
+    /// every update, come only from members who may write. Each must have the
+    /// shape of a sync request (ids and a state vector, nothing else; see
+    /// `ReaderBroadcast`).
     public var readerBroadcastEvents: Set<String>
     /// Sockets that send nothing for this long are closed (Phoenix's 60 s).
     public var idleTimeout: Duration

@@ -6,6 +6,10 @@ public enum RelayError: Error, CustomStringConvertible, Sendable {
     case notStarted(String)
     /// `start()` was called on a relay that is already running.
     case alreadyRunning
+    /// The JWT secret is empty or shorter than `RelayToken.minimumSecretLength`
+    /// characters (not counting surrounding blanks): anyone could sign tokens with
+    /// an empty key, and guess a short one from a single token.
+    case weakSecret(length: Int)
 
     public var description: String {
         switch self {
@@ -16,6 +20,10 @@ public enum RelayError: Error, CustomStringConvertible, Sendable {
             return "the relay could not start: \(reason)"
         case .alreadyRunning:
             return "the relay is already running"
+        case let .weakSecret(length):
+            let what = length == 0 ? "is empty" : "has only \(length) characters"
+            return
+                "the JWT secret \(what); it needs at least \(RelayToken.minimumSecretLength) characters, like Supabase's (make one with: openssl rand -base64 32)"
         }
     }
 }

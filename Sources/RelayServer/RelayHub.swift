@@ -340,7 +340,7 @@ actor RelayHub {
             send(id, .errorReply(to: message, reason: "UnsupportedFrame: send broadcasts as JSON or as binary kind 3"))
             return
         }
-        guard membership.grant.canWrite || readerBroadcastEvents.contains(Self.broadcastEvent(of: message) ?? "")
+        guard membership.grant.canWrite || ReaderBroadcast.isSyncRequest(message, events: readerBroadcastEvents)
         else {
             // A member who may only read: the broadcast goes nowhere (§7).
             if membership.config.broadcastAck {
@@ -366,15 +366,6 @@ actor RelayHub {
             send(id, .reply(to: message))
         }
         fanout(membership.key, relayed, excluding: membership.config.broadcastSelf ? nil : id)
-    }
-
-    /// The user event name of a broadcast push (`yjs-update`…).
-    private static func broadcastEvent(of message: PhoenixMessage) -> String? {
-        switch message.payload {
-        case let .userBroadcast(broadcast): return broadcast.event
-        case let .json(value): return value["event"]?.stringValue
-        default: return nil
-        }
     }
 
     /// Sends `message` to every socket joined to `key`, except `excluding`.

@@ -19,10 +19,10 @@ public struct RelayKey: Sendable, Equatable {
 
     /// The file's name in the state directory.
     public static let fileName = "relay-key"
-    /// What a proof signs besides the challenge, so that a proof can never pass
-    /// for anything else signed with the key (a JWT's signing input has no `:`
-    /// before its first `.`, this always has one).
-    static let proofLabel = "qalam-relay-proof-v1:"
+    /// What a proof signs besides the challenge and the relay's address, so that a
+    /// proof can never pass for anything else signed with the key (a JWT's signing
+    /// input has no `:` before its first `.`, this always has one).
+    static let proofLabel = "qalam-relay-proof-v2:"
 
     public init(secret: String) {
         self.secret = secret
@@ -80,19 +80,32 @@ public struct RelayKey: Sendable, Equatable {
         RelayToken.make(secret: secret, role: "service_role", lifetime: lifetime)
     }
 
-    /// The relay's answer to `challenge`: HMAC-SHA256 with the key, base64url.
-    public func proof(for challenge: String) -> String {
+    /// The relay's answer to `challenge` on the socket it accepted at `address`
+    /// (`127.0.0.1:4000`, `[::1]:4000`; see `ChallengeAddress`): HMAC-SHA256 with
+    /// the key, base64url.
+    ///
+    /// The address is part of what is signed because anyone may ask a relay to
+    /// answer a challenge: a program that holds the port an editor dials could pass
+    /// the editor's challenge on to this user's relay on another port (or on the
+    /// other loopback address of the same port) and hand its answer back. That
+    /// answer names the relay's own address, not the one the editor dialled.
+    public func proof(for challenge: String, at address: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
-            for: Array((Self.proofLabel + challenge).utf8), using: SymmetricKey(data: Array(secret.utf8)))
+            for: Self.signedBytes(challenge, address), using: SymmetricKey(data: Array(secret.utf8)))
         return JWTVerifier.base64URLEncode(Array(mac))
     }
 
-    /// Whether `proof` answers `challenge` (in constant time).
-    public func verify(proof: String, for challenge: String) -> Bool {
+    /// Whether `proof` answers `challenge` from a relay at `address`, the address
+    /// the client dialled (in constant time).
+    public func verify(proof: String, for challenge: String, at address: String) -> Bool {
         guard let mac = JWTVerifier.base64URLDecode(proof) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
-            mac, authenticating: Array((Self.proofLabel + challenge).utf8),
-            using: SymmetricKey(data: Array(secret.utf8)))
+            mac, authenticating: Self.signedBytes(challenge, address), using: SymmetricKey(data: Array(secret.utf8)))
+    }
+
+    /// Label, address, a newline (which no address holds), then the challenge.
+    private static func signedBytes(_ challenge: String, _ address: String) -> [UInt8] {
+        Array((proofLabel + address + "\n" + challenge).utf8)
     }
 
     /// A fresh random challenge (32 bytes, base64url).

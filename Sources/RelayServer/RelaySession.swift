@@ -11,7 +11,7 @@ import RealtimeProtocol
 enum RelaySession {
     static func run(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter, hub: RelayHub,
-        version: SerializerVersion, apiKey: String?, authorizer: Authorizer, challengeKey: RelayKey?,
+        version: SerializerVersion, apiKey: String?, authorizer: Authorizer, challenge: ChallengeResponder?,
         limits: RelayLimits,
         closeGrace: Duration, logger: Logger
     ) async {
@@ -39,7 +39,7 @@ enum RelaySession {
                     for try await message in inbound.messages(maxSize: limits.maxFrameBytes) where !closing {
                         let keepGoing = await handle(
                             message, id: id, hub: hub, serializer: serializer, apiKey: apiKey, authorizer: authorizer,
-                            challengeKey: challengeKey, continuation: continuation, logger: logger)
+                            challenge: challenge, continuation: continuation, logger: logger)
                         if !keepGoing { closing = true }
                     }
                 } catch {
@@ -55,7 +55,7 @@ enum RelaySession {
     /// Returns false when the socket is being closed for garbage.
     private static func handle(
         _ message: WebSocketMessage, id: SocketID, hub: RelayHub, serializer: PhoenixSerializer, apiKey: String?,
-        authorizer: Authorizer, challengeKey: RelayKey?, continuation: AsyncStream<Outbound>.Continuation,
+        authorizer: Authorizer, challenge: ChallengeResponder?, continuation: AsyncStream<Outbound>.Continuation,
         logger: Logger
     ) async -> Bool {
         let frame: WireFrame
@@ -65,12 +65,12 @@ enum RelaySession {
         }
         do {
             let decoded = try serializer.decode(frame, direction: .clientToServer)
-            if let challengeKey, decoded.topic == RealtimeTopic.phoenix, decoded.event == PhoenixEvent.qalamChallenge,
-                let challenge = decoded.json?["challenge"]?.stringValue
+            if let challenge, decoded.topic == RealtimeTopic.phoenix, decoded.event == PhoenixEvent.qalamChallenge,
+                let nonce = decoded.json?["challenge"]?.stringValue
             {
                 // The editor waits for this proof before it sends anything else.
                 await hub.answer(
-                    id, .reply(to: decoded, response: ["proof": .string(challengeKey.proof(for: challenge))]))
+                    id, .reply(to: decoded, response: ["proof": .string(challenge.proof(for: nonce))]))
                 return true
             }
             // Joins and token refreshes are authorized here, where waiting for the

@@ -41,6 +41,11 @@ struct RequestGuard: Sendable {
         }
         // Every Origin field counts: a request may not hide a page behind a second one.
         for origin in origins where !isAllowed(origin: origin) {
+            if Self.normalizedOrigin(origin) == "null" {
+                // Any site can make one (a sandboxed frame, a file, a redirect): never allowable.
+                return
+                    "a page without an origin of its own (Origin: null: a sandboxed frame or a file) may not use this relay"
+            }
             return "Origin \(origin) may not use this relay; start it with --allow-origin \(origin) to allow it"
         }
         return nil

@@ -194,9 +194,10 @@ struct EditSetup {
                 network = .relay(url: url, embedded: nil, accessToken: accessToken)
             } else if loopback {
                 let key = try RelayKey.load(environment: environment)
-                network = .relay(
-                    url: url, embedded: EmbeddedRelay(key: key, host: "127.0.0.1", port: url.port ?? 80),
-                    accessToken: nil)
+                let embedded = EmbeddedRelay(key: key, host: "127.0.0.1", port: url.port ?? 80)
+                // Dial the address the relay's proof names, not a name that may also
+                // reach another program on ::1 (see `RelayKey.proof(for:at:)`).
+                network = .relay(url: embedded.url, embedded: embedded, accessToken: nil)
             } else {
                 network = .relay(url: url, embedded: nil, accessToken: nil)
             }

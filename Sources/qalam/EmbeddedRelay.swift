@@ -44,7 +44,9 @@ actor EmbeddedRelay {
     nonisolated func clientOptions(_ base: RealtimeOptions) -> RealtimeOptions {
         var options = base
         let key = self.key
-        options.serverChallenge = ServerChallenge { challenge, proof in key.verify(proof: proof, for: challenge) }
+        options.serverChallenge = ServerChallenge { challenge, proof, address in
+            key.verify(proof: proof, for: challenge, at: address)
+        }
         options.accessToken = { key.token(lifetime: 600) }
         return options
     }
@@ -119,7 +121,9 @@ actor EmbeddedRelay {
     /// nothing else: no token leaves before the proof).
     static func answersAsOurs(url: URL, key: RelayKey, timeout: Duration = .seconds(3)) async -> Bool {
         var options = RealtimeOptions(connectTimeout: timeout)
-        options.serverChallenge = ServerChallenge { challenge, proof in key.verify(proof: proof, for: challenge) }
+        options.serverChallenge = ServerChallenge { challenge, proof, address in
+            key.verify(proof: proof, for: challenge, at: address)
+        }
         guard let client = try? RealtimeClient(url: url, apiKey: "qalam-local", options: options) else { return false }
         let states = await client.connectionStates()
         await client.connect()

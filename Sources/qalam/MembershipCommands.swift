@@ -20,17 +20,42 @@ enum SharedRole: String, ExpressibleByArgument, CaseIterable {
     var role: DocumentRole { self == .editor ? .editor : .viewer }
 }
 
-/// Opens the membership store of `--database-url`, runs `body`, closes it.
-func withMembership<T>(_ database: DatabaseOptions, _ body: (any MembershipStore) async throws -> T) async throws -> T {
-    let store = try await database.location().open()
+/// The document a membership command names: its name or UUID, never empty.
+func namedDocument(_ name: String) throws -> DocumentID {
+    guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw SetupError.setting("the document name must not be empty")
+    }
+    return DocumentID(name: name)
+}
+
+/// Opens the membership store of `--database-url`, checks that `document`
+/// (named `name` on the command line) is there unless `mayCreate`, runs `body`,
+/// closes it.
+///
+/// A document that is not there is an error that changes nothing: a typo in a
+/// name must not create a document, nor a database where there was none.
+func withMembership<T>(
+    _ database: DatabaseOptions, of document: DocumentID, named name: String, mayCreate: Bool = false,
+    _ body: (any MembershipStore) async throws -> T
+) async throws -> T {
+    let location = try database.location()
+    let missing = SetupError.setting(
+        "there is no document \(name) (\(document)) in \(location)"
+            + (mayCreate ? "" : "; check its name, or create it with qalam share --create"))
+    if !mayCreate, case let .sqlite(path) = location, !FileManager.default.fileExists(atPath: path) { throw missing }
+    let store = try await location.open()
     guard let membership = store as? any MembershipStore else {
         await store.close()
-        throw ValidationError("this database keeps no document members")
+        throw SetupError.setting("this database keeps no document members")
     }
     do {
+        if !mayCreate, try await membership.members(of: document) == nil { throw missing }
         let result = try await body(membership)
         await store.close()
         return result
+    } catch let error as MembershipError {
+        await store.close()
+        throw SetupError.setting("\(error)")
     } catch {
         await store.close()
         throw error
@@ -44,8 +69,9 @@ struct ShareCommand: AsyncParsableCommand {
         discussion: """
             USER is the user's id: the `sub` of the JWT the user connects with (a UUID; `qalam token --sub USER` \
             mints one for a relay you run). Editors change the document; viewers read it and follow it live, and \
-            their editor opens it read-only. Sharing again changes the role. A document that does not exist yet \
-            is created, without an owner. The owner (whoever created it by opening it first) cannot be demoted.
+            their editor opens it read-only. Sharing again changes the role. The document must exist (whoever \
+            opens it first creates it and owns it), so that a mistyped name is an error; --create shares a \
+            document nobody has opened yet, creating it without an owner. The owner cannot be demoted.
             """)
 
     @Argument(help: "The document: its name or UUID.")
@@ -57,14 +83,15 @@ struct ShareCommand: AsyncParsableCommand {
     @Option(help: "editor or viewer.")
     var role: SharedRole
 
+    @Flag(help: "Create the document, without an owner, if nobody has opened it yet.")
+    var create = false
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let id = DocumentID(name: document)
-        do {
-            try await withMembership(database) { try await $0.share(id, with: user.uuid, role: role.role) }
-        } catch let error as MembershipError {
-            throw ValidationError("\(error)")
+        let id = try namedDocument(document)
+        try await withMembership(database, of: id, named: document, mayCreate: create) {
+            try await $0.share(id, with: user.uuid, role: role.role)
         }
         print(
             "\(user.uuid.uuidString.lowercased()) is now \(role == .editor ? "an editor" : "a viewer") of \(document).")
@@ -76,8 +103,8 @@ struct UnshareCommand: AsyncParsableCommand {
         commandName: "unshare",
         abstract: "Take a document away from a user.",
         discussion: """
-            The user's open channels of the document close when their token is next refreshed; their next join \
-            and every API call is refused at once. The owner cannot be removed.
+            The user's open channels of the document close within 30 s (or at their next token refresh); their \
+            next join and every API call is refused at once. The owner cannot be removed.
             """)
 
     @Argument(help: "The document: its name or UUID.")
@@ -89,15 +116,12 @@ struct UnshareCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let id = DocumentID(name: document)
-        let removed: Bool
-        do {
-            removed = try await withMembership(database) { try await $0.unshare(id, from: user.uuid) }
-        } catch let error as MembershipError {
-            throw ValidationError("\(error)")
+        let id = try namedDocument(document)
+        let removed = try await withMembership(database, of: id, named: document) {
+            try await $0.unshare(id, from: user.uuid)
         }
         guard removed else {
-            throw ValidationError("\(user.uuid.uuidString.lowercased()) is not a member of \(document)")
+            throw SetupError.setting("\(user.uuid.uuidString.lowercased()) is not a member of \(document)")
         }
         print("\(user.uuid.uuidString.lowercased()) no longer has \(document).")
     }
@@ -115,11 +139,9 @@ struct MembersCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let id = DocumentID(name: document)
-        guard let members = try await withMembership(database, { try await $0.members(of: id) }) else {
-            throw ValidationError("there is no document \(document) (\(id)) in this database")
-        }
-        for member in members {
+        let id = try namedDocument(document)
+        let members = try await withMembership(database, of: id, named: document) { try await $0.members(of: id) }
+        for member in members ?? [] {
             print("\(member.userID.uuidString.lowercased())\t\(member.role)")
         }
     }

@@ -79,6 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration: RelayConfiguration
         let authNote: String
         if let secret {
+            do {
+                try RelayToken.checkSecret(secret)
+            } catch {
+                throw SetupError.setting("\(jwtSecret != nil ? "--jwt-secret" : "QALAM_JWT_SECRET"): \(error)")
+            }
             configuration = RelayConfiguration(host: host, port: port, jwtSecret: secret)
             authNote = "JWT auth and document membership on"
         } else {

@@ -48,13 +48,21 @@ struct TokenCommand: ParsableCommand {
     var jwtSecret: String?
 
     func validate() throws {
-        guard !role.isEmpty else { throw ValidationError("--role must name a role, e.g. authenticated") }
+        guard !role.trimmingCharacters(in: .whitespaces).isEmpty, role.trimmingCharacters(in: .whitespaces) == role
+        else { throw ValidationError("--role must name a role, e.g. authenticated") }
+        // A token signed with an empty or short secret is one anyone can forge.
+        if let jwtSecret {
+            do { try RelayToken.checkSecret(jwtSecret) } catch { throw ValidationError("--jwt-secret: \(error)") }
+        }
     }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         let secret: String
-        if let given = jwtSecret ?? environment["QALAM_JWT_SECRET"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        if let given = jwtSecret {
+            secret = given
+        } else if let given = environment["QALAM_JWT_SECRET"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do { try RelayToken.checkSecret(given) } catch { throw SetupError.setting("QALAM_JWT_SECRET: \(error)") }
             secret = given
         } else {
             try UserFolders.prepareStateFolders(environment: environment)

@@ -76,7 +76,7 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testSetAuthPushesTheTokenToJoinedChannels() async throws {
-        let secret = "another-secret-for-set-auth"
+        let secret = "another-secret-for-set-auth-at-least-32"
         let relay = try await TestRelay.start(jwtSecret: secret)
         let apiKey = RelayToken.make(secret: secret, role: "anon")
         let (client, room, events) = try await joinedChannel(relay, "auth", apiKey: apiKey)
@@ -100,7 +100,7 @@ final class ConnectionTests: XCTestCase {
     }
 
     func testAccessTokenProviderIsAskedAtJoinAndWithEveryHeartbeat() async throws {
-        let secret = "secret-for-the-token-provider"
+        let secret = "secret-for-the-token-provider-at-least-32"
         let relay = try await TestRelay.start(jwtSecret: secret)
         let tokens = TokenSource(RelayToken.make(secret: secret, lifetime: -10))
         var options = fastOptions(heartbeat: .milliseconds(200))

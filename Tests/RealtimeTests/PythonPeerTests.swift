@@ -129,7 +129,7 @@ final class HandshakeRefusalTests: XCTestCase {
     }
 
     func testRefusedUpgradesCarrySupabasesStatusAndJSONError() async throws {
-        let secret = "secret-for-the-handshake-probe"
+        let secret = "secret-for-the-handshake-probe-at-least-32"
         let relay = try await TestRelay.start(jwtSecret: secret)
         let cases: [(key: String, vsn: String, status: Int, error: String)] = [
             (RelayToken.make(secret: "not-the-secret"), "2.0.0", 401, "Failed to validate JWT signature"),

@@ -16,7 +16,9 @@ final class ServerChallengeTests: XCTestCase {
         var options = fastOptions()
         options.connectTimeout = .seconds(3)
         let key = self.key
-        options.serverChallenge = ServerChallenge { challenge, proof in key.verify(proof: proof, for: challenge) }
+        options.serverChallenge = ServerChallenge { challenge, proof, address in
+            key.verify(proof: proof, for: challenge, at: address)
+        }
         options.accessToken = { key.token() }
         return options
     }
@@ -40,6 +42,24 @@ final class ServerChallengeTests: XCTestCase {
         XCTAssertEqual(access, "service_role")
         let failure = await client.lastFailure
         XCTAssertNil(failure)
+        await client.disconnect()
+        await relay.shutdown()
+    }
+
+    /// The client checks the proof against the address it dialled: this user's own
+    /// relay, reached under a name (here `localhost`), proves 127.0.0.1 and is
+    /// refused, as it would be when a program on the name's other address passed
+    /// the challenge on to it.
+    func testAProofOfAnotherAddressIsRefused() async throws {
+        let (relay, port) = try await start(.privateToUser(key, port: 0))
+        let client = try RealtimeClient(
+            url: URL(string: "http://localhost:\(port)")!, apiKey: "qalam-local", options: options())
+        await client.connect()
+        await eventually("the client blames the address") {
+            await client.lastFailure == .serverNotAuthentic(server: "localhost:\(port)")
+        }
+        let stats = await relay.statistics()
+        XCTAssertEqual(stats.channels, 0)
         await client.disconnect()
         await relay.shutdown()
     }

@@ -49,6 +49,13 @@ final class AccessMatrixTests: RelayTestCase {
         return Fixture(store: store, directory: directory, document: document, users: users)
     }
 
+    /// `object` with `key` set to `value`.
+    private func setting(_ key: String, _ value: JSONValue, in object: JSONValue) -> JSONValue {
+        var fields = object.objectValue ?? [:]
+        fields[key] = value
+        return .object(fields)
+    }
+
     private func token(_ who: Who, _ fixture: Fixture) -> String {
         let exp = JSONValue.integer(Int64(Date().timeIntervalSince1970) + 600)
         let owner = JSONValue.string(fixture.users[.owner]!.uuidString)
@@ -155,13 +162,36 @@ final class AccessMatrixTests: RelayTestCase {
                     try await observer.expectSilence()
                 }
                 if who == .viewer {
-                    // A viewer may still ask the others for what it lacks (no content).
+                    // A viewer may still ask the others for what it lacks (no content)…
+                    let request: JSONValue = [
+                        "protocol": 1, "peer": "p-1", "request": "r-1", "stateVector": "AA=="
+                    ]
                     try await socket.send(
-                        .broadcast(
-                            topic: topic, joinRef: "1", ref: "3", event: "yjs-sync-step1", payload: ["sv": "AA=="]))
+                        .broadcast(topic: topic, joinRef: "1", ref: "3", event: "yjs-sync-step1", payload: request))
                     let asked = try await socket.expect(event: "phx_reply")
                     XCTAssertEqual(status(of: asked), "ok")
-                    _ = try await observer.expect(event: "broadcast")
+                    let relayed = try await observer.expect(event: "broadcast")
+                    XCTAssertEqual(relayed.json?["payload"], request)
+                    // …but only ask: content, or anything else, under that name goes nowhere.
+                    let smuggled: [JSONValue] = [
+                        setting("update", [1, 2, 3], in: request), ["sv": "AA=="],
+                        setting("stateVector", "not a state vector", in: request),
+                        setting("peer", .string(String(repeating: "x", count: 5000)), in: request),
+                        setting(
+                            "stateVector", .string(Data(repeating: 7, count: 70_000).base64EncodedString()),
+                            in: request),
+                        "just a string"
+                    ]
+                    for (index, payload) in smuggled.enumerated() {
+                        try await socket.send(
+                            .broadcast(
+                                topic: topic, joinRef: "1", ref: "s\(index)", event: "yjs-sync-step1",
+                                payload: payload))
+                        let refused = try await socket.expect(event: "phx_reply")
+                        XCTAssertEqual(
+                            reason(of: refused), RealtimeReason.unauthorizedWrite(fixture.channel), "\(index)")
+                    }
+                    try await observer.expectSilence()
                 }
 
                 // Presence: every reader may track; the owner sees it.
@@ -208,6 +238,36 @@ final class AccessMatrixTests: RelayTestCase {
             let socket = try await TestSocket.connect(port: port, apiKey: token(.owner, fixture))
             let reply = try await socket.join("realtime:room:notes", ref: "1")
             XCTAssertEqual(reason(of: reply), RealtimeReason.unauthorizedRead("room:notes"))
+            await socket.close()
+        }
+    }
+
+    /// A document's channel is `room:` and its id as PostgreSQL prints it, which is
+    /// what Supabase's policy compares (`'room:' || id::text`). Other spellings of
+    /// the id (upper case, a NUL and more after it, braces, a space) name no
+    /// document: they would open a second channel of it beside the one its
+    /// editors share, and create documents no policy recognises.
+    func testOnlyTheCanonicalSpellingOfTheIdNamesADocument() async throws {
+        try await withMatrixRelay { fixture, port in
+            let id = fixture.document.description
+            let spellings = ["room:\(id.uppercased())", "room:\(id)\u{0}x", "room:{\(id)}", "room:\(id) "]
+            for who in [Who.viewer, .owner] {
+                let socket = try await TestSocket.connect(port: port, apiKey: token(who, fixture))
+                for (index, name) in spellings.enumerated() {
+                    let reply = try await socket.join("realtime:" + name, ref: "\(index + 1)")
+                    XCTAssertEqual(reason(of: reply), RealtimeReason.unauthorizedRead(name), "\(who): \(name)")
+                }
+                let canonical = try await socket.join(fixture.topic, ref: "9")
+                XCTAssertEqual(status(of: canonical), "ok", "\(who)")
+                await socket.close()
+            }
+            // Nobody creates a document under another spelling either.
+            let fresh = UUID()
+            let socket = try await TestSocket.connect(port: port, apiKey: token(.nonMember, fixture))
+            let reply = try await socket.join("realtime:room:\(fresh.uuidString)", ref: "1")
+            XCTAssertEqual(status(of: reply), "error")
+            let members = try await fixture.store.members(of: DocumentID(uuid: fresh))
+            XCTAssertNil(members)
             await socket.close()
         }
     }

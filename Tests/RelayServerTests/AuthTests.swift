@@ -134,4 +134,45 @@ final class AuthTests: RelayTestCase {
         }
         XCTAssertNoThrow(try Relay(configuration: RelayConfiguration(host: "0.0.0.0", jwtSecret: secret)))
     }
+
+    /// `--jwt-secret "$SECRET"` with SECRET unset signs with an empty key that
+    /// anyone can sign with too, and a short word falls to a guess from one token:
+    /// the relay refuses to start with either, on any interface.
+    func testAnEmptyOrShortSecretIsRefused() {
+        let weak = ["", "   ", "secret", String(repeating: "s", count: 31), String(repeating: " ", count: 40)]
+        for secret in weak {
+            for host in ["0.0.0.0", "127.0.0.1"] {
+                XCTAssertThrowsError(try Relay(configuration: RelayConfiguration(host: host, jwtSecret: secret))) {
+                    error in
+                    guard case RelayError.weakSecret = error else { return XCTFail("\(error)") }
+                    XCTAssertTrue("\(error)".contains("at least 32 characters"), "\(error)")
+                }
+            }
+        }
+        XCTAssertNoThrow(try Relay(configuration: RelayConfiguration(jwtSecret: String(repeating: "s", count: 32))))
+    }
+
+    /// A token is not accepted before its `nbf` (RFC 7519 §4.1.5), nor with an
+    /// `iat` that is not a number (docs/reference/realtime-protocol.md §7).
+    func testATokenIsRefusedBeforeItsNotBeforeTime() {
+        let verifier = JWTVerifier(secret: secret)
+        let now = Int64(Date().timeIntervalSince1970)
+        func token(_ extra: [String: JSONValue]) -> String {
+            var claims: [String: JSONValue] = ["role": "authenticated", "exp": .integer(now + 3600)]
+            claims.merge(extra) { $1 }
+            return RelayToken.sign(claims: .object(claims), secret: secret)
+        }
+        guard case .failure(.notYetValid) = verifier.verify(token(["nbf": .integer(now + 600)])) else {
+            return XCTFail("a token used before its nbf was accepted")
+        }
+        guard case .failure(.malformed) = verifier.verify(token(["iat": "yesterday"])) else {
+            return XCTFail("a token with a text iat was accepted")
+        }
+        let accepted: [[String: JSONValue]] = [
+            ["nbf": .integer(now - 10)], ["iat": .integer(now)], ["nbf": .number(Double(now) - 0.5)]
+        ]
+        for fine in accepted {
+            guard case .success = verifier.verify(token(fine)) else { return XCTFail("\(fine) was refused") }
+        }
+    }
 }

@@ -30,8 +30,24 @@ final class PrivateRelayTests: RelayTestCase {
             let reply = try await challenge(socket, nonce)
             XCTAssertEqual(status(of: reply), "ok")
             let proof = reply.json?["response"]?["proof"]?.stringValue ?? ""
-            XCTAssertTrue(key.verify(proof: proof, for: nonce))
-            XCTAssertFalse(stranger.verify(proof: proof, for: nonce))
+            XCTAssertTrue(key.verify(proof: proof, for: nonce, at: "127.0.0.1:\(port)"))
+            XCTAssertFalse(stranger.verify(proof: proof, for: nonce, at: "127.0.0.1:\(port)"))
+            await socket.close()
+        }
+    }
+
+    /// A program that holds another port (or [::1] of this one) and passes an
+    /// editor's challenge on to this relay gets a proof of this relay's address,
+    /// which the editor, who dialled the program's, refuses.
+    func testTheProofNamesTheAddressTheRelayWasReachedOn() async throws {
+        try await withRelay(privately) { _, port in
+            let socket = try await TestSocket.connect(port: port)
+            let nonce = RelayKey.makeChallenge()
+            let proof = try await challenge(socket, nonce).json?["response"]?["proof"]?.stringValue ?? ""
+            XCTAssertTrue(key.verify(proof: proof, for: nonce, at: "127.0.0.1:\(port)"))
+            for elsewhere in ["127.0.0.1:\(port + 1)", "[::1]:\(port)", "localhost:\(port)"] {
+                XCTAssertFalse(key.verify(proof: proof, for: nonce, at: elsewhere), elsewhere)
+            }
             await socket.close()
         }
     }

@@ -71,10 +71,16 @@ final class RelayKeyTests: XCTestCase {
         let other = RelayKey(secret: String(repeating: "x", count: 43))
         let challenge = RelayKey.makeChallenge()
         XCTAssertNotEqual(challenge, RelayKey.makeChallenge())
-        XCTAssertTrue(key.verify(proof: key.proof(for: challenge), for: challenge))
-        XCTAssertFalse(key.verify(proof: other.proof(for: challenge), for: challenge))
-        XCTAssertFalse(key.verify(proof: key.proof(for: challenge + "x"), for: challenge))
-        XCTAssertFalse(key.verify(proof: "not base64 !", for: challenge))
+        let here = "127.0.0.1:4000"
+        XCTAssertTrue(key.verify(proof: key.proof(for: challenge, at: here), for: challenge, at: here))
+        XCTAssertFalse(key.verify(proof: other.proof(for: challenge, at: here), for: challenge, at: here))
+        XCTAssertFalse(key.verify(proof: key.proof(for: challenge + "x", at: here), for: challenge, at: here))
+        XCTAssertFalse(key.verify(proof: "not base64 !", for: challenge, at: here))
+        // A proof names the address it was made on: it does not pass for another.
+        for elsewhere in ["127.0.0.1:4001", "[::1]:4000", "localhost:4000", "127.0.0.2:4000"] {
+            XCTAssertFalse(
+                key.verify(proof: key.proof(for: challenge, at: elsewhere), for: challenge, at: here), elsewhere)
+        }
         // The token is a service_role JWT of this key, and of no other.
         guard case let .success(claims) = JWTVerifier(secret: key.secret).verify(key.token()) else {
             return XCTFail("the key's own token does not verify")

@@ -52,6 +52,19 @@ final class RequestGuardTests: RelayTestCase {
         }
     }
 
+    /// `Origin: null` is any sandboxed frame or file page: the refusal says so,
+    /// and does not suggest allowing it (`--allow-origin` takes only real origins).
+    func testANullOriginIsRefusedWithoutAdviceToAllowIt() async throws {
+        try await withRelay { _, port in
+            let result = try RawConnection.http(
+                port: port, method: "GET", path: "/healthz", headers: ["Origin": "null"])
+            XCTAssertEqual(result.status, 403)
+            let error = try JSONValue(parsing: result.body)["error"]?.stringValue ?? ""
+            XCTAssertFalse(error.contains("--allow-origin"), error)
+            XCTAssertTrue(error.contains("sandboxed"), error)
+        }
+    }
+
     func testAnAllowedOriginGetsCORSForItselfOnly() async throws {
         let app = "https://app.example.com"
         try await withRelay({ $0.allowedOrigins = [app + "/"] }) { _, port in

@@ -59,7 +59,7 @@ class Editor:
     _ids = itertools.count(1)
 
     def __init__(self, qalam_bin, document, port, name, machine, database_url=None, autosave_seconds=None,
-                 access_token=None):
+                 access_token=None, relay_host="127.0.0.1"):
         env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home,
                    QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
         for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "QALAM_ACCESS_TOKEN"):
@@ -76,7 +76,7 @@ class Editor:
         self._lines = queue.Queue()
         self._stderr = []
         self.process = subprocess.Popen(
-            [qalam_bin, "edit", document, "--headless", "--relay-url", f"http://127.0.0.1:{port}", "--name", name],
+            [qalam_bin, "edit", document, "--headless", "--relay-url", f"http://{relay_host}:{port}", "--name", name],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()

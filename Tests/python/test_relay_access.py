@@ -14,7 +14,7 @@ import uuid
 import pytest
 from websockets.asyncio.server import serve
 
-from test_collab_support import Editor, Machine, free_port
+from test_collab_support import RELAY_KEY_FILE, Editor, Machine, free_port
 
 SECRET_TEXT = "the writer's private draft"
 
@@ -126,6 +126,128 @@ def test_another_users_relay_is_not_ours(qalam_bin, tmp_path):
         machine.cleanup()
 
 
+class RelayingSquatter:
+    """A program (another local user's, say) that holds `host:port` and relays every
+    frame to this user's own private relay on `target`, so that the relay answers
+    the editor's challenge for it. It holds no key: it only forwards, and records."""
+
+    def __init__(self, target, host="127.0.0.1", port=None):
+        self.host = host
+        self.port = port or free_port()
+        self.target = target
+        self.sent = []
+        self._ready = threading.Event()
+        self._stop = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+        self._thread.start()
+        assert self._ready.wait(10), "the squatter did not start"
+
+    async def _handler(self, websocket):
+        from websockets.asyncio.client import connect
+        async with connect(f"ws://127.0.0.1:{self.target}{websocket.request.path}", max_size=None) as upstream:
+            async def forward(source, sink, record):
+                async for message in source:
+                    if record:
+                        self.sent.append(message if isinstance(message, str) else message.decode("latin-1"))
+                    await sink.send(message)
+            await asyncio.gather(forward(websocket, upstream, True), forward(upstream, websocket, False),
+                                 return_exceptions=True)
+
+    async def _serve(self):
+        loop = asyncio.get_running_loop()
+        self._stop = loop.create_future()
+        async with serve(self._handler, self.host, self.port, max_size=None):
+            self._ready.set()
+            await self._stop
+
+    def stop(self):
+        if self._stop is not None:
+            self._stop.get_loop().call_soon_threadsafe(self._stop.set_result, None)
+        self._thread.join(10)
+
+    def assert_learned_nothing(self):
+        everything = "\n".join(self.sent)
+        for frame in self.sent:
+            assert json.loads(frame)[3] == "qalam_challenge", frame
+        for secret in (SECRET_TEXT, "phx_join", "access_token", "eyJ", "yjs-update"):
+            assert secret not in everything, f"{secret!r} reached the squatter"
+
+
+def users_own_relay(qalam_bin, tmp_path):
+    """This user's `qalam serve` without a secret (private, the same relay key as
+    the editors), on a port of its own."""
+    port = free_port()
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "own-data"), XDG_STATE_HOME=str(tmp_path / "own-state"),
+               QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
+    for key in ("QALAM_JWT_SECRET", "DATABASE_URL"):
+        env.pop(key, None)
+    process = subprocess.Popen([qalam_bin, "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    assert "listening" in line, line + process.stderr.read()
+    return process, port
+
+
+def relay_channels(port):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+        return json.loads(response.read())["channels"]
+
+
+def test_a_squatter_relaying_the_challenge_to_the_users_own_relay_gets_nothing(qalam_bin, tmp_path):
+    """The user runs `qalam serve` on one port; another program takes the port the
+    editor uses and passes the editor's challenge on to that relay, which answers
+    it. The proof names the address the relay answered on, so it does not pass
+    for the squatter's: the editor sends no token and no text."""
+    own, own_port = users_own_relay(qalam_bin, tmp_path)
+    squatter = RelayingSquatter(own_port)
+    machine = Machine()
+    editor = None
+    try:
+        editor = Editor(qalam_bin, f"relayed-{uuid.uuid4().hex[:8]}", squatter.port, "alice", machine)
+        assert editor.ready.get("relay_problem") == \
+            f"port {squatter.port} is used by another program — free it or pass --relay-url", editor.ready
+        editor.insert(0, SECRET_TEXT)
+        time.sleep(3)  # the client's first reconnect attempts
+        assert squatter.sent, "the editor did connect (and send its challenge)"
+        squatter.assert_learned_nothing()
+        assert relay_channels(own_port) == 0, "nothing joined the user's relay through the squatter"
+        assert editor.text() == SECRET_TEXT, "the edit is kept locally"
+        assert editor.quit() == 0
+    finally:
+        if editor:
+            editor.close()
+        squatter.stop()
+        own.terminate()
+        own.wait(timeout=30)
+        machine.cleanup()
+
+
+def test_a_loopback_relay_url_is_dialled_at_the_address_the_proof_names(qalam_bin, tmp_path):
+    """`--relay-url http://localhost:PORT` is the user's own relay on 127.0.0.1:PORT,
+    where the editor would host it. Dialling the name could reach another program
+    on [::1]:PORT (where /etc/hosts maps localhost to ::1 too, as Debian's does)
+    that relays the challenge to the user's relay; the proof names 127.0.0.1:PORT,
+    so the editor dials exactly that."""
+    own, own_port = users_own_relay(qalam_bin, tmp_path)
+    machine = Machine()
+    editor = None
+    try:
+        editor = Editor(qalam_bin, f"localhost-{uuid.uuid4().hex[:8]}", own_port, "alice", machine,
+                        relay_host="localhost")
+        assert editor.ready["relay"] == f"http://127.0.0.1:{own_port}", editor.ready
+        editor.insert(0, SECRET_TEXT)
+        editor.wait_synced()
+        assert relay_channels(own_port) == 1, "the editor joined its own relay"
+        assert editor.quit() == 0
+    finally:
+        if editor:
+            editor.close()
+        own.terminate()
+        own.wait(timeout=30)
+        machine.cleanup()
+
+
 # MARK: the commands
 
 def run(qalam_bin, env, *args, check=True):
@@ -146,6 +268,12 @@ def cli_env(tmp_path):
 def test_share_members_unshare(qalam_bin, cli_env):
     editor, viewer = str(uuid.uuid4()), str(uuid.uuid4())
     assert run(qalam_bin, cli_env, "members", "plans", check=False).returncode != 0, "no such document yet"
+    assert run(qalam_bin, cli_env, "share", "plans", viewer, "--role", "editor", check=False).returncode != 0, \
+        "a document must exist to be shared"
+    created = subprocess.run([qalam_bin, "import", "plans", "-"], env=cli_env, input="a plan", capture_output=True,
+                             text=True)
+    assert created.returncode == 0, created.stderr
+    assert run(qalam_bin, cli_env, "members", "plans").stdout == "", "imported: no owner, no members yet"
     run(qalam_bin, cli_env, "share", "plans", viewer, "--role", "editor")
     run(qalam_bin, cli_env, "share", "plans", viewer, "--role", "viewer")
     run(qalam_bin, cli_env, "share", "plans", editor, "--role", "editor")
@@ -159,6 +287,44 @@ def test_share_members_unshare(qalam_bin, cli_env):
     assert bad.returncode != 0
     owner = run(qalam_bin, cli_env, "share", "plans", editor, "--role", "owner", check=False)
     assert owner.returncode != 0, "owners come from creating a document, not from share"
+
+
+def test_commands_refuse_bad_arguments_and_change_nothing(qalam_bin, cli_env):
+    """A typo in a document name, an empty name, or an unusable secret gets a clear
+    error and changes nothing: no document, no member, no token, no relay."""
+    user = str(uuid.uuid4())
+    database = os.path.join(cli_env["XDG_DATA_HOME"], "qalam", "qalam.sqlite3")
+    typo = run(qalam_bin, cli_env, "share", "plnas", user, "--role", "editor", check=False)
+    assert typo.returncode != 0 and "there is no document plnas" in typo.stderr, typo.stderr
+    assert "--create" in typo.stderr, "the message says how to share a document nobody has opened yet"
+    assert not os.path.exists(database), "share created a database for a document that is not there"
+    created = subprocess.run([qalam_bin, "import", "plans", "-"], env=cli_env, input="a plan", capture_output=True,
+                             text=True)
+    assert created.returncode == 0, created.stderr  # the database, and a document "plans"
+    for args in (("share", "plnas", user, "--role", "editor"), ("share", "", user, "--role", "viewer"),
+                 ("members", ""), ("unshare", "", user)):
+        result = run(qalam_bin, cli_env, *args, check=False)
+        assert result.returncode != 0, args
+        assert "no document" in result.stderr or "name must not be empty" in result.stderr, (args, result.stderr)
+        assert "Usage: qalam <subcommand>" not in result.stderr, f"{args}: the top-level usage is no help here"
+    assert run(qalam_bin, cli_env, "members", "plnas", check=False).returncode != 0, "plnas was created"
+    # Sharing a document nobody has opened yet is said out loud.
+    run(qalam_bin, cli_env, "share", "next-chapter", user, "--role", "viewer", "--create")
+    assert run(qalam_bin, cli_env, "members", "next-chapter").stdout.splitlines() == [f"{user}\tviewer"]
+    for secret in ("", "   ", "short-secret"):
+        token = run(qalam_bin, cli_env, "token", "--sub", user, "--jwt-secret", secret, check=False)
+        assert token.returncode != 0 and "at least 32 characters" in token.stderr, (secret, token.stderr)
+        assert "eyJ" not in token.stdout
+        from_env = run(qalam_bin, dict(cli_env, QALAM_JWT_SECRET=secret or " "), "token", "--sub", user,
+                       check=False)
+        assert from_env.returncode != 0 and "at least 32 characters" in from_env.stderr, (secret, from_env.stderr)
+        # `--jwt-secret "$SECRET"` with SECRET unset must not start a public relay anyone can mint tokens for.
+        relay = subprocess.run([qalam_bin, "serve", "--host", "0.0.0.0", "--port", "0", "--jwt-secret", secret],
+                               env=cli_env, capture_output=True, text=True, timeout=30)
+        assert relay.returncode != 0 and "at least 32 characters" in relay.stderr, (secret, relay.stderr)
+        assert "listening" not in relay.stdout
+    blank_role = run(qalam_bin, cli_env, "token", "--sub", user, "--role", " ", check=False)
+    assert blank_role.returncode != 0 and "--role" in blank_role.stderr
 
 
 def decode(token):

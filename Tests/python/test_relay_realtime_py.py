@@ -56,7 +56,7 @@ class Relay:
         return self.qalam(*args).strip()
 
     def share(self, document, user, role):
-        self.qalam("share", document, user, "--role", role)
+        self.qalam("share", document, user, "--role", role, "--create")
 
     def _wait_for_port(self):
         deadline = time.monotonic() + STARTUP_TIMEOUT
