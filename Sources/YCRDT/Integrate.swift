@@ -17,22 +17,28 @@ extension Item {
             } else {
                 o = parent.start
             }
-            var conflicting = Set<ObjectIdentifier>()
-            var beforeOrigin = Set<ObjectIdentifier>()
+            // Yjs keeps two sets, `itemsBeforeOrigin` and `conflictingItems`; the second is
+            // always the tail of the first added since it was last cleared, so one list of
+            // the items passed, in order, and where that tail starts, are enough.
+            var passed = ScannedItems(reusing: &store.scanScratch)
+            defer { passed.release(to: &store.scanScratch) }
+            var conflictStart = 0
+            let origin = self.origin
+            let rightOrigin = self.rightOrigin
             while let x = o, x !== right {
-                beforeOrigin.insert(ObjectIdentifier(x))
-                conflicting.insert(ObjectIdentifier(x))
-                if origin == x.origin {
+                passed.append(x)
+                let xOrigin = x.origin
+                if origin == xOrigin {
                     if x.id.client < id.client {
                         newLeft = x
-                        conflicting.removeAll()
+                        conflictStart = passed.count
                     } else if rightOrigin == x.rightOrigin {
                         break
                     }
-                } else if let xo = x.origin, let oi = store.find(xo), beforeOrigin.contains(ObjectIdentifier(oi)) {
-                    if !conflicting.contains(ObjectIdentifier(oi)) {
+                } else if let xo = xOrigin, let oi = store.find(xo), let at = passed.position(of: oi) {
+                    if at < conflictStart {
                         newLeft = x
-                        conflicting.removeAll()
+                        conflictStart = passed.count
                     }
                 } else {
                     break
@@ -102,6 +108,47 @@ extension Item {
     }
 }
 
+/// The items a YATA conflict scan has passed, in order, with their positions: a list
+/// searched linearly while short (the usual case), indexed once it grows, so that a long
+/// run of concurrent inserts costs no quadratic time. Borrows the store's scratch buffer,
+/// so a scan allocates nothing.
+struct ScannedItems {
+    private var order: [ObjectIdentifier]
+    private var index: [ObjectIdentifier: Int]?
+
+    init(reusing scratch: inout [ObjectIdentifier]) {
+        order = scratch
+        scratch = []
+        order.removeAll(keepingCapacity: true)
+    }
+
+    mutating func release(to scratch: inout [ObjectIdentifier]) {
+        scratch = order
+    }
+
+    var count: Int { order.count }
+
+    mutating func append(_ item: Item) {
+        let key = ObjectIdentifier(item)
+        order.append(key)
+        if index != nil {
+            index![key] = order.count - 1
+        } else if order.count > 32 {
+            var built: [ObjectIdentifier: Int] = [:]
+            built.reserveCapacity(order.count * 2)
+            for (i, k) in order.enumerated() { built[k] = i }
+            index = built
+        }
+    }
+
+    /// Where `item` was passed, nil if it was not.
+    func position(of item: Item) -> Int? {
+        let key = ObjectIdentifier(item)
+        if let index { return index[key] }
+        return order.lastIndex(of: key)
+    }
+}
+
 /// A struct read from an update that is being integrated (Yjs keeps Item objects with
 /// unresolved parent fields; here the wire form stays until integration).
 private struct RefList {
@@ -113,9 +160,7 @@ extension Doc {
     /// Yjs `readUpdateV2` body: integrate structs, keep what cannot be integrated pending,
     /// apply the delete set, retry pending updates whose dependencies arrived.
     func integrateUpdate(_ u: DecodedUpdate, _ txn: Transaction) {
-        var refs: [ClientID: RefList] = [:]
-        for block in u.blocks { refs[block.client] = RefList(refs: block.structs, i: 0) }
-        let rest = integrateStructs(txn, &refs)
+        let rest = integrateStructs(txn, u)
         var retry = false
         if var pending = store.pendingStructs {
             for (client, clock) in pending.missing where clock < store.state(client) {
@@ -151,26 +196,46 @@ extension Doc {
         }
     }
 
-    private func integrateStructs(_ txn: Transaction, _ refs: inout [ClientID: RefList]) -> (
+    /// Yjs `integrateStructs`: clients from the highest id down, each client's structs in
+    /// clock order, a struct's missing dependencies first (from the update, through a
+    /// stack), what cannot be integrated returned as the rest. The per-client lists are
+    /// arrays indexed by the client's rank in the update (Yjs uses maps; hashing a client
+    /// id per struct was a fifth of loading a document).
+    private func integrateStructs(_ txn: Transaction, _ u: DecodedUpdate) -> (
         missing: [ClientID: Int], update: DecodedUpdate
     )? {
-        var ids = refs.keys.sorted()
-        if ids.isEmpty { return nil }
-        var stack: [WireStruct] = []
+        guard !u.blocks.isEmpty else { return nil }
+        let order = u.blocks.indices.sorted { u.blocks[$0].client < u.blocks[$1].client }
+        let clientIDs = order.map { u.blocks[$0].client }
+        var lists = order.map { RefList(refs: u.blocks[$0].structs, i: 0) }
+        var removed = [Bool](repeating: false, count: lists.count)
+        /// Yjs's `state` map: the local clock per client of the update, once looked up.
+        var state = [Int](repeating: -1, count: lists.count)
+        var top = lists.count - 1  // the highest-ranked client not yet exhausted or removed
+        var stack: [(rank: Int, s: WireStruct)] = []
         var restStructs: [ClientID: [WireStruct]] = [:]
         var missingSV: [ClientID: Int] = [:]
-        var state: [ClientID: Int] = [:]
 
-        func nextTarget() -> ClientID? {
-            while let last = ids.last {
-                if let r = refs[last], r.i < r.refs.count { return last }
-                ids.removeLast()
+        func rank(_ client: ClientID) -> Int? {
+            var lo = 0
+            var hi = clientIDs.count - 1
+            while lo <= hi {
+                let mid = (lo + hi) / 2
+                if clientIDs[mid] == client { return removed[mid] ? nil : mid }
+                if clientIDs[mid] < client { lo = mid + 1 } else { hi = mid - 1 }
             }
             return nil
         }
-        func take(_ client: ClientID) -> WireStruct {
-            let s = refs[client]!.refs[refs[client]!.i]
-            refs[client]!.i += 1
+        func nextTarget() -> Int? {
+            while top >= 0 {
+                if !removed[top], lists[top].i < lists[top].refs.count { return top }
+                top -= 1
+            }
+            return nil
+        }
+        func take(_ r: Int) -> WireStruct {
+            let s = lists[r].refs[lists[r].i]
+            lists[r].i += 1
             return s
         }
         func updateMissing(_ client: ClientID, _ clock: Int) {
@@ -178,73 +243,72 @@ extension Doc {
             missingSV[client] = clock
         }
         func addStackToRest() {
-            for s in stack {
-                let client = s.id.client
-                if var list = refs[client] {
-                    list.i -= 1
-                    restStructs[client] = Array(list.refs[max(0, list.i)...])
-                    refs[client] = nil
+            for (r, s) in stack {
+                if !removed[r] {
+                    let i = max(0, lists[r].i - 1)
+                    restStructs[clientIDs[r]] = Array(lists[r].refs[i...])
+                    lists[r] = RefList(refs: [], i: 0)
+                    removed[r] = true
                 } else {
-                    restStructs[client] = [s]
+                    restStructs[clientIDs[r]] = [s]
                 }
-                ids.removeAll { $0 == client }
             }
             stack.removeAll()
         }
 
         guard var current = nextTarget() else { return nil }
+        /// The item integrated last: the next struct's origin is often its last id.
+        var lastIntegrated: Item?
+        var headRank = current
         var head = take(current)
-        var curValid = true
         while true {
-            if case .skip = head {
-                // never integrated
-            } else {
+            if !head.isSkip {
                 let client = head.id.client
-                let localClock: Int
-                if let c = state[client] {
-                    localClock = c
-                } else {
+                var localClock = state[headRank]
+                if localClock < 0 {
                     localClock = store.state(client)
-                    state[client] = localClock
+                    state[headRank] = localClock
                 }
                 let offset = localClock - head.id.clock
                 if offset < 0 {
-                    stack.append(head)
+                    stack.append((headRank, head))
                     updateMissing(client, head.id.clock - 1)
                     addStackToRest()
                 } else {
-                    switch resolve(head, txn) {
+                    switch resolve(head, txn, lastIntegrated: lastIntegrated) {
                     case let .missing(missingClient):
-                        stack.append(head)
-                        if let list = refs[missingClient], list.i < list.refs.count {
-                            head = take(missingClient)
+                        stack.append((headRank, head))
+                        if let r = rank(missingClient), lists[r].i < lists[r].refs.count {
+                            headRank = r
+                            head = take(r)
                             continue
                         }
                         updateMissing(missingClient, store.state(missingClient))
                         addStackToRest()
                     case let .resolved(origin, left, right, parent, parentSub):
                         if offset == 0 || offset < head.length {
-                            integrateResolved(
+                            lastIntegrated = integrateResolved(
                                 head, offset: offset, origin: origin, left: left, right: right, parent: parent,
                                 parentSub: parentSub,
                                 txn)
-                            state[client] = head.id.clock + head.length
+                            state[headRank] = head.id.clock + head.length
                         }
                     }
                 }
             }
-            if let s = stack.popLast() {
+            if let (r, s) = stack.popLast() {
+                headRank = r
                 head = s
-            } else if curValid, let list = refs[current], list.i < list.refs.count {
+            } else if !removed[current], lists[current].i < lists[current].refs.count {
+                headRank = current
                 head = take(current)
             } else {
                 guard let next = nextTarget() else { break }
                 current = next
-                curValid = true
+                headRank = current
                 head = take(current)
             }
         }
-        _ = curValid
         guard !restStructs.isEmpty else { return nil }
         var rest = DecodedUpdate(
             blocks: restStructs.keys.sorted(by: >).compactMap { c in
@@ -263,7 +327,9 @@ extension Doc {
     }
 
     /// Yjs `getMissing`: a missing dependency, or the resolved neighbours and parent.
-    private func resolve(_ s: WireStruct, _ txn: Transaction) -> Resolution {
+    /// `lastIntegrated` spares the search for an origin that is its last id (the item
+    /// already ends there, so `getItemCleanEnd` would neither split nor find another).
+    private func resolve(_ s: WireStruct, _ txn: Transaction, lastIntegrated: Item?) -> Resolution {
         guard case let .item(w) = s else {
             return .resolved(origin: nil, left: nil, right: nil, parent: nil, parentSub: nil)
         }
@@ -278,7 +344,11 @@ extension Doc {
         var right: Item?
         var origin = w.origin
         if let o = w.origin {
-            left = store.getItemCleanEnd(txn, o)
+            if let l = lastIntegrated, l.id.client == o.client, l.id.clock + l.length - 1 == o.clock, !l.isGC {
+                left = l
+            } else {
+                left = store.getItemCleanEnd(txn, o)
+            }
             origin = left?.lastID ?? o
         }
         if let r = w.rightOrigin { right = store.getItemCleanStart(txn, r) }
@@ -316,14 +386,17 @@ extension Doc {
         return .resolved(origin: origin, left: left, right: right, parent: parent, parentSub: parentSub)
     }
 
+    /// Integrates a resolved struct; returns the item it became (nil for GC and Skip).
+    @discardableResult
     private func integrateResolved(
         _ s: WireStruct, offset: Int, origin: ID?, left: Item?, right: Item?, parent: Branch?, parentSub: String?,
         _ txn: Transaction
-    ) {
+    ) -> Item? {
         switch s {
-        case .skip: return
+        case .skip: return nil
         case let .gc(id, len):
             store.addStruct(Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
+            return nil
         case var .item(w):
             var left = left
             var origin = origin
@@ -336,12 +409,13 @@ extension Doc {
             }
             guard let parent = parent else {
                 store.addStruct(Item(gc: w.id, length: w.length))
-                return
+                return nil
             }
             let item = Item(
                 id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
                 right: right, parent: parent, parentSub: parentSub, content: w.content)
             item.integrate(txn)
+            return item
         }
     }
 

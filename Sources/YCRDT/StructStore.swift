@@ -10,6 +10,8 @@ final class StructStore {
     var pendingStructs: (missing: [ClientID: Int], update: DecodedUpdate)?
     /// Delete ranges referring to clocks not yet known, as an encoded update.
     var pendingDs: [UInt8]?
+    /// Reused by every YATA conflict scan (`ScannedItems`).
+    @exclusivity(unchecked) var scanScratch: [ObjectIdentifier] = []
     /// The document: `addStruct` tells its open transactions which clients' states move,
     /// so a transaction needs no copy of the state vector.
     @exclusivity(unchecked) unowned(unsafe) var owner: Doc?
