@@ -152,7 +152,9 @@ struct EditSetup {
     let document: DocumentID
     let identity: CollabIdentity
     let network: Network
-    let databaseURL: String?
+    /// Where the document is saved: the embedded SQLite file unless `--database-url`
+    /// or `DATABASE_URL` names a PostgreSQL database or another SQLite file.
+    let store: StoreLocation
     let journalDirectory: URL
     /// `QALAM_AUTOSAVE_SECONDS`: the longest a change waits for its save (default 10 s).
     let persistence: YjsPersistence.Options
@@ -169,11 +171,16 @@ struct EditSetup {
         }
         document = DocumentID(name: command.document)
         identity = CollabIdentity.local(name: command.userName, color: command.color)
-        databaseURL = try Self.checkedDatabaseURL(
+        let databaseURL = try Self.checkedDatabaseURL(
             command.databaseURL, environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 })
         journalDirectory = try Journal.defaultDirectory(environment: environment)
         try UserFolders.prepareStateFolders(environment: environment)
-        if databaseURL == nil { try UserFolders.prepareDataFolder(environment: environment) }
+        if let databaseURL {
+            store = databaseURL
+        } else {
+            try UserFolders.prepareDataFolder(environment: environment)
+            store = .sqlite(path: try SQLiteStore.defaultPath(environment: environment))
+        }
         var persistence = YjsPersistence.Options()
         if let text = environment["QALAM_AUTOSAVE_SECONDS"] {
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
@@ -219,13 +226,24 @@ struct EditSetup {
         }
     }
 
-    /// A PostgreSQL connection string as libpq takes it: a `postgres://` or
-    /// `postgresql://` URL, or `key=value` settings. Anything else would reach libpq
-    /// as a database name and fail as a puzzling Unix-socket connection error.
-    static func checkedDatabaseURL(_ option: String?, _ environment: String?) throws -> String? {
+    /// The store a database setting names, read as the other commands read it
+    /// (`StoreLocation`): an SQLite file (`sqlite:///path`, or a path ending in
+    /// `.sqlite`, `.sqlite3` or `.db`), or a PostgreSQL connection string as libpq
+    /// takes it, a `postgres://` or `postgresql://` URL or `key=value` settings.
+    /// Anything else would reach libpq as a database name and fail as a puzzling
+    /// Unix-socket connection error, so it is refused here with what to write.
+    static func checkedDatabaseURL(_ option: String?, _ environment: String?) throws -> StoreLocation? {
         guard let value = option ?? environment else { return nil }
         let source = option != nil ? "--database-url" : "DATABASE_URL"
         let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let lowered = trimmed.lowercased()
+        if lowered.hasPrefix("sqlite:") || [".sqlite", ".sqlite3", ".db"].contains(where: { lowered.hasSuffix($0) }) {
+            do {
+                return try StoreLocation.resolve(databaseURL: trimmed, environment: [:])
+            } catch {
+                throw SetupError.setting("\(source): \(error)")
+            }
+        }
         if let scheme = trimmed.range(of: "://").map({ trimmed[..<$0.lowerBound].lowercased() }) {
             guard scheme == "postgres" || scheme == "postgresql" else {
                 throw SetupError.setting(
@@ -235,15 +253,16 @@ struct EditSetup {
             guard URL(string: trimmed)?.host != nil || trimmed.contains("@/") || trimmed.hasSuffix(":///") else {
                 throw SetupError.setting("\(source) is not a valid URL: \(value)")
             }
-            return trimmed
+            return .postgres(trimmed)
         }
         guard trimmed.contains("=") else {
             throw SetupError.setting(
                 "\(source) must be a PostgreSQL URL like postgresql://user:password@host:5432/database "
                     + "or libpq settings like \"host=localhost dbname=qalam\", not \"\(value)\"; "
-                    + "unset it to save to the SQLite file")
+                    + "or an SQLite file like sqlite:///home/me/notes.sqlite3; unset it to save to the default SQLite file"
+            )
         }
-        return trimmed
+        return .postgres(trimmed)
     }
 
     /// How to tell why the relay cannot be reached (none for Supabase).
@@ -257,10 +276,11 @@ struct EditSetup {
     /// copy and is saved once the database is back.
     func openStore() async throws -> any DocumentStore {
         let store: any DocumentStore
-        if let databaseURL {
-            store = PostgresStore(connectionString: databaseURL)
-        } else {
-            store = try SQLiteStore(path: SQLiteStore.defaultPath())
+        switch self.store {
+        case let .postgres(connectionString):
+            store = PostgresStore(connectionString: connectionString)
+        case let .sqlite(path):
+            store = try SQLiteStore(path: path)
         }
         do {
             try await store.migrate()

@@ -205,3 +205,27 @@ def test_five_processes_autosaving_one_document_lose_no_edit(qalam_bin, editors)
     finally:
         for machine in machines:
             machine.cleanup()
+
+
+def test_the_editor_reads_an_sqlite_database_setting_as_the_other_commands_do(qalam_bin, editors):
+    """`DATABASE_URL=sqlite:///path` (and a bare path ending in .sqlite3) names an SQLite
+    file for `qalam edit` as for `export` and `serve`; the editor used to refuse it."""
+    import subprocess
+
+    machine = Machine()
+    try:
+        for setting in (f"sqlite://{machine.root}/elsewhere.sqlite3", os.path.join(machine.root, "bare.sqlite3")):
+            a = Editor(qalam_bin, "elsewhere", free_port(), "a", machine, database_url=setting)
+            editors.append(a)
+            a.append("في ملف آخر, in another file")
+            a.save()
+            assert a.quit() == 0
+            env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home,
+                       DATABASE_URL=setting)
+            exported = subprocess.run([qalam_bin, "export", "elsewhere"], env=env, capture_output=True)
+            assert exported.returncode == 0, exported.stderr.decode()
+            assert exported.stdout.decode() == "في ملف آخر, in another file"
+        # The default file was never touched.
+        assert not os.path.exists(os.path.join(machine.data_home, "qalam", "qalam.sqlite3"))
+    finally:
+        machine.cleanup()
