@@ -22,3 +22,13 @@ def fixtures_dir() -> pathlib.Path:
     if not (FIXTURES / "yjs-vectors").is_dir():
         pytest.fail(f"{FIXTURES}/yjs-vectors is missing: the checkout is incomplete")
     return FIXTURES
+
+
+@pytest.fixture
+def editors():
+    """The `qalam edit --headless` processes a test starts (test_collab_support.Editor):
+    append each one; whatever is still running is closed after the test."""
+    started = []
+    yield started
+    for editor in started:
+        editor.close()

@@ -15,14 +15,6 @@ def machine():
     m.cleanup()
 
 
-@pytest.fixture
-def editors():
-    started = []
-    yield started
-    for editor in started:
-        editor.close()
-
-
 def test_two_processes_converge_and_a_late_joiner_catches_up(qalam_bin, machine, editors):
     port = free_port()
     a = Editor(qalam_bin, "converge", port, "Amira", machine)

@@ -96,14 +96,6 @@ def via_proxy(url, proxy):
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
-@pytest.fixture
-def editors():
-    started = []
-    yield started
-    for editor in started:
-        editor.close()
-
-
 def test_saved_text_survives_kill_9_and_unsaved_text_comes_back_from_the_journal(qalam_bin, editors):
     machine = Machine()
     try:

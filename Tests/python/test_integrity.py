@@ -61,14 +61,6 @@ def wait_until(predicate, timeout=30, interval=0.1):
     return predicate()
 
 
-@pytest.fixture
-def editors():
-    started = []
-    yield started
-    for editor in started:
-        editor.close()
-
-
 def test_a_bit_flipped_update_is_refused_and_what_is_saved_reopens_as_the_editors_show_it(
         qalam_bin, fixtures_dir, editors):
     fixture = json.loads((fixtures_dir / "integrity" / "bit-flip.json").read_text(encoding="utf-8"))
