@@ -32,3 +32,11 @@ def editors():
     yield started
     for editor in started:
         editor.close()
+
+
+def pytest_configure(config):
+    # realtime-py reads ConnectionClosed.code/.reason, which websockets 13.1 deprecated;
+    # the warning is about the peer's code, not Qalam's, so it is not shown.
+    for attribute in ("code", "reason"):
+        config.addinivalue_line(
+            "filterwarnings", f"ignore:ConnectionClosed.{attribute} is deprecated:DeprecationWarning:websockets")
