@@ -43,18 +43,8 @@ struct Authorizer: Sendable {
         } else {
             caller = nil
         }
-        switch await policy.channel(name, isPrivate: config.isPrivate, caller: caller, create: true) {
-        case let .success(grant):
-            return .allowed(grant, caller: caller, token: token, expiry: expiry)
-        case .failure(.notMember):
-            return .refused(
-                joinReason: RealtimeReason.unauthorizedRead(name),
-                systemMessage: RealtimeReason.lostReadPermission(name))
-        case let .failure(.unavailable(reason)):
-            return .refused(
-                joinReason: RealtimeReason.authorizationUnavailable(reason),
-                systemMessage: RealtimeReason.authorizationUnavailable(reason))
-        }
+        let decision = await policy.channel(name, isPrivate: config.isPrivate, caller: caller, create: true)
+        return Self.verdict(decision, channel: name, caller: caller, token: token, expiry: expiry)
     }
 
     /// The verdict on an `access_token` push with `token` for a channel joined as
@@ -70,9 +60,18 @@ struct Authorizer: Sendable {
             claims = verified
         }
         let caller = Caller(claims: claims)
-        switch await policy.channel(name, isPrivate: isPrivate, caller: caller, create: false) {
+        let decision = await policy.channel(name, isPrivate: isPrivate, caller: caller, create: false)
+        return Self.verdict(decision, channel: name, caller: caller, token: token, expiry: claims["exp"]?.doubleValue)
+    }
+
+    /// What the policy decided for `channel`, as the hub applies it: a join and a
+    /// refresh are answered alike.
+    private static func verdict(
+        _ decision: Result<Grant, Denial>, channel name: String, caller: Caller?, token: String?, expiry: Double?
+    ) -> ChannelVerdict {
+        switch decision {
         case let .success(grant):
-            return .allowed(grant, caller: caller, token: token, expiry: claims["exp"]?.doubleValue)
+            return .allowed(grant, caller: caller, token: token, expiry: expiry)
         case .failure(.notMember):
             return .refused(
                 joinReason: RealtimeReason.unauthorizedRead(name),
