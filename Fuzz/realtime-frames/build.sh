@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer binary OUTDIR/fuzzer for the RealtimeProtocol decoders.
-# Usage: Fuzz/realtime-frames/build.sh OUTDIR   (scripts/fuzz.sh runs it)
+# The harness for the RealtimeProtocol decoders: every Swift file of
+# Sources/RealtimeProtocol.
+# Usage: Fuzz/realtime-frames/build.sh OUTDIR (the binary is OUTDIR/fuzzer).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-out="${1:?usage: build.sh OUTDIR}"
-mkdir -p "$out"
-swiftc -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld \
-    -module-name RealtimeFramesFuzz \
-    "$root"/Sources/RealtimeProtocol/*.swift "$here/main.swift" \
-    -o "$out/fuzzer"
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+mapfile -t sources < <(find "$root/Sources/RealtimeProtocol" -name '*.swift' | LC_ALL=C sort)
+exec "$here/../build-harness.sh" RealtimeFramesFuzz "${1:?usage: build.sh OUTDIR}" "$here/main.swift" "${sources[@]}"
