@@ -112,8 +112,3 @@ extension PostgresStore: MembershipStore {
         }
     }
 }
-
-extension UUID {
-    /// The lowercase text form, as PostgreSQL prints UUIDs.
-    var lowercased: String { uuidString.lowercased() }
-}

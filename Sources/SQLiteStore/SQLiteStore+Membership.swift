@@ -106,8 +106,3 @@ extension SQLiteStore: MembershipStore {
         }
     }
 }
-
-extension UUID {
-    /// The lowercase text form, as PostgreSQL prints UUIDs and as the tables store them.
-    var lowercased: String { uuidString.lowercased() }
-}
