@@ -11,7 +11,7 @@ enum BenchmarkError: Error, CustomStringConvertible {
         case let .noTraces(detail): return "no traces to run: \(detail)"
         case let .badArgument(detail):
             return
-                "\(detail)\nusage: swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]"
+                "\(detail)\nusage: swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR] [--profile load|encode|apply [--loops N]]"
         case let .unsupported(detail): return detail
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Command-line options: `[--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]`,
+/// Command-line options: `[--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]
+/// [--profile load|encode|apply [--loops N]]`,
 /// plus the internal `--child PATH` used to run one trace per process so that
 /// each trace's peak memory is its own.
 struct Options {
@@ -13,6 +14,9 @@ struct Options {
     var pycrdtTimeout = 900.0
     var tracesDirectory: URL
     var child: String?
+    /// `--profile STEP`: repeat one step of the first trace (see `Profile`).
+    var profile: Profile.Step?
+    var loops = 200
 
     /// The package root, found from this source file so `swift run` works from anywhere.
     static let packageRoot = URL(fileURLWithPath: #filePath)
@@ -44,6 +48,16 @@ struct Options {
             case "--child":
                 guard let path = rest.popFirst() else { throw BenchmarkError.badArgument("--child needs a PATH") }
                 child = path
+            case "--profile":
+                guard let name = rest.popFirst(), let step = Profile.Step(rawValue: name) else {
+                    throw BenchmarkError.badArgument("--profile needs load, encode or apply")
+                }
+                profile = step
+            case "--loops":
+                guard let value = rest.popFirst().flatMap(Int.init), value > 0 else {
+                    throw BenchmarkError.badArgument("--loops needs a positive number")
+                }
+                loops = value
             case "-h", "--help":
                 throw BenchmarkError.badArgument(
                     "Replays the editing traces with YCRDT beside a plain buffer and pycrdt.")

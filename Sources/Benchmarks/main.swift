@@ -5,6 +5,7 @@ import Foundation
 // same run: a plain UTF-16 buffer (the no-CRDT floor) and pycrdt (yrs).
 //
 //   swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS]
+//   swift run -c release Benchmarks --trace NAME --profile load|encode|apply [--loops N]   (for perf record)
 
 let options: Options
 do {
@@ -21,6 +22,17 @@ if let child = options.child {
     FileHandle.standardError.write(
         Data("Benchmarks: this is a debug build; run with `swift run -c release Benchmarks`\n".utf8))
 #endif
+
+if let step = options.profile {
+    do {
+        guard let first = try options.traces().first else { exit(2) }
+        try Profile.run(step, trace: first.url, loops: options.loops)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("Benchmarks: \(error)\n".utf8))
+        exit(1)
+    }
+}
 
 do {
     let traces = try options.traces()

@@ -147,8 +147,12 @@ public final class Doc {
     public func encodeStateAsUpdate(since stateVector: [UInt8] = []) throws -> [UInt8] {
         let sv = try StateVector.decode(stateVector)
         var e = Lib0Encoder()
-        UpdateCodec.writeClientsStructs(&e, store: store, from: sv)
-        completeDeleteSet().write(to: &e)
+        if sv.isEmpty {
+            UpdateCodec.writeAllStructs(&e, store: store).write(to: &e)
+        } else {
+            UpdateCodec.writeClientsStructs(&e, store: store, from: sv)
+            completeDeleteSet().write(to: &e)
+        }
         var updates = [e.bytes]
         if let pds = store.pendingDs { updates.append(pds) }
         if let ps = store.pendingStructs {
@@ -191,7 +195,7 @@ public final class Doc {
         for (client, structs) in store.clients {
             var ranges: [DeleteSet.Range] = []
             var open: DeleteSet.Range?
-            for s in structs {
+            structs.forEach(from: 0) { s in
                 if s.deleted {
                     if let o = open {
                         open = DeleteSet.Range(clock: o.clock, len: o.len + s.length)

@@ -17,9 +17,9 @@ public struct ID: Hashable, Sendable, CustomStringConvertible {
     /// ids beyond 2^53-1, so no real id has this client).
     static let none = ID(client: .max, clock: 0)
 
+    @inline(__always)
     func write(to e: inout Lib0Encoder) {
-        e.writeVarUInt(client)
-        e.writeVarUInt(clock)
+        e.writeVarUInt(client, clock)
     }
 
     static func read(_ d: inout Lib0Decoder) throws -> ID {

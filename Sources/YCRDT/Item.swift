@@ -212,15 +212,19 @@ final class Item {
             e.writeVarUInt(length - offset)
             return
         }
-        let origin = offset > 0 ? ID(client: id.client, clock: id.clock + offset - 1) : self.origin
+        // Origins are read raw (no Optional), the side object only when there is one.
+        let origin = offset > 0 ? ID(client: id.client, clock: id.clock + offset - 1) : originRaw
+        let hasOrigin = origin.client != ID.none.client
+        let hasRightOrigin = rightOriginRaw.client != ID.none.client
+        let sub = extra?.parentSub
         var info = content.ref & 0x1F
-        if origin != nil { info |= 0x80 }
-        if rightOrigin != nil { info |= 0x40 }
-        if parentSub != nil { info |= 0x20 }
+        if hasOrigin { info |= 0x80 }
+        if hasRightOrigin { info |= 0x40 }
+        if sub != nil { info |= 0x20 }
         e.writeUInt8(info)
-        if let o = origin { o.write(to: &e) }
-        if let r = rightOrigin { r.write(to: &e) }
-        if origin == nil && rightOrigin == nil {
+        if hasOrigin { origin.write(to: &e) }
+        if hasRightOrigin { rightOriginRaw.write(to: &e) }
+        if !hasOrigin && !hasRightOrigin {
             if let p = parent {
                 if let owner = p.item {
                     e.writeVarUInt(0)
@@ -230,7 +234,7 @@ final class Item {
                     e.writeVarString(p.rootName ?? "")
                 }
             }
-            if let sub = parentSub { e.writeVarString(sub) }
+            if let sub { e.writeVarString(sub) }
         }
         content.write(to: &e, offset: offset, length: length)
     }

@@ -181,6 +181,25 @@ final class StructList: Sequence {
         return starts[c] + o
     }
 
+    /// Calls `body` with every struct from logical index `start` on, chunk by chunk (no
+    /// per-index lookup, no iterator copy of the chunk list).
+    @inline(__always)
+    func forEach(from start: Int, _ body: (Item) throws -> Void) rethrows {
+        guard start < count else { return }
+        var (c, o) = locate(start)
+        while c < chunks.count {
+            try chunks[c].withUnsafeBufferPointer { buf in
+                var i = o
+                while i < buf.count {
+                    try body(buf[i])
+                    i += 1
+                }
+            }
+            c += 1
+            o = 0
+        }
+    }
+
     struct Iterator: IteratorProtocol {
         fileprivate let chunks: [[Item]]
         fileprivate var c = 0

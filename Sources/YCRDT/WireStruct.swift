@@ -317,6 +317,16 @@ enum UpdateCodec {
         writeClientsStructs(&e, store: store, targets: &targets)
     }
 
+    /// Writes every struct of the store and returns the store's whole delete set (Yjs
+    /// `createDeleteSetFromStructStore`), read in the same pass: the structs are walked once.
+    static func writeAllStructs(_ e: inout Lib0Encoder, store: StructStore) -> DeleteSet {
+        var targets: [(client: ClientID, clock: Int)] = []
+        for (client, structs) in store.clients where !structs.isEmpty { targets.append((client, 0)) }
+        var ds = DeleteSet()
+        writeClientsStructs(&e, store: store, targets: &targets, deletes: &ds)
+        return ds
+    }
+
     /// The same for a transaction's update: the clients it changed, each from its state
     /// before the transaction (the others have nothing new).
     static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from changes: ChangedClients) {
@@ -330,6 +340,16 @@ enum UpdateCodec {
     private static func writeClientsStructs(
         _ e: inout Lib0Encoder, store: StructStore, targets: inout [(client: ClientID, clock: Int)]
     ) {
+        var unused = DeleteSet()
+        writeClientsStructs(&e, store: store, targets: &targets, deletes: &unused, collect: false)
+    }
+
+    /// With `collect`, also gathers the deleted runs of every struct written into `deletes`
+    /// (callers pass whole lists, from clock 0).
+    private static func writeClientsStructs(
+        _ e: inout Lib0Encoder, store: StructStore, targets: inout [(client: ClientID, clock: Int)],
+        deletes: inout DeleteSet, collect: Bool = true
+    ) {
         if targets.count > 1 { targets.sort { $0.client > $1.client } }
         e.writeVarUInt(targets.count)
         for (client, since) in targets {
@@ -339,12 +359,29 @@ enum UpdateCodec {
             e.writeVarUInt(structs.count - start)
             e.writeVarUInt(client)
             e.writeVarUInt(clock)
-            structs[start].write(to: &e, offset: clock - structs[start].id.clock)
-            var i = start + 1
-            while i < structs.count {
-                structs[i].write(to: &e, offset: 0)
-                i += 1
+            let head = structs[start]
+            head.write(to: &e, offset: clock - head.id.clock)
+            guard collect else {
+                structs.forEach(from: start + 1) { $0.write(to: &e, offset: 0) }
+                continue
             }
+            var ranges: [DeleteSet.Range] = []
+            var open: DeleteSet.Range? = head.deleted ? DeleteSet.Range(clock: head.id.clock, len: head.length) : nil
+            structs.forEach(from: start + 1) { s in
+                s.write(to: &e, offset: 0)
+                if s.deleted {
+                    if open != nil {
+                        open!.len += s.length
+                    } else {
+                        open = DeleteSet.Range(clock: s.id.clock, len: s.length)
+                    }
+                } else if let o = open {
+                    ranges.append(o)
+                    open = nil
+                }
+            }
+            if let o = open { ranges.append(o) }
+            if !ranges.isEmpty { deletes.clients[client] = ranges }
         }
     }
 }

@@ -1,34 +1,95 @@
 /// A lib0 binary writer (the primitives of Yjs's v1 encoding).
 struct Lib0Encoder {
-    private(set) var bytes: [UInt8] = []
+    /// Written bytes, then zeroed room: every write fills the room in place through one
+    /// pointer (one uniqueness check per write, not per byte) and doubles it when short.
+    private var storage: [UInt8]
+    /// How many bytes of `storage` are written.
+    private(set) var count = 0
 
-    init() { bytes.reserveCapacity(64) }
+    init() { storage = [UInt8](repeating: 0, count: 64) }
 
-    mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
-
-    mutating func writeVarUInt(_ value: UInt64) {
-        var v = value
-        while v > 0x7F {
-            bytes.append(UInt8(truncatingIfNeeded: v & 0x7F) | 0x80)
-            v >>= 7
+    /// The bytes written so far. Drops the unused room (kept as capacity) first, so that
+    /// the array handed out shares the encoder's buffer instead of being copied.
+    var bytes: [UInt8] {
+        mutating get {
+            if storage.count != count { storage.removeLast(storage.count - count) }
+            return storage
         }
-        bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
-    mutating func writeVarUInt(_ value: Int) { writeVarUInt(UInt64(max(0, value))) }
+    /// Makes room for at least `n` more bytes.
+    @inline(__always)
+    mutating func reserveCapacity(_ n: Int) {
+        if count + n > storage.count { grow(n) }
+    }
+
+    private mutating func grow(_ n: Int) {
+        storage.append(contentsOf: repeatElement(0, count: Swift.max(storage.count, count + n - storage.count + 64)))
+    }
+
+    /// Runs `body` on room for `n` bytes at the end; `body` returns how many it wrote.
+    @inline(__always)
+    private mutating func write(upTo n: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserveCapacity(n)
+        let at = count
+        count += storage.withUnsafeMutableBufferPointer { body($0.baseAddress! + at) }
+    }
+
+    @inline(__always)
+    mutating func writeUInt8(_ v: UInt8) {
+        write(upTo: 1) { p in
+            p[0] = v
+            return 1
+        }
+    }
+
+    @inline(__always)
+    mutating func writeVarUInt(_ value: UInt64) {
+        write(upTo: 10) { p in Lib0Encoder.putVarUInt(value, p) }
+    }
+
+    @inline(__always)
+    private static func putVarUInt(_ value: UInt64, _ p: UnsafeMutablePointer<UInt8>) -> Int {
+        var v = value
+        var i = 0
+        while v > 0x7F {
+            p[i] = UInt8(truncatingIfNeeded: v & 0x7F) | 0x80
+            v >>= 7
+            i += 1
+        }
+        p[i] = UInt8(truncatingIfNeeded: v)
+        return i + 1
+    }
+
+    @inline(__always)
+    mutating func writeVarUInt(_ value: Int) { writeVarUInt(UInt64(Swift.max(0, value))) }
+
+    /// Two varUints in one write (an id: client and clock).
+    @inline(__always)
+    mutating func writeVarUInt(_ a: UInt64, _ b: Int) {
+        write(upTo: 20) { p in
+            let n = Lib0Encoder.putVarUInt(a, p)
+            return n + Lib0Encoder.putVarUInt(UInt64(Swift.max(0, b)), p + n)
+        }
+    }
 
     /// Sign-and-magnitude varInt; `negative` lets callers write -0.
     mutating func writeVarInt(magnitude: UInt64, negative: Bool) {
-        var m = magnitude
-        var first = UInt8(truncatingIfNeeded: m & 0x3F) | (negative ? 0x40 : 0)
-        m >>= 6
-        if m > 0 { first |= 0x80 }
-        bytes.append(first)
-        while m > 0 {
-            var b = UInt8(truncatingIfNeeded: m & 0x7F)
-            m >>= 7
-            if m > 0 { b |= 0x80 }
-            bytes.append(b)
+        write(upTo: 10) { p in
+            var m = magnitude
+            var first = UInt8(truncatingIfNeeded: m & 0x3F) | (negative ? 0x40 : 0)
+            m >>= 6
+            if m > 0 { first |= 0x80 }
+            p[0] = first
+            var i = 1
+            while m > 0 {
+                var b = UInt8(truncatingIfNeeded: m & 0x7F)
+                m >>= 7
+                if m > 0 { b |= 0x80 }
+                p[i] = b
+                i += 1
+            }
+            return i
         }
     }
 
@@ -36,43 +97,74 @@ struct Lib0Encoder {
         writeVarInt(magnitude: value.magnitude, negative: value < 0)
     }
 
-    mutating func writeBytes<C: Collection>(_ data: C) where C.Element == UInt8 { bytes.append(contentsOf: data) }
+    mutating func writeBytes<C: Collection>(_ data: C) where C.Element == UInt8 {
+        write(upTo: data.count) { p in
+            let buffer = UnsafeMutableBufferPointer(start: p, count: data.count)
+            let (_, n) = buffer.initialize(from: data)
+            return n
+        }
+    }
 
     mutating func writeVarUInt8Array(_ data: [UInt8]) {
         writeVarUInt(data.count)
-        bytes.append(contentsOf: data)
+        writeBytes(data)
     }
 
     /// Writes UTF-16 units as a varString; lone surrogates become U+FFFD as with `TextEncoder`.
     mutating func writeVarString(utf16 units: ArraySlice<UInt16>) {
         // Length first, then the bytes straight into the buffer (no intermediate array).
-        writeVarUInt(UTF.utf8Count(fromUTF16: units))
-        UTF.appendUTF8(fromUTF16: units, to: &bytes)
+        units.withUnsafeBufferPointer { units in
+            let n = UTF.utf8Count(fromUTF16: units)
+            write(upTo: 10 + n) { p in
+                let k = Lib0Encoder.putVarUInt(UInt64(n), p)
+                if n == units.count {
+                    // All ASCII (any other unit takes more than one byte): narrow each unit.
+                    for i in 0..<n { p[k + i] = UInt8(truncatingIfNeeded: units[i]) }
+                    return k + n
+                }
+                return k + UTF.writeUTF8(fromUTF16: units, to: p + k)
+            }
+        }
     }
 
     mutating func writeVarString(_ s: String) {
         writeVarUInt(s.utf8.count)
-        bytes.append(contentsOf: s.utf8)
+        writeBytes(s.utf8)
     }
 
     mutating func writeFloat32(_ v: Float) {
         let b = v.bitPattern
-        for shift in stride(from: 24, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: b >> UInt32(shift)))
+        write(upTo: 4) { p in
+            var i = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                p[i] = UInt8(truncatingIfNeeded: b >> UInt32(shift))
+                i += 1
+            }
+            return i
         }
     }
 
     mutating func writeFloat64(_ v: Double) {
         let b = v.bitPattern
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift)))
+        write(upTo: 8) { p in
+            var i = 0
+            for shift in stride(from: 56, through: 0, by: -8) {
+                p[i] = UInt8(truncatingIfNeeded: b >> UInt64(shift))
+                i += 1
+            }
+            return i
         }
     }
 
     mutating func writeBigInt64(_ v: Int64) {
         let b = UInt64(bitPattern: v)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: b >> UInt64(shift)))
+        write(upTo: 8) { p in
+            var i = 0
+            for shift in stride(from: 56, through: 0, by: -8) {
+                p[i] = UInt8(truncatingIfNeeded: b >> UInt64(shift))
+                i += 1
+            }
+            return i
         }
     }
 }

@@ -53,26 +53,72 @@ enum UTF {
 
     /// The number of bytes `utf8(fromUTF16:)` produces (a lone surrogate's U+FFFD takes 3).
     static func utf8Count(fromUTF16 units: ArraySlice<UInt16>) -> Int {
-        units.withUnsafeBufferPointer { buf in
-            var n = 0
-            var i = 0
-            let end = buf.count
-            while i < end {
-                let u = buf[i]
+        units.withUnsafeBufferPointer { utf8Count(fromUTF16: $0) }
+    }
+
+    static func utf8Count(fromUTF16 buf: UnsafeBufferPointer<UInt16>) -> Int {
+        // Most text is ASCII: one vectorisable pass finds that out.
+        var any: UInt16 = 0
+        for u in buf { any |= u }
+        if any < 0x80 { return buf.count }
+        var n = 0
+        var i = 0
+        let end = buf.count
+        while i < end {
+            let u = buf[i]
+            i += 1
+            if u < 0x80 {
+                n += 1
+            } else if u < 0x800 {
+                n += 2
+            } else if u >= 0xD800 && u <= 0xDBFF, i < end, buf[i] >= 0xDC00, buf[i] <= 0xDFFF {
                 i += 1
-                if u < 0x80 {
-                    n += 1
-                } else if u < 0x800 {
-                    n += 2
-                } else if u >= 0xD800 && u <= 0xDBFF, i < end, buf[i] >= 0xDC00, buf[i] <= 0xDFFF {
-                    i += 1
-                    n += 4
-                } else {
-                    n += 3
-                }
+                n += 4
+            } else {
+                n += 3
             }
-            return n
         }
+        return n
+    }
+
+    /// Writes the UTF-8 of `units` at `out`, which has room for `utf8Count(fromUTF16:)`
+    /// bytes (lone surrogates as U+FFFD); returns the number of bytes written.
+    @discardableResult
+    static func writeUTF8(fromUTF16 units: UnsafeBufferPointer<UInt16>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var i = 0
+        var o = 0
+        let end = units.count
+        while i < end {
+            let u = units[i]
+            i += 1
+            if u < 0x80 {
+                out[o] = UInt8(truncatingIfNeeded: u)
+                o += 1
+            } else if u < 0x800 {
+                out[o] = 0xC0 | UInt8(truncatingIfNeeded: u >> 6)
+                out[o + 1] = 0x80 | UInt8(truncatingIfNeeded: u & 0x3F)
+                o += 2
+            } else if u >= 0xD800 && u <= 0xDBFF, i < end, units[i] >= 0xDC00, units[i] <= 0xDFFF {
+                let scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(units[i]) - 0xDC00)
+                i += 1
+                out[o] = 0xF0 | UInt8(truncatingIfNeeded: scalar >> 18)
+                out[o + 1] = 0x80 | UInt8(truncatingIfNeeded: (scalar >> 12) & 0x3F)
+                out[o + 2] = 0x80 | UInt8(truncatingIfNeeded: (scalar >> 6) & 0x3F)
+                out[o + 3] = 0x80 | UInt8(truncatingIfNeeded: scalar & 0x3F)
+                o += 4
+            } else if u >= 0xD800 && u <= 0xDFFF {
+                out[o] = 0xEF
+                out[o + 1] = 0xBF
+                out[o + 2] = 0xBD
+                o += 3
+            } else {
+                out[o] = 0xE0 | UInt8(truncatingIfNeeded: u >> 12)
+                out[o + 1] = 0x80 | UInt8(truncatingIfNeeded: (u >> 6) & 0x3F)
+                out[o + 2] = 0x80 | UInt8(truncatingIfNeeded: u & 0x3F)
+                o += 3
+            }
+        }
+        return o
     }
 
     /// Appends the UTF-8 of `units` to `out` (lone surrogates as U+FFFD).

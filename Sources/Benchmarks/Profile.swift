@@ -1,0 +1,53 @@
+import Foundation
+import YCRDT
+
+/// `--profile STEP`: repeats one step of the first selected sequential trace many times
+/// so that a sampling profiler (`perf record`) sees mostly that step, and prints the
+/// least and mean CPU time per repetition. STEP is `load` (the final state into a fresh
+/// doc), `encode` (the final state as one update) or `apply` (every patch as a local edit).
+enum Profile {
+    enum Step: String {
+        case load, encode, apply
+    }
+
+    static func run(_ step: Step, trace url: URL, loops: Int) throws {
+        let trace = try Trace.load(url)
+        guard !trace.isConcurrent else { throw BenchmarkError.unsupported("--profile takes a sequential trace") }
+        let edits = UTF16Positions.edits(of: trace)
+        func replay() -> Doc {
+            let doc = Doc(clientID: 1)
+            let text = doc.getText("content")
+            for txn in edits {
+                for edit in txn {
+                    doc.transact { _ in
+                        if edit.deleted > 0 { text.delete(at: edit.position, length: edit.deleted) }
+                        if !edit.inserted.isEmpty { text.insert(edit.inserted, at: edit.position) }
+                    }
+                }
+            }
+            return doc
+        }
+        var times: [Double] = []
+        switch step {
+        case .apply:
+            for _ in 0..<loops { times.append(Measure.cpu { _ = replay() }.1) }
+        case .encode:
+            let doc = replay()
+            for _ in 0..<loops { times.append(try Measure.cpu { _ = try doc.encodeStateAsUpdate() }.1) }
+        case .load:
+            let state = try replay().encodeStateAsUpdate()
+            for _ in 0..<loops {
+                let fresh = Doc(clientID: 2)
+                times.append(try Measure.cpu { try fresh.applyUpdate(state) }.1)
+                guard fresh.getText("content").toString() == trace.endContent else {
+                    throw BenchmarkError.unsupported("the loaded state differs from endContent")
+                }
+            }
+        }
+        let mean = times.reduce(0, +) / Double(max(times.count, 1))
+        print(
+            String(
+                format: "%@ %@: least %.3f ms, mean %.3f ms over %d loops", step.rawValue, url.lastPathComponent,
+                times.min() ?? 0, mean, times.count))
+    }
+}
