@@ -248,10 +248,13 @@ public final class Doc {
         tryMergeDeleteSet(ds)
         for change in txn.changedClients {
             guard change.before != change.after, let structs = store.list(change.client) else { continue }
+            // Yjs tries every position from the end down to the first change; only the
+            // candidates can merge, and a merge at `pos` of `n` structs consumes the
+            // positions down to `pos - n` (those below it are untouched).
             let firstChangePos = max(structs.findIndex(change.before) ?? 0, 1)
-            var i = structs.count - 1
-            while i >= firstChangePos {
-                i -= 1 + store.tryToMergeWithLefts(client: change.client, pos: i)
+            var below = Int.max
+            for pos in structs.mergeCandidates(from: firstChangePos).reversed() where pos < below {
+                below = pos - store.tryToMergeWithLefts(client: change.client, pos: pos)
             }
         }
         var m = txn.mergeStructs.count - 1

@@ -351,7 +351,15 @@ extension Doc {
             }
             origin = left?.lastID ?? o
         }
-        if let r = w.rightOrigin { right = store.getItemCleanStart(txn, r) }
+        if let r = w.rightOrigin {
+            // The item was inserted between its origins, so the right origin usually
+            // starts the left neighbour's right: no search of the store then.
+            if let lr = left?.right, lr.id == r {
+                right = lr
+            } else {
+                right = store.getItemCleanStart(txn, r)
+            }
+        }
         // No editor writes an item whose right origin is not after its origin: both are the
         // neighbours of the place it inserts at. Yjs places such an item where no reload of
         // the document puts it back, so it is kept as collected, like an item without a
@@ -397,6 +405,17 @@ extension Doc {
         case let .gc(id, len):
             store.addStruct(Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
             return nil
+        case let .item(w) where offset == 0:
+            // The usual case: the whole struct, read in place.
+            guard let parent = parent else {
+                store.addStruct(Item(gc: w.id, length: w.length))
+                return nil
+            }
+            let item = Item(
+                id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
+                right: right, parent: parent, parentSub: parentSub, content: w.content)
+            item.integrate(txn)
+            return item
         case var .item(w):
             var left = left
             var origin = origin

@@ -151,6 +151,14 @@ final class Item {
     /// struct; a collected type's children become GC structs too (iteratively).
     func gc(_ store: StructStore, parentGCd: Bool) {
         guard deleted else { return }
+        switch content {
+        case .type: break
+        case .deleted where !parentGCd: return  // already collected: nothing to replace
+        default:
+            // No children: replaced here, without the walk's stack.
+            if parentGCd { store.replaceWithGC(self) } else { content = .deleted }
+            return
+        }
         var stack: [(Item, Bool)] = [(self, parentGCd)]
         while let (it, replace) = stack.popLast() {
             guard it.deleted else { continue }
@@ -177,6 +185,15 @@ final class Item {
                 it.content = .deleted
             }
         }
+    }
+
+    /// What `tryToMergeWithLefts` requires before `tryMerge` can join `right` to `left`
+    /// (a necessary condition, cheap to test).
+    @inline(__always)
+    static func mayMerge(_ left: Item, _ right: Item) -> Bool {
+        guard left.deleted == right.deleted else { return false }
+        if left.isGC || right.isGC { return left.isGC && right.isGC }
+        return left.right === right && right.originRaw == left.lastID
     }
 
     /// Yjs `Item.mergeWith`: appends `right` (its store neighbour) to self if allowed.

@@ -154,10 +154,19 @@ final class StructList: Sequence {
         guard let lastChunk = chunks.last, let l = lastChunk.last, clock >= 0, clock < l.id.clock + l.length else {
             return nil
         }
-        // The chunk: the last one whose first struct starts at or before `clock`.
+        // The chunk: the last one whose first struct starts at or before `clock`. Walks
+        // over a list (delete ranges, merges) look near the previous access: try its chunk
+        // and its neighbours before searching.
         var c: Int
+        let h = hint
         if lastChunk[0].id.clock <= clock {
             c = chunks.count - 1
+        } else if h + 1 < chunks.count, chunks[h][0].id.clock <= clock, clock < chunks[h + 1][0].id.clock {
+            c = h
+        } else if h + 2 < chunks.count, chunks[h + 1][0].id.clock <= clock, clock < chunks[h + 2][0].id.clock {
+            c = h + 1
+        } else if h >= 1, h < chunks.count, chunks[h - 1][0].id.clock <= clock, clock < chunks[h][0].id.clock {
+            c = h - 1  // walks backwards
         } else {
             var lo = 0
             var hi = chunks.count - 1
@@ -179,6 +188,23 @@ final class StructList: Sequence {
         }
         hint = c
         return starts[c] + o
+    }
+
+    /// The positions `i >= start` (and `>= 1`) whose struct may merge into the one before it
+    /// (`Item.mayMerge`), ascending: one walk over the chunks, so that the merge pass at
+    /// the end of a transaction asks `tryMerge` only where it can succeed.
+    func mergeCandidates(from start: Int) -> [Int] {
+        var found: [Int] = []
+        let first = Swift.max(start, 1)
+        guard first < count else { return found }
+        var previous = self[first - 1]
+        var index = first
+        forEach(from: first) { item in
+            if Item.mayMerge(previous, item) { found.append(index) }
+            previous = item
+            index += 1
+        }
+        return found
     }
 
     /// Calls `body` with every struct from logical index `start` on, chunk by chunk (no

@@ -193,10 +193,12 @@ enum UpdateCodec {
             }
             if info & 0x20 != 0 { parentSub = try d.readVarString("a map key") }
         }
-        for (what, ref) in [("origin", origin), ("right origin", rightOrigin)] {
-            if let r = ref, r.client == id.client, r.clock >= id.clock {
-                throw YCRDTError.impossibleClock("item \(id) has its \(what) \(r) at or after itself")
-            }
+        // Checked one by one (a literal array of both would be allocated per item).
+        if let r = origin, r.client == id.client, r.clock >= id.clock {
+            throw YCRDTError.impossibleClock("item \(id) has its origin \(r) at or after itself")
+        }
+        if let r = rightOrigin, r.client == id.client, r.clock >= id.clock {
+            throw YCRDTError.impossibleClock("item \(id) has its right origin \(r) at or after itself")
         }
         if case let .id(p)? = parent, p.client == id.client, p.clock >= id.clock {
             throw YCRDTError.impossibleClock("item \(id) has its parent \(p) at or after itself")
