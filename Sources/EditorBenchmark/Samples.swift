@@ -8,6 +8,8 @@ struct Samples {
 
     mutating func append(_ value: Double) { milliseconds.append(value) }
 
+    mutating func append(contentsOf other: Samples) { milliseconds += other.milliseconds }
+
     /// Times `body` once and records it; returns what `body` returned.
     @discardableResult
     mutating func time<T>(_ body: () throws -> T) rethrows -> T {

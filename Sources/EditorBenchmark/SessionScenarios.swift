@@ -16,8 +16,8 @@ struct SessionScenarios {
     let screen: HeadlessScreen
     let opens: Int
     let keystrokes: Int
-    /// The pause between keys: a fast typist, leaving the session time to send and save.
-    let keyInterval: Duration = .milliseconds(15)
+    /// Keys at a typist's pace on an editor thread of their own, as `qalam edit` has.
+    let pacing = PacedTyping()
 
     private var label: String {
         "\(rig.kind.rawValue), \(String(format: "%.0f", Double(text.utf8.count) / 1_000_000)) MB"
@@ -60,9 +60,10 @@ struct SessionScenarios {
         ]
     }
 
-    /// Typing at the end through the session: each key's update goes through the
-    /// editor's update handler to `EditingSession.submit` (crash journal, then the
-    /// send queue), beside the same keys on a plain buffer. With `autosave` the
+    /// Typing at the end through the session, a key every 15 ms (`PacedTyping`):
+    /// each key's update goes through the editor's update handler to
+    /// `EditingSession.submit` (crash journal, then the send queue), beside the
+    /// same keys on a plain buffer typed the same way. With `autosave` the
     /// session saves about every second while the keys go on; without, it saves
     /// nothing during the run. Returns the rows and the bytes each save wrote.
     func typing(autosave: Bool) async throws -> (rows: [Row], savedBytes: [Int]) {
@@ -92,8 +93,8 @@ struct SessionScenarios {
         var typed = 0
         while typed < keystrokes {
             let n = min(TypingScenario.block, keystrokes - typed)
-            try await type(n, from: typed, into: crdt, samples: &measured)
-            try await type(n, from: typed, into: plain, samples: &baseline)
+            measured.append(contentsOf: await pacing.type(n, from: typed, into: crdt, on: screen))
+            baseline.append(contentsOf: await pacing.type(n, from: typed, into: plain, on: screen))
             typed += n
         }
         guard crdt.document.text == plain.document.text else {
@@ -105,25 +106,14 @@ struct SessionScenarios {
         try await session.close()
         let name =
             autosave
-            ? "key → screen (\(label)) through the session, autosaving (\(saved.count) saves)"
-            : "key → screen (\(label)) through the session, journal, no save"
+            ? "key due → frame written (\(label)), session, autosaving (\(saved.count) saves)"
+            : "key due → frame written (\(label)), session + journal, no save"
         return (
             [
                 Row(
-                    name: name, measured: measured, baselineName: "[UInt16] buffer + same layout + draw",
+                    name: name, measured: measured, baselineName: "[UInt16] buffer, same thread, layout + draw",
                     baseline: baseline, isInteractive: true)
             ], saved
         )
-    }
-
-    private func type(_ n: Int, from first: Int, into state: EditorState, samples: inout Samples) async throws {
-        screen.draw(state)
-        for i in first..<(first + n) {
-            try await Task.sleep(for: keyInterval)
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = state.handle(TypingScenario.keys[i % TypingScenario.keys.count])
-            screen.draw(state)
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
     }
 }

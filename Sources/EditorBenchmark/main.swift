@@ -129,7 +129,9 @@ do {
         print("")
         print(
             "Through the session (EditingSession on an embedded relay; store read, journal, send queue, autosave), "
-                + "wall clock:")
+                + "wall clock. Keys: one due every 15 ms, typed on an editor thread of its own that counts words "
+                + "between keys as qalam edit does; each time runs from the key being due to its frame written "
+                + "(doupdate returned), the terminal's pty left out:")
         print(ResultTable.render(sessionRows))
         for note in saveNotes { print("saves: \(note)") }
     }

@@ -266,6 +266,17 @@ public final class EditorState {
         statistics.totals({ layout.paragraphText($0) }, until: deadline)
     }
 
+    /// How long `countWhileIdle` counts: a key that arrives meanwhile waits at most this.
+    public static let idleSlice: TimeInterval = 0.001
+
+    /// Counts words for one `idleSlice`, what a front end does while no key is
+    /// waiting; returns whether the count is now complete (the status bar then
+    /// has its figures to draw).
+    @discardableResult
+    public func countWhileIdle() -> Bool {
+        counts(until: Date().addingTimeInterval(Self.idleSlice)) != nil
+    }
+
     /// Whether some of the text is not counted yet (see `counts(until:)`).
     public var hasUncountedText: Bool { !statistics.isComplete }
 

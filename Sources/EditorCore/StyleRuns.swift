@@ -9,6 +9,9 @@ struct StyleRuns: Equatable {
             && zip(a.runs, b.runs).allSatisfy { $0.length == $1.length && $0.style == $1.style }
     }
 
+    /// Whether no text is formatted (one plain run, or none).
+    var isPlain: Bool { runs.count <= 1 && (runs.first?.style ?? []).isEmpty }
+
     /// The total length covered.
     var length: Int { runs.reduce(0) { $0 + $1.length } }
 

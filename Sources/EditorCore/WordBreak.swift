@@ -19,6 +19,7 @@ enum WordBreak {
         case complexLetter
 
         var isAHLetter: Bool { self == .aLetter || self == .hebrewLetter }
+        var isLineBreak: Bool { self == .cr || self == .lf || self == .newline }
         var isMidNumLetQ: Bool { self == .midNumLet || self == .singleQuote }
         /// Whether a segment holding this is a word (ICU's letter, number, kana
         /// and ideograph statuses).
@@ -157,7 +158,7 @@ enum WordBreak {
         let beforeA: Kind? = i >= 2 ? kinds[i - 2] : nil
         let afterB: Kind? = i + 1 < kinds.count ? kinds[i + 1] : nil
         if a == .cr && b == .lf { return false }  // WB3
-        if [.cr, .lf, .newline].contains(a) || [.cr, .lf, .newline].contains(b) { return true }  // WB3a, WB3b
+        if a.isLineBreak || b.isLineBreak { return true }  // WB3a, WB3b
         if a == .wSegSpace && b == .wSegSpace { return false }  // WB3d
         if a.isAHLetter && b.isAHLetter { return false }  // WB5
         if a.isAHLetter, b == .midLetter || b.isMidNumLetQ, afterB?.isAHLetter == true { return false }  // WB6
@@ -200,7 +201,10 @@ public struct TextCounts: Equatable, Sendable {
 
     init<S: StringProtocol>(of text: S, table: inout WordBreak.Table) {
         words = WordBreak.countWords(in: text, table: &table)
-        characters = text.reduce(0) { $0 + ($1 == "\n" || $1 == "\r\n" ? 0 : 1) }
+        // A cluster holding U+000A is "\n" or "\r\n" (a line feed always stands
+        // alone but for CR LF): counting the bytes spares comparing every
+        // character with both, which normalises each.
+        characters = text.count - text.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 }
 
@@ -245,14 +249,16 @@ struct TextStatistics {
     }
 
     /// The totals, or nil when counting what is left would go past `deadline`
-    /// (what was counted by then is kept for the next call).
+    /// (what was counted by then is kept for the next call). At least one
+    /// paragraph is counted per call, so a frame after a keystroke counts the
+    /// paragraph typed in even with a deadline already past.
     mutating func totals(_ text: (Int) -> String, until deadline: Date?) -> TextCounts? {
         firstUncounted = min(firstUncounted, perParagraph.count)
         var p = perParagraph[firstUncounted...].firstIndex { $0 == nil } ?? perParagraph.count
         var steps = 0
         while p < perParagraph.count {
             if perParagraph[p] == nil {
-                if let deadline, steps % 32 == 31, Date() >= deadline {
+                if let deadline, steps > 0, Date() >= deadline {
                     firstUncounted = p
                     return nil
                 }

@@ -21,6 +21,10 @@ public final class YTextDocument: EditorDocument {
     /// The text as read with the styles when the document was wrapped, handed to
     /// the first `text` reader (the editor's layout) instead of reading it again.
     private var textAtStart: String?
+    /// The edit `replace` is making, while its transaction runs: its text event then
+    /// becomes this edit instead of a delta, which walks the whole text (O(document)
+    /// per keystroke).
+    private var localEdit: TextEdit?
 
     public init(doc: Doc, textName: String = "content") {
         self.doc = doc
@@ -49,6 +53,8 @@ public final class YTextDocument: EditorDocument {
             throw EditorError.rangeOutOfBounds(range: range, length: length)
         }
         guard !range.isEmpty || !replacement.isEmpty else { return }
+        localEdit = TextEdit(range: range, replacement: replacement)
+        defer { localEdit = nil }
         doc.transact { _ in
             if !range.isEmpty { ytext.delete(at: range.lowerBound, length: range.count) }
             // No attributes: the text takes the formatting on its left, as typing
@@ -103,6 +109,11 @@ public final class YTextDocument: EditorDocument {
     /// Turns a text event's delta into sequential edits for the layout, and keeps
     /// the formatting runs in step.
     private func textChanged(_ event: YTextEvent) {
+        if let edit = localEdit, event.isLocal, event.origin == nil, styleRuns.isPlain {
+            localEdit = nil
+            takeLocalEdit(edit)
+            return
+        }
         var edits: [TextEdit] = []
         var index = 0
         for op in event.delta {
@@ -137,6 +148,19 @@ public final class YTextDocument: EditorDocument {
         let isLocal = event.isLocal && !Self.isRemote(event.origin)
         if isLocal { lastChangeEnd = index }
         onChange?(DocumentChange(edits: edits, isLocal: isLocal))
+    }
+
+    /// `replace`'s own transaction on unformatted text: its delete and its insert
+    /// (which takes the formatting on its left: none) are the whole change. With
+    /// formatting, the delta says which style the inserted text took.
+    private func takeLocalEdit(_ edit: TextEdit) {
+        let inserted = Self.utf16Length(of: edit.replacement)
+        styleRuns.delete(edit.range)
+        styleRuns.insert(inserted, style: [], at: edit.range.lowerBound)
+        textAtStart = nil
+        if styleRuns.length != ytext.length { styleRuns = Self.read(ytext).styles }
+        lastChangeEnd = edit.range.lowerBound + inserted
+        onChange?(DocumentChange(edits: [edit], isLocal: true))
     }
 
     /// The attribute names web editors use for what a terminal can draw.

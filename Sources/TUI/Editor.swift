@@ -124,7 +124,7 @@ public final class Editor {
                 lastDraw = Date()
                 needsDraw = false
             }
-            // Words still being counted: come round again at once rather than in a second.
+            // Words still being counted: look for keys at once and count on between them.
             let timeout: Int32 = state.hasUncountedText ? 0 : 1000
             var fds = [
                 pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
@@ -132,7 +132,7 @@ public final class Editor {
                 pollfd(fd: signalPipe[0], events: Int16(POLLIN), revents: 0)
             ]
             let ready = poll(&fds, nfds_t(fds.count), timeout)
-            if ready == 0 && state.hasUncountedText { needsDraw = true }
+            if ready == 0 && state.hasUncountedText, state.countWhileIdle() { needsDraw = true }
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
                 let bytes = drain(signalPipe[0])

@@ -175,9 +175,10 @@ final class ScreenRenderer {
         wattr_set(stdscr, Curses.reverse, 0, nil)
         wmove(stdscr, Int32(y), 0)
         for _ in 0..<width { waddch(stdscr, chtype(UInt8(ascii: " "))) }
-        // Counting a large document's words must not hold up a frame: a slice per frame.
-        let status = StatusLine(
-            state, documentName: documentName, width: width, now: now, countUntil: Date().addingTimeInterval(0.008))
+        // Counting a large document's words must not hold up a frame: the frame
+        // counts one paragraph (the one typed in, once the rest is counted); the
+        // editor counts the rest between keys (`Editor.run`).
+        let status = StatusLine(state, documentName: documentName, width: width, now: now, countUntil: Date())
         let rightText = status.right.isEmpty ? "" : status.right + " "
         let rightWidth = DisplayWidth.of(rightText)
         var caret: (y: Int, x: Int)?
