@@ -29,7 +29,12 @@ public final class Doc {
     /// (their before-states are snapshots, as in Yjs).
     @inline(__always)
     func noteState(client: ClientID, before: Int) {
-        for t in cleanupQueue { t.noteState(client: client, before: before) }
+        // Nearly always one open transaction: no iterator over the queue then.
+        if cleanupQueue.count == 1 {
+            cleanupQueue[0].noteState(client: client, before: before)
+        } else {
+            for t in cleanupQueue { t.noteState(client: client, before: before) }
+        }
     }
 
     deinit {

@@ -67,22 +67,24 @@ extension Item {
             parent.map[sub] = self
             left?.delete(txn)
         }
-        if parentSub == nil && countable && !deleted { parent.length += length }
+        let sub = parentSub
+        if sub == nil && countable && !deleted { parent.length += length }
         store.addStruct(self)
-        switch content {
-        case .deleted:
-            txn.deleteSet.add(client: id.client, clock: id.clock, len: length)
+        // By reference number: a switch binding the content would copy (retain) it per item.
+        switch content.ref {
+        case 1:
+            txn.addDeleted(client: id.client, clock: id.clock, len: length)
             deleted = true
-        case .format:
+        case 6:
             parent.searchMarkers = nil
             parent.hasFormatting = true
             parent.mayHoldFormats = true
-        case let .type(branch):
-            branch.item = self
+        case 7:
+            if case let .type(branch) = content { branch.item = self }
         default: break
         }
-        txn.addChanged(parent, parentSub)
-        if (parent.item?.deleted ?? false) || (parentSub != nil && right != nil) {
+        txn.addChanged(parent, sub)
+        if (parent.item?.deleted ?? false) || (sub != nil && right != nil) {
             delete(txn)
         }
     }

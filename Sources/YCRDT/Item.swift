@@ -130,7 +130,7 @@ final class Item {
             if it.countable && it.parentSub == nil { parent.length -= it.length }
             it.deleted = true
             if it.marker { parent.markersNeedFullPass = true }
-            txn.deleteSet.add(client: it.id.client, clock: it.id.clock, len: it.length)
+            txn.addDeleted(client: it.id.client, clock: it.id.clock, len: it.length)
             txn.addChanged(parent, it.parentSub)
             guard case let .type(branch) = it.content else { continue }
             var children: [Item] = []

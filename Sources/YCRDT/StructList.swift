@@ -23,10 +23,16 @@ final class StructList: Sequence {
     var first: Item? { chunks.first?.first }
     var last: Item? { chunks.last?.last }
 
-    /// The clock after the last struct (the client's state).
+    /// The clock after the last struct (the client's state). Read through buffer pointers:
+    /// `chunks.last?.last` would copy (retain) the last chunk's array on every call.
     var endClock: Int {
-        guard let l = chunks.last?.last else { return 0 }
-        return l.id.clock + l.length
+        chunks.withUnsafeBufferPointer { outer in
+            guard let lastChunk = outer.last else { return 0 }
+            return lastChunk.withUnsafeBufferPointer { inner in
+                guard let l = inner.last else { return 0 }
+                return l.id.clock + l.length
+            }
+        }
     }
 
     /// The chunk holding logical index `i` (0 <= i < count) and the offset in it.
@@ -66,8 +72,9 @@ final class StructList: Sequence {
     }
 
     func append(_ item: Item) {
-        if let lastCount = chunks.last?.count, lastCount < StructList.maxChunk {
-            chunks[chunks.count - 1].append(item)
+        let n = chunks.count
+        if n > 0, chunks[n - 1].count < StructList.maxChunk {
+            chunks[n - 1].append(item)
         } else {
             var chunk: [Item] = []
             chunk.reserveCapacity(StructList.maxChunk)

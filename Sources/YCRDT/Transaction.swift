@@ -10,7 +10,49 @@ public final class Transaction {
     /// once cleanup starts, after it). Other clients' states are unchanged, so a
     /// transaction keeps no copy of the state vector.
     @exclusivity(unchecked) private(set) var changedClients = ChangedClients()
-    @exclusivity(unchecked) var deleteSet = DeleteSet()
+    /// What this transaction deleted. Ranges of the client deleted from last are gathered
+    /// in an array of their own and handed to the set when another client's come or the set
+    /// is read, so that deleting item after item (a load's deleted runs) hashes no client id
+    /// per item.
+    var deleteSet: DeleteSet {
+        get {
+            flushDeletions()
+            return recordedDeletions
+        }
+        _modify {
+            flushDeletions()
+            yield &recordedDeletions
+        }
+    }
+    @exclusivity(unchecked) private var recordedDeletions = DeleteSet()
+    @exclusivity(unchecked) private var openDeletionClient = ID.none.client
+    @exclusivity(unchecked) private var openDeletions: [DeleteSet.Range] = []
+
+    /// Records that `len` clocks of `client` from `clock` were deleted (joined to the
+    /// previous range when it continues it).
+    @inline(__always)
+    func addDeleted(client: ClientID, clock: Int, len: Int) {
+        if client != openDeletionClient {
+            flushDeletions()
+            openDeletionClient = client
+        }
+        if let last = openDeletions.last, last.clock + last.len == clock {
+            openDeletions[openDeletions.count - 1].len += len
+        } else {
+            openDeletions.append(DeleteSet.Range(clock: clock, len: len))
+        }
+    }
+
+    private func flushDeletions() {
+        guard !openDeletions.isEmpty else { return }
+        if recordedDeletions.clients[openDeletionClient] == nil {
+            recordedDeletions.clients[openDeletionClient] = openDeletions  // moved, not copied
+            openDeletions = []
+        } else {
+            recordedDeletions.clients[openDeletionClient]!.append(contentsOf: openDeletions)
+            openDeletions.removeAll(keepingCapacity: true)
+        }
+    }
     /// Changed types in the order they were first changed (Yjs iterates a Map). May hold
     /// types removed from `changed` since (removal stays O(1)); iterate `changedTypes`.
     @exclusivity(unchecked) var changedOrder: [Branch] = []

@@ -14,17 +14,21 @@ enum UTF {
 
     /// Strict UTF-8 → UTF-16; nil when the input is not valid UTF-8.
     static func utf16<C: Collection>(fromUTF8 bytes: C) -> [UInt16]? where C.Element == UInt8 {
+        // Most text is ASCII: one vectorisable check, then a widening copy into an array
+        // allocated once (no per-unit append).
+        let ascii: [UInt16]? =
+            bytes.withContiguousStorageIfAvailable { buf in
+                var any: UInt8 = 0
+                for b in buf { any |= b }
+                guard any < 0x80 else { return nil }
+                return [UInt16](unsafeUninitializedCapacity: buf.count) { out, initialized in
+                    for i in 0..<buf.count { out[i] = UInt16(buf[i]) }
+                    initialized = buf.count
+                }
+            } ?? nil
+        if let ascii { return ascii }
         var out: [UInt16] = []
         out.reserveCapacity(bytes.count)
-        var ascii = true
-        for b in bytes where b >= 0x80 {
-            ascii = false
-            break
-        }
-        if ascii {
-            for b in bytes { out.append(UInt16(b)) }
-            return out
-        }
         var it = bytes.makeIterator()
         var decoder = Unicode.UTF8()
         while true {
