@@ -131,16 +131,27 @@ final class ScreenRenderer {
     private func put(_ text: String, y: Int, x: Int, maxWidth: Int, attr: attr_t?) {
         guard maxWidth > 0 else { return }
         if let attr { wattr_set(stdscr, attr, 0, nil) }
-        var wide: [wchar_t] = []
-        var used = 0
-        for scalar in text.unicodeScalars {
-            let w = max(0, DisplayWidth.of(scalar))
-            if used + w > maxWidth { break }
-            used += w
-            wide.append(wchar_t(bitPattern: scalar.value))
+        // Called for every cell of every frame: the characters go through a buffer
+        // on the stack (no scalar takes more room than its UTF-8 bytes), and text
+        // that cannot reach the edge needs no measuring (no scalar is wider than
+        // two cells).
+        let capacity = text.utf8.count + 1
+        let measures = capacity * 2 > maxWidth
+        withUnsafeTemporaryAllocation(of: wchar_t.self, capacity: capacity) { wide in
+            var count = 0
+            var used = 0
+            for scalar in text.unicodeScalars {
+                if measures {
+                    let w = max(0, DisplayWidth.of(scalar))
+                    if used + w > maxWidth { break }
+                    used += w
+                }
+                wide[count] = wchar_t(bitPattern: scalar.value)
+                count += 1
+            }
+            wide[count] = 0
+            mvwaddnwstr(stdscr, Int32(y), Int32(x), wide.baseAddress, Int32(count))
         }
-        wide.append(0)
-        mvwaddnwstr(stdscr, Int32(y), Int32(x), wide, Int32(wide.count - 1))
         if attr != nil { wattr_set(stdscr, 0, 0, nil) }
     }
 
