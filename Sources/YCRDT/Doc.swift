@@ -41,6 +41,7 @@ public final class Doc {
         // Types and their items refer to each other (map entries, owning items, the
         // text handle); break those cycles so a dropped doc returns its memory.
         for (_, b) in share {
+            b.textHandle?.doc = nil  // a text kept by a caller finds no doc from now on
             b.textHandle = nil
             b.map = [:]
             // A YText kept by a caller outlives its doc: leave it empty, not pointing

@@ -3,7 +3,10 @@
 /// Edits made outside `Doc.transact` run in a transaction of their own.
 public final class YText {
     let branch: Branch
-    weak var doc: Doc?
+    /// The document, nil once it is gone (its deinit clears this). Not `weak`: a weak
+    /// reference gives the doc a side table, which puts every retain and release of it on
+    /// the runtime's slow path (a tenth of a keystroke's time).
+    @exclusivity(unchecked) unowned(unsafe) var doc: Doc?
     private var observers: [(ObserverID, (YTextEvent) -> Void)] = []
 
     init(branch: Branch, doc: Doc) {
