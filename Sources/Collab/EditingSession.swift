@@ -58,21 +58,29 @@ public enum SessionEvent: Sendable, Equatable {
 /// One open document: the network provider, the autosaver and crash journal, and
 /// the presence/awareness model, behind a small API for the editor's UI thread.
 ///
-/// The editor owns its `Doc`. It applies `initialState` first, then sends every
-/// local update here with `submit` (synchronous: the update is journaled before this
-/// returns, and broadcast within 100 ms), and applies `events` as they come.
+/// The editor owns its `Doc`. It applies `initialState` first (`takeInitialState()`
+/// hands it over and lets the session forget it), then sends every local update here
+/// with `submit` (synchronous: the update is journaled before this returns, and
+/// broadcast within 100 ms), and applies `events` as they come.
+///
+/// Besides the editor's document the session holds one copy of the document, the
+/// autosaver's replica, which the provider shares (`PersistenceReplica`): it
+/// answers sync requests, checks received updates and is what saves encode, all
+/// off the UI thread.
 ///
 /// ```swift
 /// let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
-/// try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
+/// try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
 /// doc.onUpdate { update, origin in if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) } }
 /// for await event in session.events { … }
 /// ```
 public actor EditingSession {
     public nonisolated let document: DocumentID
     /// The document as loaded (the stored rows, or this machine's copy of them
-    /// when the store could not be reached, with the crash journal's leftovers applied).
-    public nonisolated let initialState: [UInt8]
+    /// when the store could not be reached, with the crash journal's leftovers
+    /// applied), until `takeInitialState()` takes it; `[]` after that.
+    public nonisolated var initialState: [UInt8] { loadedState.value }
+    private nonisolated let loadedState: LoadedStateBox
     /// Whether the store could not be read at open, so the document was opened
     /// from this machine's copy; it is saved when the store is back.
     public nonisolated let openedOffline: Bool
@@ -138,10 +146,11 @@ public actor EditingSession {
             client = try RealtimeClient(
                 url: configuration.realtimeURL, apiKey: configuration.apiKey,
                 options: configuration.realtimeOptions)
+            // The autosaver's replica is the provider's too: one network-side copy.
             provider = try SupabaseProvider(
                 client: client, document: configuration.document,
                 identity: configuration.identity, editorClientID: editorClientID,
-                initialState: loaded.state, configuration: configuration.provider)
+                replica: PersistenceReplica(persistence), configuration: configuration.provider)
         } catch {
             // Nothing was edited yet: release the journal (and its lock) before giving up.
             await persistence.close()
@@ -163,7 +172,7 @@ public actor EditingSession {
         persistence: YjsPersistence, client: RealtimeClient
     ) {
         self.document = document
-        initialState = loaded.state
+        loadedState = LoadedStateBox(loaded.state)
         openedOffline = loaded.isOffline
         recovery = loaded.recovery
         self.provider = provider
@@ -191,12 +200,9 @@ public actor EditingSession {
         let persistence = self.persistence
         tasks.append(
             Task { [weak self] in
+                // Received updates are already journaled and in the replica
+                // (`YjsPersistence.receive`, through the provider's replica).
                 for await event in providerEvents {
-                    if case let .remoteUpdate(bytes) = event {
-                        // Saved like local edits (every editor's save holds the whole
-                        // document), but they are not this writer's unsaved changes.
-                        persistence.record(bytes, isLocal: false)
-                    }
                     await self?.forward(event)
                 }
             })
@@ -221,6 +227,10 @@ public actor EditingSession {
     }
 
     // MARK: - For the UI thread
+
+    /// The document as loaded, handed over once: the session keeps no copy of
+    /// the bytes after this (a later call returns `[]`).
+    public nonisolated func takeInitialState() -> [UInt8] { loadedState.take() }
 
     /// Hands a local update of the editor's document to the session. It is written
     /// to the crash journal before this returns, then broadcast with the next batch
@@ -295,5 +305,22 @@ public actor EditingSession {
     private func saveChanged(_ save: SaveStatus) {
         status.save = save
         eventsContinuation.yield(.status(status))
+    }
+}
+
+/// The loaded state until the editor takes it.
+private final class LoadedStateBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var value: [UInt8] { lock.withLock { bytes } }
+
+    func take() -> [UInt8] {
+        lock.withLock {
+            defer { bytes = [] }
+            return bytes
+        }
     }
 }

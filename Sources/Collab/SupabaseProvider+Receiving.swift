@@ -8,7 +8,7 @@ import YCRDT
 extension SupabaseProvider {
     // MARK: - Incoming
 
-    func received(event: String, payload: UserPayload) {
+    func received(event: String, payload: UserPayload) async {
         statistics.received[event, default: 0] += 1
         let message: ChannelMessage?
         do {
@@ -21,14 +21,14 @@ extension SupabaseProvider {
         case nil:
             return
         case let .update(bytes):
-            applyRemote(bytes, event: event)
+            await applyRemote(bytes, event: event)
         case let .syncStep1(request):
             guard request.peer != peerID else { return }
-            answerLater(request)
+            await answerLater(request)
         case let .syncStep2(answer):
             guard answer.peer != peerID else { return }
             pendingAnswers[answer.request]?.answerStateVectors.append(answer.stateVector)
-            guard applyRemote(answer.update, event: event) else { return }
+            guard await applyRemote(answer.update, event: event) else { return }
             if answer.to == peerID, answer.request == currentRequest {
                 answerStarted = true
                 if answer.part == answer.parts - 1 { markSynced() }
@@ -56,9 +56,9 @@ extension SupabaseProvider {
     /// Validates and applies a remote update to the replica, then hands it to the
     /// editor. An invalid update changes nothing and is reported.
     @discardableResult
-    func applyRemote(_ bytes: [UInt8], event: String) -> Bool {
+    func applyRemote(_ bytes: [UInt8], event: String) async -> Bool {
         do {
-            try replica.applyUpdate(bytes, origin: TransactionOrigin.remote)
+            try await replica.applyReceived(bytes)
         } catch {
             reject("\(CollabError.invalidUpdate(event: event, reason: "\(error)"))")
             return false
@@ -75,7 +75,16 @@ extension SupabaseProvider {
 
     // MARK: - Sync
 
-    func sendStep1() {
+    func sendStep1() async {
+        let stateVector: [UInt8]
+        do {
+            stateVector = try await replica.stateVector()
+        } catch {
+            setWarning("could not ask the other editors for their changes: \(error)")
+            refreshStatus(force: true)
+            return
+        }
+        guard joined, !stopped else { return }
         let request = UUID().uuidString.lowercased()
         currentRequest = request
         lastStep1Sent = .now
@@ -85,11 +94,11 @@ extension SupabaseProvider {
                 .syncStep1(
                     SyncRequest(
                         peer: peerID, request: request,
-                        stateVector: replica.encodeStateVector()))), at: 0)
+                        stateVector: stateVector))), at: 0)
         pump()
     }
 
-    func answerLater(_ request: SyncRequest) {
+    func answerLater(_ request: SyncRequest) async {
         // A viewer's answer would be an update from someone who may not write.
         guard !status.isReadOnly else { return }
         guard let theirs = try? StateVectorMap(decoding: request.stateVector) else {
@@ -103,18 +112,28 @@ extension SupabaseProvider {
             await self?.answer(request.request)
         }
         // Both ways: if the requester has something this replica lacks, ask for it.
-        if let ours = try? StateVectorMap(decoding: replica.encodeStateVector()), theirs.isAhead(of: ours) {
+        if let vector = try? await replica.stateVector(), let ours = try? StateVectorMap(decoding: vector),
+            theirs.isAhead(of: ours), joined
+        {
             let now = ContinuousClock.now
             if lastStep1Sent.map({ now - $0 >= configuration.step1Cooldown }) ?? true {
-                sendStep1()
+                await sendStep1()
             }
         }
     }
 
-    func answer(_ requestID: String) {
+    func answer(_ requestID: String) async {
         guard let pending = pendingAnswers.removeValue(forKey: requestID), joined, !stopped else { return }
         let request = pending.request
-        let ourVector = replica.encodeStateVector()
+        let current = generation
+        let ourVector: [UInt8]
+        do {
+            ourVector = try await replica.stateVector()
+        } catch {
+            setWarning("could not answer a sync request: \(error)")
+            refreshStatus(force: true)
+            return
+        }
         if let ours = try? StateVectorMap(decoding: ourVector),
             let theirs = try? StateVectorMap(decoding: request.stateVector)
         {
@@ -128,7 +147,9 @@ extension SupabaseProvider {
             }
         }
         do {
-            let diff = try replica.encodeStateAsUpdate(since: request.stateVector)
+            let diff = try await replica.encodeState(since: request.stateVector)
+            // Left meanwhile: the requester asks again after our re-join.
+            guard joined, !stopped, current == generation else { return }
             let limit = configuration.maxUpdateBytesPerBase64(stateVectorBytes: ourVector.count)
             let parts = try YUpdate.split(diff, maxBytes: limit)
             for (index, part) in parts.enumerated() {
@@ -222,7 +243,8 @@ extension SupabaseProvider {
             .compactMap { $0["client_id"].flatMap(PresenceRoster.clientIDValue) }
         guard let elected = editors.min(), elected == editorClientID else { return }
         do {
-            let whole = try replica.encodeStateAsUpdate(since: [])
+            let whole = try await replica.encodeState(since: [])
+            guard joined, !stopped else { return }
             let parts = try YUpdate.split(whole, maxBytes: configuration.maxUpdateBytesPerNumberArray)
             outbox.append(contentsOf: parts.map { Outgoing(.update($0)) })
             statistics.catchUps += 1

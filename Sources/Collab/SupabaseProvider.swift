@@ -6,9 +6,11 @@ import YCRDT
 
 /// Connects one document to its Supabase Realtime channel `room:<documentUUID>`.
 ///
-/// The provider keeps its own replica of the document (the network-side copy): the
-/// editor's `Doc` stays on the UI thread and exchanges update bytes with the provider,
-/// while the replica answers other editors' sync requests without touching the UI.
+/// The provider works on a replica of the document (the network-side copy,
+/// `SyncReplica`): the editor's `Doc` stays on the UI thread and exchanges update
+/// bytes with the provider, while the replica answers other editors' sync requests
+/// without touching the UI. In an `EditingSession` that replica is the autosaver's,
+/// so the editor process holds one network-side document, not two.
 ///
 /// What goes over the channel (docs/ARCHITECTURE.md, "The channel contract"):
 /// - local updates: the first unsent one starts a `batchInterval` (100 ms) timer and
@@ -43,9 +45,8 @@ public actor SupabaseProvider {
     /// The Realtime client the channel lives on.
     public nonisolated let client: RealtimeClient
     let configuration: ProviderConfiguration
-    let replica: Doc
-    /// The loaded state while the replica does not hold it yet.
-    var unloadedState: [UInt8]?
+    /// The network-side copy of the document.
+    public nonisolated let replica: any SyncReplica
     let eventsContinuation: AsyncStream<ProviderEvent>.Continuation
 
     // Channel lifecycle
@@ -111,6 +112,19 @@ public actor SupabaseProvider {
         client: RealtimeClient, document: DocumentID, identity: CollabIdentity, editorClientID: UInt64,
         initialState: [UInt8] = [], configuration: ProviderConfiguration = .init()
     ) throws {
+        try self.init(
+            client: client, document: document, identity: identity, editorClientID: editorClientID,
+            replica: DocReplica(initialState: initialState), configuration: configuration)
+    }
+
+    /// - Parameters:
+    ///   - replica: the document as loaded, shared with whoever else keeps it
+    ///     (the autosaver: `PersistenceReplica`); it answers sync requests and
+    ///     takes received updates.
+    public init(
+        client: RealtimeClient, document: DocumentID, identity: CollabIdentity, editorClientID: UInt64,
+        replica: any SyncReplica, configuration: ProviderConfiguration = .init()
+    ) throws {
         try configuration.validate()
         self.client = client
         self.document = document
@@ -123,10 +137,7 @@ public actor SupabaseProvider {
         self.awareness = AwarenessModel(
             localClientID: editorClientID, timeout: configuration.awarenessTimeout,
             renewInterval: configuration.awarenessRenewInterval)
-        replica = Doc()
-        // Applied off the opening path (`loadReplica`), while the editor applies the
-        // same state to its own document: a large document opens that much sooner.
-        unloadedState = initialState.isEmpty ? nil : initialState
+        self.replica = replica
         (events, eventsContinuation) = AsyncStream.makeStream(of: ProviderEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -158,7 +169,6 @@ public actor SupabaseProvider {
         // editor shows its first screen at once and the status says how it goes.
         tasks.append(
             Task { [weak self] in
-                await self?.loadReplica()
                 await self?.openChannel()
             })
         // Awareness renewals and timeouts; batches have timers of their own, so an
@@ -174,26 +184,14 @@ public actor SupabaseProvider {
             })
     }
 
-    /// Puts the loaded state into the replica, once, before anything else uses it.
-    func loadReplica() {
-        guard let state = unloadedState else { return }
-        unloadedState = nil
-        do {
-            try replica.applyUpdate(state, origin: TransactionOrigin.remote)
-        } catch {
-            status.warning = "\(CollabError.loadFailed("the stored state is not a valid Yjs update (\(error))"))"
-            refreshStatus(force: true)
-        }
-    }
-
     /// Queues a local update (from the editor's document) for the next batch.
-    /// The replica applies it at once, so sync answers include it.
-    public func submitLocal(_ update: [UInt8]) throws {
+    /// The replica has it before this returns, so sync answers include it.
+    public func submitLocal(_ update: [UInt8]) async throws {
         guard !stopped else { throw CollabError.closed }
-        loadReplica()
         // A viewer's edit never leaves this editor (the relay would drop it too).
         guard !status.isReadOnly else { throw CollabError.readOnly }
-        try replica.applyUpdate(update, origin: nil)
+        try await replica.applyLocal(update)
+        guard !stopped else { throw CollabError.closed }
         pendingLocal.append(update)
         // Keep memory flat while offline: many keystrokes become one update.
         if pendingLocal.count >= 512, let merged = try? YUpdate.merge(pendingLocal) {
@@ -222,14 +220,13 @@ public actor SupabaseProvider {
     /// The people online now.
     public var currentOnlineUsers: [OnlineUser] { onlineUsers }
 
-    /// The replica's text, for checks.
-    public func text(_ name: String = "content") -> String {
-        loadReplica()
-        return replica.getText(name).toString()
+    /// The replica's text, for checks ("" when it cannot be read).
+    public func text(_ name: String = "content") async -> String {
+        (try? await replica.text(name)) ?? ""
     }
 
     /// The replica's whole state, for checks that a refused update changed nothing.
-    public func replicaState() throws -> [UInt8] { try replica.encodeStateAsUpdate() }
+    public func replicaState() async throws -> [UInt8] { try await replica.encodeState(since: []) }
 
     /// Whether the replica and the network agree: joined, the initial exchange done,
     /// and every local update sent (and confirmed, when acknowledgements are on).
@@ -369,13 +366,13 @@ public actor SupabaseProvider {
             switch channelStatus {
             case .joined:
                 await readAccess()
-                didJoin()
+                await didJoin()
             case .joining: if !joined { setConnection(.connecting) }
             case let .errored(reason): didLeave(reason: reason, closed: false)
             case .closed: didLeave(reason: nil, closed: true)
             }
         case let .broadcast(name, payload):
-            received(event: name, payload: payload)
+            await received(event: name, payload: payload)
         case let .presence(presenceEvent):
             await presenceChanged(presenceEvent)
         case let .system(systemStatus, message):
@@ -429,7 +426,7 @@ public actor SupabaseProvider {
         }
     }
 
-    func didJoin() {
+    func didJoin() async {
         joined = true
         presenceSynced = false
         joinedAt = .now
@@ -437,7 +434,8 @@ public actor SupabaseProvider {
         answerStarted = false
         status.warning = nil
         setConnection(.connected)
-        sendStep1()
+        await sendStep1()
+        guard joined, !stopped else { return }
         // Unsent updates go right after the state vector; the cursor is re-announced.
         formBatch()
         awarenessDirty = true

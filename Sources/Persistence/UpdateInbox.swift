@@ -14,6 +14,9 @@ final class UpdateInbox: @unchecked Sendable {
         let update: [UInt8]
         /// Made by this editor (not received from another one).
         let isLocal: Bool
+        /// Already in the autosaver's replica (a received update, applied
+        /// when it was checked): only journaled and counted, not applied again.
+        var isApplied = false
     }
 
     /// What `append` changed that the autosaver must react to.
@@ -37,7 +40,7 @@ final class UpdateInbox: @unchecked Sendable {
     }
 
     /// Adds an update, journaling it first.
-    func append(_ update: [UInt8], isLocal: Bool) -> AppendOutcome {
+    func append(_ update: [UInt8], isLocal: Bool, isApplied: Bool = false) -> AppendOutcome {
         lock.withLock {
             let wasFailing = journalFailure != nil
             sequence += 1
@@ -56,7 +59,7 @@ final class UpdateInbox: @unchecked Sendable {
                     unjournaled.append((sequence, update))
                 }
             }
-            entries.append(Entry(update: update, isLocal: isLocal))
+            entries.append(Entry(update: update, isLocal: isLocal, isApplied: isApplied))
             return AppendOutcome(
                 wasEmpty: entries.count == 1, journalHealthChanged: wasFailing != (journalFailure != nil))
         }

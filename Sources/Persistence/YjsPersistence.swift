@@ -6,9 +6,13 @@ import YCRDT
 ///
 /// Feed it every update the document emits (`record`, synchronous, from the
 /// `Doc`'s update callback) and every update received from other editors
-/// (`record(_:isLocal: false)`). It keeps its own replica of the document. The
-/// first unsaved change schedules a save at most `saveDelay` later; changes in
-/// between coalesce into that save; nothing is written while nothing changed.
+/// (`receive`, which checks it first, or `record(_:isLocal: false)`). It keeps
+/// the editor's one network-side replica of the document: the provider asks it
+/// for state vectors and diffs (`stateVector()`, `encodeState(since:)`) instead
+/// of keeping a copy of its own, so the editor process holds the document
+/// twice (the editor's and this one), and every update is applied here once.
+/// The first unsaved change schedules a save at most `saveDelay` later; changes
+/// in between coalesce into that save; nothing is written while nothing changed.
 ///
 /// A save stores the *integrated* document (`StoredState`): under the
 /// document's lock it applies the stored rows and this replica's state to a
@@ -81,6 +85,12 @@ public actor YjsPersistence {
     private var stateUnsaved = false
     /// Whether some of those are this editor's own (or recovered from the journal).
     private var localUnsaved = false
+    /// How many updates the replica took, and how many of them were this
+    /// editor's: a save compares them with its own count to learn whether
+    /// updates arrived while it was writing (sync requests and received
+    /// updates apply the inbox then too).
+    private var changeCount = 0
+    private var localChangeCount = 0
     /// Edits recovered from the journal and not saved yet.
     private var recoveredUnsaved = 0
     /// The store was not read at open: the next successful save also brings
@@ -259,10 +269,55 @@ public actor YjsPersistence {
         }
     }
 
+    /// Checks an update received from another editor against the replica and
+    /// applies it: journaled at once and saved within `saveDelay`, like
+    /// `record(_:isLocal: false)`, but decoded once. An update the replica
+    /// refuses changes nothing, is not journaled and is thrown back.
+    ///
+    /// - Throws: `PersistenceError.notLoaded` before `load()`, and the
+    ///   decoder's error for an update the document does not accept.
+    public func receive(_ update: [UInt8]) throws {
+        guard let replica, !isClosed else {
+            throw isClosed ? PersistenceError.closed : PersistenceError.notLoaded(document: document.name)
+        }
+        // Earlier updates first, so the replica takes them in the order they came.
+        absorbInbox()
+        try replica.applyUpdate(update, origin: TransactionOrigin.remote)
+        _ = inbox.append(update, isLocal: false, isApplied: true)
+        absorbInbox()
+        changed()
+    }
+
+    /// The replica's state vector, every recorded update applied (what a sync
+    /// request sends).
+    public func stateVector() throws -> [UInt8] {
+        try loadedReplica().encodeStateVector()
+    }
+
+    /// What the replica holds beyond `stateVector` (all of it for `[]`), every
+    /// recorded update applied: a sync answer, or the whole state for a client
+    /// that cannot ask.
+    public func encodeState(since stateVector: [UInt8] = []) throws -> [UInt8] {
+        try loadedReplica().encodeStateAsUpdate(since: stateVector)
+    }
+
+    /// The replica's text `name`, every recorded update applied (for checks).
+    public func text(_ name: String = "content") throws -> String {
+        try loadedReplica().getText(name).toString()
+    }
+
+    private func loadedReplica() throws -> Doc {
+        guard let replica else { throw PersistenceError.notLoaded(document: document.name) }
+        absorbInbox()
+        return replica
+    }
+
     private func changed() {
         guard !isClosed else { return }
-        if !inbox.isEmpty {
-            if unsavedSince == nil, inbox.hasLocal { unsavedSince = Date() }
+        // A sync request may have applied the inbox before this ran: what it
+        // applied is unsaved all the same.
+        if !inbox.isEmpty || stateUnsaved {
+            if unsavedSince == nil, inbox.hasLocal || localUnsaved { unsavedSince = Date() }
             if replica != nil, timer == nil, !isSaving {
                 scheduleSave(after: options.saveDelay)
             }
@@ -339,14 +394,18 @@ public actor YjsPersistence {
         stateSequence = sequence
         var refused: [String] = []
         for entry in entries {
-            do {
-                try replica.applyUpdate(entry.update)
-            } catch {
-                refused.append("\(error)")
-                continue
+            if !entry.isApplied {
+                do {
+                    try replica.applyUpdate(entry.update)
+                } catch {
+                    refused.append("\(error)")
+                    continue
+                }
             }
             stateUnsaved = true
+            changeCount += 1
             if entry.isLocal {
+                localChangeCount += 1
                 localUnsaved = true
                 if unsavedSince == nil { unsavedSince = Date() }
             }
@@ -374,6 +433,12 @@ public actor YjsPersistence {
         guard stateUnsaved || needsStoreSync else { return }
 
         let local = try replica.encodeStateAsUpdate()
+        // What this save holds: sync requests and received updates may apply
+        // more of the inbox while the store writes, and those stay unsaved.
+        let savedMark = stateMark
+        let savedSequence = stateSequence
+        let savedChanges = changeCount
+        let savedLocalChanges = localChangeCount
         let store = self.store
         let document = self.document
         savingLocal = localUnsaved
@@ -390,27 +455,27 @@ public actor YjsPersistence {
         }
         savingLocal = false
         saveCount += 1
-        stateUnsaved = false
-        localUnsaved = false
+        stateUnsaved = changeCount != savedChanges
+        localUnsaved = localChangeCount != savedLocalChanges
         recoveredUnsaved = 0
         needsStoreSync = false
         failure = nil
         retryDelay = nil
         lastSaved = Date()
-        if let mark = stateMark {
+        if let mark = savedMark {
             // A failed discard only means the next session replays records
             // that are already saved, which applying makes harmless.
             try? journal?.discard(through: mark)
         }
-        inbox.committed(through: stateSequence)
+        inbox.committed(through: savedSequence)
         writeLocalCopy(written)
         bringInStored(written, into: replica)
-        if inbox.hasLocal {
+        if inbox.hasLocal || localUnsaved {
             unsavedSince = Date()
         } else {
             unsavedSince = nil
         }
-        if !inbox.isEmpty, timer == nil {
+        if !inbox.isEmpty || stateUnsaved, timer == nil {
             // Changes made during the save: they wait their own turn.
             scheduleSave(after: options.saveDelay)
         }

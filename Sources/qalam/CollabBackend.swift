@@ -37,7 +37,7 @@ final class CollabBackend: EditorBackend {
         // Applied before the editor's document wraps the Doc: nothing needs the
         // change as a delta (the layout is built from the text afterwards), and
         // computing one for a whole document would hold up the first screen.
-        try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
+        try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
         ydocument = YTextDocument(doc: doc)
         doc.onUpdate { update, origin in
             // A remote update is never sent back; everything else is ours.

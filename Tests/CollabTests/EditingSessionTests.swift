@@ -47,7 +47,7 @@ final class EditingSessionTests: XCTestCase {
         init(doc: Doc, session: EditingSession) throws {
             self.doc = doc
             self.session = session
-            try doc.applyUpdate(session.initialState, origin: TransactionOrigin.remote)
+            try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
             doc.onUpdate { update, origin in
                 if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) }
             }
@@ -117,6 +117,40 @@ final class EditingSessionTests: XCTestCase {
         let merged = Doc()
         for row in rows { try merged.applyUpdate(row) }
         XCTAssertEqual(merged.getText().toString(), a.text)
+        await storeA.close()
+        await storeB.close()
+        await relay.stop()
+    }
+
+    /// One network-side copy per editor: the provider answers from the
+    /// autosaver's replica, which holds the editor's own edits and what it
+    /// received, and the session lets go of the loaded bytes once taken.
+    func testTheProviderAndTheAutosaverShareOneReplica() async throws {
+        let relay = try await TestRelay.start()
+        let document = freshDocument()
+        let path = directory.appendingPathComponent("one-replica.sqlite3").path
+        let storeA = try SQLiteStore(path: path)
+        try await storeA.migrate()
+        let storeB = try SQLiteStore(path: path)
+        let a = try await Editor.open(configuration(document, relay: relay.url, name: "a"), store: storeA)
+        let b = try await Editor.open(configuration(document, relay: relay.url, name: "b"), store: storeB)
+        guard let shared = a.session.provider.replica as? PersistenceReplica else {
+            return XCTFail("the provider keeps a replica of its own: \(type(of: a.session.provider.replica))")
+        }
+        XCTAssertTrue(shared.persistence === a.session.persistence)
+        a.insert("from A. ")
+        b.insert("من ب. ")
+        await eventually("converged") { a.text == b.text && a.text.count == "from A. من ب. ".count }
+        let replicaText = try await a.session.persistence.text("content")
+        XCTAssertEqual(replicaText, a.text)
+        let providerText = await a.session.provider.text()
+        XCTAssertEqual(providerText, a.text)
+        XCTAssertEqual(a.session.takeInitialState(), [], "the editor took the loaded state at open")
+        try await a.session.close()
+        try await b.session.close()
+        // The document is kept in a variable: a root type does not keep its document alive.
+        let stored = try StoredState.document(from: try await storeA.load(document))
+        XCTAssertEqual(stored.getText().toString(), a.text)
         await storeA.close()
         await storeB.close()
         await relay.stop()
