@@ -163,9 +163,14 @@ public actor Relay {
             let challenge = ChallengeResponder(key: challengeKey, localAddress: channel.localAddress)
             let writer = SocketWriter.install(
                 on: channel, backlog: OutboundBacklog(limit: limits.maxQueuedBytes))
+            let shortcut = InboundShortcut(
+                eventLoop: channel.eventLoop, table: hub.table, version: version, maxFrameBytes: limits.maxFrameBytes,
+                hub: hub)
+            ShortcutInstaller.install(shortcut, on: channel)
             return .upgrade([:]) { inbound, outbound, _ in
                 await RelaySession.run(
-                    inbound: inbound, outbound: outbound, writer: writer, hub: hub, version: version, apiKey: apiKey,
+                    inbound: inbound, outbound: outbound, writer: writer, shortcut: shortcut, hub: hub,
+                    version: version, apiKey: apiKey,
                     authorizer: authorizer, challenge: challenge, limits: limits, closeGrace: grace,
                     logger: logger)
             }

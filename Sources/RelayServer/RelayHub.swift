@@ -51,8 +51,6 @@ struct Connection: Sendable {
     /// The socket's `apikey` (already verified when auth is on).
     let apiKey: String?
     var channels: [String: Membership] = [:]
-    var lastSeen: ContinuousClock.Instant
-    var events: TokenBucket
     var joins: TokenBucket
 }
 
@@ -61,7 +59,14 @@ struct Connection: Sendable {
 /// Every method runs without suspending, so each inbound message is handled
 /// atomically; network writes happen in each socket's own writer task, fed through
 /// a bounded queue, so one slow client never holds up the others.
+///
+/// A member's plain broadcast does not come here: the socket's `InboundShortcut`
+/// relays it through `table`, which the hub keeps up to date with the part of the
+/// channel state a broadcast needs (receivers, write permission, rate limit, last
+/// sign of life).
 actor RelayHub {
+    /// What the sockets' event loops need to relay a broadcast without the hub.
+    nonisolated let table: BroadcastTable
     private let limits: RelayLimits
     private let verifier: JWTVerifier?
     /// Broadcast events a member who may only read can still send (see `RelayConfiguration`).
@@ -88,6 +93,8 @@ actor RelayHub {
         self.idleTimeout = idleTimeout
         self.joinErrorDelay = joinErrorDelay
         self.logger = logger
+        table = BroadcastTable(
+            eventsPerSecond: limits.eventsPerSecond, maxPayloadBytes: limits.maxPayloadBytes, logger: logger)
     }
 
     // MARK: Sockets
@@ -102,15 +109,16 @@ actor RelayHub {
         nextID += 1
         let now = clock.now
         connections[id] = Connection(
-            id: id, version: version, outbound: outbound, writer: writer, apiKey: apiKey, lastSeen: now,
-            events: TokenBucket(perSecond: limits.eventsPerSecond, now: now),
+            id: id, version: version, outbound: outbound, writer: writer, apiKey: apiKey,
             joins: TokenBucket(perSecond: limits.joinsPerSecond, now: now))
+        table.register(.init(id: id, version: version, writer: writer, outbound: outbound), now: now)
         return id
     }
 
     /// The socket is gone (closed, cut or dropped): its presences leave.
     func disconnect(_ id: SocketID) {
         guard let connection = connections.removeValue(forKey: id) else { return }
+        table.unregister(id)
         for membership in connection.channels.values {
             topics[membership.key]?.remove(id)
             if topics[membership.key]?.isEmpty == true { topics[membership.key] = nil }
@@ -123,13 +131,15 @@ actor RelayHub {
 
     /// Any inbound frame, decodable or not, keeps the socket alive.
     func touch(_ id: SocketID) {
-        connections[id]?.lastSeen = clock.now
+        table.touch(id, now: clock.now)
     }
 
     var statistics: RelayStatistics {
-        RelayStatistics(
+        let shortcut = table.shortcutCounts
+        return RelayStatistics(
             sockets: connections.count, channels: connections.values.reduce(0) { $0 + $1.channels.count },
-            topics: topics.count, messagesIn: messagesIn, messagesOut: messagesOut)
+            topics: topics.count, messagesIn: messagesIn + shortcut.messagesIn,
+            messagesOut: messagesOut + shortcut.messagesOut)
     }
 
     // MARK: Inbound
@@ -256,6 +266,14 @@ actor RelayHub {
             presenceCalls: WindowCounter(limit: limits.presenceCallsPerWindow, window: limits.presenceWindow))
         connections[id]?.channels[message.topic] = membership
         topics[key, default: []].insert(id)
+        defer {
+            // After the reply and the presence state are queued: no broadcast overtakes them.
+            table.addRoute(
+                id, topic: message.topic,
+                .init(
+                    key: key, canWrite: grant.canWrite, broadcastSelf: config.broadcastSelf,
+                    broadcastAck: config.broadcastAck))
+        }
         var response: [String: JSONValue] = ["postgres_changes": []]
         if let role = grant.role {
             // Qalam's editors open a viewer's document read-only from this; other
@@ -307,6 +325,8 @@ actor RelayHub {
     /// Removes a join; its presence leaves. `sendClose` sends `phx_close` to the socket.
     private func removeMembership(_ id: SocketID, topic: String, sendClose: Bool) {
         guard let membership = connections[id]?.channels.removeValue(forKey: topic) else { return }
+        // Before `phx_close` is queued: no broadcast follows it.
+        table.removeRoute(id, topic: topic)
         topics[membership.key]?.remove(id)
         if topics[membership.key]?.isEmpty == true { topics[membership.key] = nil }
         if sendClose {
@@ -358,7 +378,7 @@ actor RelayHub {
             }
             return
         }
-        guard connections[id]?.events.take(now: clock.now) == true else {
+        guard table.takeEvent(id, now: clock.now) else {
             stopChannel(id, topic: message.topic, message: RealtimeReason.tooManyMessages)
             return
         }
@@ -493,6 +513,7 @@ actor RelayHub {
             connections[id]?.channels[message.topic]?.tokenExpiry = expiry
             connections[id]?.channels[message.topic]?.grant = grant
             connections[id]?.channels[message.topic]?.caller = caller
+            table.setCanWrite(id, topic: message.topic, grant.canWrite)
         }
     }
 
@@ -535,6 +556,7 @@ actor RelayHub {
         switch result {
         case let .success(grant):
             connections[check.socket]?.channels[check.topic]?.grant = grant
+            table.setCanWrite(check.socket, topic: check.topic, grant.canWrite)
         case .failure(.notMember):
             let name = RealtimeTopic.channelName(ofTopic: check.topic) ?? check.topic
             stopChannel(check.socket, topic: check.topic, message: RealtimeReason.lostReadPermission(name))
@@ -550,7 +572,7 @@ actor RelayHub {
         let now = clock.now
         let unixNow = wallClock.timeIntervalSince1970
         for (id, connection) in connections {
-            if now - connection.lastSeen > idleTimeout {
+            if let lastSeen = table.lastSeen(id), now - lastSeen > idleTimeout {
                 logger.info("closing an idle socket", metadata: ["socket": "\(id)"])
                 _ = connection.outbound.yield(.close(code: 1000, reason: "no heartbeat for \(idleTimeout)"))
                 disconnect(id)

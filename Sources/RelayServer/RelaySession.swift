@@ -7,11 +7,13 @@ import RealtimeProtocol
 
 /// One WebSocket connection: a reader that decodes frames and hands them to the hub,
 /// and a writer task for the close handshake (messages reach the socket through its
-/// `SocketWriter`). Whichever ends first ends the other.
+/// `SocketWriter`). Whichever ends first ends the other. A member's plain broadcasts
+/// never reach the reader: the socket's `InboundShortcut` relays them.
 enum RelaySession {
     static func run(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter, hub: RelayHub,
-        version: SerializerVersion, apiKey: String?, authorizer: Authorizer, challenge: ChallengeResponder?,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, writer: SocketWriter,
+        shortcut: InboundShortcut, hub: RelayHub, version: SerializerVersion, apiKey: String?, authorizer: Authorizer,
+        challenge: ChallengeResponder?,
         limits: RelayLimits,
         closeGrace: Duration, logger: Logger
     ) async {
@@ -22,6 +24,7 @@ enum RelaySession {
             try? await outbound.close(.init(codeNumber: 1012), reason: "server restarting")
             return
         }
+        shortcut.activate(id)
         let serializer = PhoenixSerializer(version: version, maxFrameBytes: limits.maxFrameBytes)
 
         await withTaskGroup(of: Void.self) { group in
@@ -40,7 +43,12 @@ enum RelaySession {
                         let keepGoing = await handle(
                             message, id: id, hub: hub, serializer: serializer, apiKey: apiKey, authorizer: authorizer,
                             challenge: challenge, continuation: continuation, logger: logger)
-                        if !keepGoing { closing = true }
+                        if keepGoing {
+                            shortcut.handled()
+                        } else {
+                            closing = true
+                            shortcut.stop()
+                        }
                     }
                 } catch {
                     logger.debug("socket read ended", metadata: ["error": "\(error)"])
