@@ -188,6 +188,9 @@ struct ChangedClients {
 
     var isEmpty: Bool { first == nil }
 
+    /// The only changed client, nil when none or several changed.
+    var single: Entry? { rest.isEmpty ? first : nil }
+
     @inline(__always)
     mutating func note(_ client: ClientID, before: Int) {
         guard let f = first else {

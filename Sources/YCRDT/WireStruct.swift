@@ -332,6 +332,17 @@ enum UpdateCodec {
     /// The same for a transaction's update: the clients it changed, each from its state
     /// before the transaction (the others have nothing new).
     static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from changes: ChangedClients) {
+        if let only = changes.single {
+            // Nearly every transaction changes one client: no array of targets to build
+            // (its tuple type's metadata is looked up at run time on every call).
+            guard store.state(only.client) > only.before else {
+                e.writeVarUInt(0)
+                return
+            }
+            e.writeVarUInt(1)
+            writeClientStructs(&e, store: store, client: only.client, since: only.before)
+            return
+        }
         var targets: [(client: ClientID, clock: Int)] = []
         for change in changes where store.state(change.client) > change.before {
             targets.append((change.client, change.before))
@@ -355,35 +366,55 @@ enum UpdateCodec {
         if targets.count > 1 { targets.sort { $0.client > $1.client } }
         e.writeVarUInt(targets.count)
         for (client, since) in targets {
-            guard let structs = store.list(client), let first = structs.first else { continue }
-            let clock = max(since, first.id.clock)
-            guard let start = structs.findIndex(clock) else { continue }
-            e.writeVarUInt(structs.count - start)
-            e.writeVarUInt(client)
-            e.writeVarUInt(clock)
-            let head = structs[start]
-            head.write(to: &e, offset: clock - head.id.clock)
-            guard collect else {
-                structs.forEach(from: start + 1) { $0.write(to: &e, offset: 0) }
+            guard !collect else {
+                writeClientStructs(&e, store: store, client: client, since: since, deletes: &deletes)
                 continue
             }
-            var ranges: [DeleteSet.Range] = []
-            var open: DeleteSet.Range? = head.deleted ? DeleteSet.Range(clock: head.id.clock, len: head.length) : nil
-            structs.forEach(from: start + 1) { s in
-                s.write(to: &e, offset: 0)
-                if s.deleted {
-                    if open != nil {
-                        open!.len += s.length
-                    } else {
-                        open = DeleteSet.Range(clock: s.id.clock, len: s.length)
-                    }
-                } else if let o = open {
-                    ranges.append(o)
-                    open = nil
-                }
-            }
-            if let o = open { ranges.append(o) }
-            if !ranges.isEmpty { deletes.clients[client] = ranges }
+            writeClientStructs(&e, store: store, client: client, since: since)
         }
+    }
+
+    /// Writes the block of `client`'s structs from clock `since` (nothing when it has none).
+    private static func writeClientStructs(_ e: inout Lib0Encoder, store: StructStore, client: ClientID, since: Int) {
+        guard let structs = store.list(client), let first = structs.first else { return }
+        let clock = max(since, first.id.clock)
+        guard let start = structs.findIndex(clock) else { return }
+        e.writeVarUInt(structs.count - start)
+        e.writeVarUInt(client)
+        e.writeVarUInt(clock)
+        let head = structs[start]
+        head.write(to: &e, offset: clock - head.id.clock)
+        structs.forEach(from: start + 1) { $0.write(to: &e, offset: 0) }
+    }
+
+    /// The same, also gathering the deleted runs of the structs written into `deletes`.
+    private static func writeClientStructs(
+        _ e: inout Lib0Encoder, store: StructStore, client: ClientID, since: Int, deletes: inout DeleteSet
+    ) {
+        guard let structs = store.list(client), let first = structs.first else { return }
+        let clock = max(since, first.id.clock)
+        guard let start = structs.findIndex(clock) else { return }
+        e.writeVarUInt(structs.count - start)
+        e.writeVarUInt(client)
+        e.writeVarUInt(clock)
+        let head = structs[start]
+        head.write(to: &e, offset: clock - head.id.clock)
+        var ranges: [DeleteSet.Range] = []
+        var open: DeleteSet.Range? = head.deleted ? DeleteSet.Range(clock: head.id.clock, len: head.length) : nil
+        structs.forEach(from: start + 1) { s in
+            s.write(to: &e, offset: 0)
+            if s.deleted {
+                if open != nil {
+                    open!.len += s.length
+                } else {
+                    open = DeleteSet.Range(clock: s.id.clock, len: s.length)
+                }
+            } else if let o = open {
+                ranges.append(o)
+                open = nil
+            }
+        }
+        if let o = open { ranges.append(o) }
+        if !ranges.isEmpty { deletes.clients[client] = ranges }
     }
 }
