@@ -49,6 +49,21 @@ final class SQLiteConnection {
     }
 
     /// Runs SQL that may hold several statements and takes no parameters.
+    /// Frees the pages SQLite cached for this connection. A document is read
+    /// whole at open and written whole at a save; kept, its pages would cost
+    /// the editor up to the cache's size (2 MB) for the rest of the session.
+    func releaseCache() {
+        sqlite3_db_release_memory(handle)
+    }
+
+    /// The bytes this connection's page cache holds now (for checks).
+    var cacheBytes: Int {
+        var current: Int32 = 0
+        var highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0)
+        return Int(current)
+    }
+
     func execute(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(handle, sql, nil, nil, &errorMessage)

@@ -105,6 +105,11 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
         }
     }
 
+    /// The bytes the connection's page cache holds between operations (for checks).
+    func cacheBytes() async throws -> Int {
+        try await perform { $0.cacheBytes }
+    }
+
     public func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
@@ -154,6 +159,8 @@ public final class SQLiteStore: DocumentStore, @unchecked Sendable {
                 let result = Result {
                     try pending.run { operation in
                         guard let connection = self.connection else { throw StoreError.closed }
+                        // Loads and saves read a document once: its pages are not worth keeping.
+                        defer { connection.releaseCache() }
                         do {
                             return try operation(connection)
                         } catch let error as SQLiteQueryError {

@@ -19,6 +19,20 @@ final class SQLiteStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// An open editor keeps its store connection for the whole session: the
+    /// pages of the document it loaded and saved are not kept in memory.
+    func testALoadedAndSavedDocumentLeavesNothingInThePageCache() async throws {
+        let store = try SQLiteStore(path: path)
+        let document = DocumentID(name: "cache")
+        let state = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await store.save(document) { _ in state }
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows, [state])
+        let cached = try await store.cacheBytes()
+        XCTAssertLessThan(cached, 64 * 1024, "the page cache holds \(cached) bytes after a 1 MB document")
+        await store.close()
+    }
+
     private var contract: StoreContract {
         let path = self.path
         return StoreContract(open: { try SQLiteStore(path: path) })
