@@ -18,6 +18,9 @@ public final class EditorController {
         state = EditorState(document: backend.document, options: options, height: height)
         if let readOnly { state.setReadOnly(true, reason: readOnly) }
         state.onSelectionMoved = { [backend] selection in backend.selectionMoved(selection) }
+        // The open's transient buffers are all freed by now: the session has loaded
+        // and the layout has read the text.
+        FreedMemory.returnToSystem()
     }
 
     /// Starts the backend; it posts events through `post`.

@@ -116,6 +116,8 @@ public actor YjsPersistence {
     private var maintenance: Task<Void, Never>?
     private var isClosed = false
     private(set) var saveCount = 0
+    /// How many saves brought stored content into the replica (for tests).
+    private(set) var storedMergeCount = 0
 
     /// The current status; `statusUpdates()` streams its changes.
     public private(set) var status = SaveStatus(phase: .notLoaded(reason: nil))
@@ -469,7 +471,10 @@ public actor YjsPersistence {
         }
         inbox.committed(through: savedSequence)
         writeLocalCopy(written)
-        bringInStored(written, into: replica)
+        // Bytes equal to this replica's own state hold nothing it lacks: the store
+        // had nothing from others, and decoding the whole document again (10 MB a
+        // save for a 10 MB document) would only compete with the typing for CPU.
+        if written != local { bringInStored(written, into: replica) }
         if inbox.hasLocal || localUnsaved {
             unsavedSince = Date()
         } else {
@@ -485,6 +490,7 @@ public actor YjsPersistence {
     /// What was stored may hold more than the replica (others' saves): apply
     /// it, and hand the difference to the editor.
     private func bringInStored(_ written: [UInt8], into replica: Doc) {
+        storedMergeCount += 1
         var difference: [UInt8]?
         let observer = replica.onUpdate { update, _ in difference = update }
         do {

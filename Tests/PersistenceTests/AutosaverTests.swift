@@ -4,6 +4,7 @@ import PostgresStore
 import SQLiteStore
 import TestSupport
 import XCTest
+import YCRDT
 
 @testable import Persistence
 
@@ -73,6 +74,43 @@ final class AutosaverTests: XCTestCase {
         try await persistence.flush()
         let words = try await stored(store, document)
         XCTAssertEqual(words, ["ours", "theirs"])
+    }
+
+    func testALoneWritersSavesDoNotDecodeTheStoreAgainButAnotherWritersSaveArrives() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "lone")
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .seconds(3600)))
+        _ = try await persistence.load()
+        let doc = Doc(clientID: 11)
+        let observer = doc.onUpdate { update, _ in persistence.record(update) }
+        defer { doc.removeObserver(observer) }
+        let text = doc.getText()
+        for round in 0..<3 {
+            for word in ["alpha ", "بيت ", "gamma "] { text.insert(word, at: text.length) }
+            text.delete(at: 0, length: 1)
+            try await persistence.saveNow()
+            let merges = await persistence.storedMergeCount
+            XCTAssertEqual(merges, 0, "save \(round + 1) wrote only this replica's state: nothing to bring in")
+        }
+        let words = try await stored(store, document)
+        XCTAssertEqual(words, Words.decode(try doc.encodeStateAsUpdate()))
+
+        var arrived: [UInt8]?
+        let changes = Task {
+            for await change in persistence.storedChanges {
+                arrived = change
+                break
+            }
+        }
+        try await store.save(document) { rows in try Words.save(["theirs"], over: rows) }
+        text.insert("ours", at: 0)
+        try await persistence.saveNow()
+        let merges = await persistence.storedMergeCount
+        XCTAssertEqual(merges, 1, "the store held another writer's save")
+        _ = await changes.value
+        XCTAssertEqual(arrived.map(Words.decode), ["theirs"], "the other writer's words reach the editor")
     }
 
     func testLoadReturnsEveryStoredRowMerged() async throws {

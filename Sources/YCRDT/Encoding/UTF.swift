@@ -27,8 +27,12 @@ enum UTF {
                 }
             } ?? nil
         if let ascii { return ascii }
+        // Sized exactly: the array is the text's storage for the document's lifetime,
+        // and a byte count would over-reserve by half for Arabic (two bytes a unit).
+        var units = 0
+        for b in bytes where b & 0xC0 != 0x80 { units += b >= 0xF0 ? 2 : 1 }
         var out: [UInt16] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(units)
         var it = bytes.makeIterator()
         var decoder = Unicode.UTF8()
         while true {
