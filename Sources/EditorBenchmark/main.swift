@@ -14,6 +14,9 @@ if arguments.contains("--help") || arguments.contains("-h") {
     exit(0)
 }
 
+// The memory policy `qalam edit` runs under, so the figures are the editor's.
+FreedMemory.returnLargeBuffersAtOnce()
+
 do {
     let options = try Options(arguments: arguments)
     Stopwatch.clock = options.clock

@@ -91,6 +91,8 @@ struct EditCommand: AsyncParsableCommand {
     var databaseURL: String?
 
     func run() async throws {
+        // Before the open: its document-sized buffers go back to the system when freed.
+        FreedMemory.returnLargeBuffersAtOnce()
         let environment = ProcessInfo.processInfo.environment
         let setup: EditSetup
         do {
