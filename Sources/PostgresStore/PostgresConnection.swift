@@ -52,6 +52,11 @@ struct PostgresQueryError: Error {
 final class PostgresConnection {
     private let conninfo: String
     private var handle: OpaquePointer?
+    /// The most bytes one statement sent or received since the connection opened.
+    private var largestStatement = 0
+
+    /// Above this, a statement's bytes stay in libpq's buffers afterwards.
+    static let largeStatement = 1 << 20
 
     init(conninfo: String) {
         self.conninfo = conninfo
@@ -92,6 +97,16 @@ final class PostgresConnection {
     func close() {
         if let handle { PQfinish(handle) }
         handle = nil
+        largestStatement = 0
+    }
+
+    /// Closes the connection when a statement since it opened moved more than
+    /// `largeStatement` bytes. libpq grows its input and output buffers to the
+    /// largest message and never shrinks them, so after loading or saving a
+    /// document the connection would hold the document's size for as long as
+    /// the editor runs; a new connection for the next statement costs less.
+    func releaseLargeBuffers() {
+        if largestStatement > Self.largeStatement { close() }
     }
 
     /// Connects with the user's connection string or URL expanded by libpq, so
@@ -154,6 +169,7 @@ final class PostgresConnection {
         let result = PQexecParams(handle, sql, Int32(parameters.count), types, values, lengths, formats, 1)
         defer { PQclear(result) }
         try check(result, statement: sql)
+        largestStatement = max(largestStatement, buffers.reduce(0) { $0 + $1.count }, Self.byteCount(of: result))
 
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
@@ -180,6 +196,15 @@ final class PostgresConnection {
             rows.append(columns)
         }
         return rows
+    }
+
+    /// The bytes of every value in `result`.
+    private static func byteCount(of result: OpaquePointer?) -> Int {
+        var total = 0
+        for row in 0..<PQntuples(result) {
+            for column in 0..<PQnfields(result) { total += Int(PQgetlength(result, row, column)) }
+        }
+        return total
     }
 
     private func check(_ result: OpaquePointer?, statement: String) throws {

@@ -161,6 +161,7 @@ public final class PostgresStore: DocumentStore, @unchecked Sendable {
 
     private func performOnQueue<T>(_ operation: (PostgresConnection) throws -> T) throws -> T {
         guard !isClosed else { throw StoreError.closed }
+        defer { connection.releaseLargeBuffers() }
         do {
             try connection.ensureOpen()
             do {

@@ -110,6 +110,35 @@ final class PostgresStoreTests: XCTestCase {
         await store.close()
     }
 
+    /// libpq keeps its buffers at the largest message's size: after a large
+    /// document is saved or loaded the store lets that connection go (the next
+    /// call opens a new one), and after a small one it keeps it.
+    func testALargeDocumentDoesNotStayInTheConnectionsBuffers() async throws {
+        let applicationName = "qalam-large-\(UUID().uuidString.prefix(8))"
+        let store = PostgresStore(connectionString: Self.url(url, applicationName: applicationName))
+        let admin = PostgresConnection(conninfo: url)
+        try admin.ensureOpen()
+        func storeIsConnected() throws -> Bool {
+            try !admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [.text(applicationName)])
+                .isEmpty
+        }
+        let small = DocumentID(uuid: UUID())
+        try await store.save(small, merge: StoreContract.union(adding: ["small"]))
+        XCTAssertTrue(try storeIsConnected(), "a small save keeps its connection")
+
+        let large = DocumentID(uuid: UUID())
+        let state = (0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        _ = try await store.save(large) { _ in state }
+        await eventually("the connection that sent 2 MB is closed") { (try? storeIsConnected()) == false }
+        let loaded = try await store.load(large)
+        XCTAssertEqual(loaded, [state], "the next call opens a new connection")
+        await eventually("the connection that received 2 MB is closed") { (try? storeIsConnected()) == false }
+        let reloaded = try await store.load(small)
+        XCTAssertEqual(reloaded.map(StoreContract.decode), [["small"]])
+        XCTAssertTrue(try storeIsConnected())
+        await store.close()
+    }
+
     /// The connection dies in the middle of a save's transaction: the server
     /// rolls it back, and the store redoes the whole save on a new connection.
     func testConnectionKilledMidSaveIsRedoneWhole() async throws {
