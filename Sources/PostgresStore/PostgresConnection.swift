@@ -56,7 +56,7 @@ final class PostgresConnection {
     private var largestStatement = 0
 
     /// Above this, a statement's bytes stay in libpq's buffers afterwards.
-    static let largeStatement = 1 << 20
+    static let largeStatement = 256 << 10
 
     init(conninfo: String) {
         self.conninfo = conninfo
