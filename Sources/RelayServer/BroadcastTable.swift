@@ -169,9 +169,7 @@ final class BroadcastTable: @unchecked Sendable {
         shortcutMessagesOut += 1
         guard receiver.writer.backlog.add(frame.readableBytes) else {
             logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(receiver.id)"])
-            let megabytes = max(1, receiver.writer.backlog.limit >> 20)
-            _ = receiver.outbound.yield(
-                .close(code: 1008, reason: "too slow: more than \(megabytes) MB of messages unread"))
+            _ = receiver.outbound.yield(.close(code: 1008, reason: receiver.writer.backlog.overflowReason))
             removeSocket(receiver.id)
             dropped.append(receiver.id)
             return

@@ -626,9 +626,7 @@ actor RelayHub {
         guard connection.writer.backlog.add(frame.readableBytes) else {
             // The socket does not read fast enough; dropping it beats growing without bound.
             logger.warning("dropping a socket whose outbound queue is full", metadata: ["socket": "\(connection.id)"])
-            let megabytes = max(1, connection.writer.backlog.limit >> 20)
-            _ = connection.outbound.yield(
-                .close(code: 1008, reason: "too slow: more than \(megabytes) MB of messages unread"))
+            _ = connection.outbound.yield(.close(code: 1008, reason: connection.writer.backlog.overflowReason))
             disconnect(connection.id)
             return
         }

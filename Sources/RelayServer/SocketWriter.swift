@@ -168,6 +168,9 @@ final class OutboundBacklog: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The close reason a socket past its limit is sent (code 1008).
+    var overflowReason: String { "too slow: more than \(max(1, limit >> 20)) MB of messages unread" }
+
     var queuedBytes: Int {
         lock.lock()
         defer { lock.unlock() }
