@@ -188,7 +188,12 @@ public final class Doc {
     /// overlapping differently, ranges collected on either side) are accepted as in Yjs;
     /// see `StructConsistency.swift` for what counts as the same struct.
     public func applyUpdate(_ update: [UInt8], origin: AnyHashable? = nil) throws {
-        let decoded = try UpdateCodec.decode(update)
+        try integrate(try UpdateCodec.decode(update), origin: origin)
+    }
+
+    /// Checks `decoded` against what this document holds, then integrates it in
+    /// one remote transaction; a conflict throws and changes nothing.
+    func integrate(_ decoded: DecodedUpdate, origin: AnyHashable?) throws {
         try checkConsistency(decoded)
         transact(origin: origin, local: false) { txn in
             integrateUpdate(decoded, txn)
