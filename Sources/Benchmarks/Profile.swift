@@ -17,6 +17,9 @@ enum Profile {
         func replay() -> Doc {
             let doc = Doc(clientID: 1)
             let text = doc.getText("content")
+            // As in the apply benchmark: a provider receives every update.
+            var updateBytes = 0
+            doc.onUpdate { update, _ in updateBytes += update.count }
             for txn in edits {
                 for edit in txn {
                     doc.transact { _ in
