@@ -143,6 +143,9 @@ public final class Doc {
         return id
     }
 
+    /// Whether anything (an undo manager) watches transactions end.
+    var hasAfterTransactionObservers: Bool { !afterTransactionObservers.isEmpty }
+
     public func removeObserver(_ id: ObserverID) {
         updateObservers.removeAll { $0.0 == id }
         afterTransactionObservers.removeAll { $0.0 == id }
@@ -262,7 +265,11 @@ public final class Doc {
             // Yjs tries every position from the end down to the first change; only the
             // candidates can merge, and a merge at `pos` of `n` structs consumes the
             // positions down to `pos - n` (those below it are untouched).
-            let firstChangePos = max(structs.findIndex(change.before) ?? 0, 1)
+            var firstChangePos = max(structs.findIndex(change.before) ?? 0, 1)
+            // A struct that starts before the before-state was extended in place by typing
+            // (`YText.extendLeft`): its new part counts as merged into it, so the first
+            // struct that Yjs would try is the one after it.
+            if firstChangePos < structs.count, structs[firstChangePos].id.clock < change.before { firstChangePos += 1 }
             var below = Int.max
             for pos in structs.mergeCandidates(from: firstChangePos).reversed() where pos < below {
                 below = pos - store.tryToMergeWithLefts(client: change.client, pos: pos)

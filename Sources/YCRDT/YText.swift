@@ -309,11 +309,43 @@ public final class YText {
         minimizeAttributeChanges(&pos, attributes)
         let negated = insertAttributes(txn, &pos, attributes)
         SearchMarker.updateChanges(branch, index: pos.index, len: length)
-        let item = newItem(txn, pos, content, length: length)
-        item.integrate(txn)
-        pos.right = item
-        pos.forward()
+        if case let .string(units) = content, extendLeft(txn, pos, units) {
+            pos.index += length
+        } else {
+            let item = newItem(txn, pos, content, length: length)
+            item.integrate(txn)
+            pos.right = item
+            pos.forward()
+        }
         insertNegatedAttributes(txn, &pos, negated)
+    }
+
+    /// Typing: appends `units` to the item on the left when that is this client's last
+    /// struct and the new item would be merged into it at the end of the transaction anyway
+    /// (every condition of `Item.tryMerge` holds, and nothing runs between now and the
+    /// merge that could tell the two apart: no text observer, no after-transaction observer
+    /// such as an undo manager). Saves creating, linking, merging and freeing an item per
+    /// keystroke; the store, the emitted update and every later step see what they would
+    /// have seen after the merge. `Doc.cleanup` knows that a struct may now start before its
+    /// client's before-state.
+    private func extendLeft(_ txn: Transaction, _ pos: Position, _ units: [UInt16]) -> Bool {
+        let doc = txn.doc
+        guard let l = pos.left, l.id.client == doc.clientID, !l.deleted, l.right === pos.right,
+            observers.isEmpty, !doc.hasAfterTransactionObservers,
+            case .string = l.content, l.parent === branch, l.redone == nil,
+            l.rightOrigin == pos.right?.id
+        else { return false }
+        let state = l.id.clock + l.length
+        guard doc.store.state(doc.clientID) == state else { return false }
+        doc.noteState(client: doc.clientID, before: state)
+        guard case .string(var a) = l.content else { return false }
+        l.content = .deleted  // so that `a` is the array's only owner and grows in place
+        a.append(contentsOf: units)
+        l.content = .string(a)
+        l.length += units.count
+        branch.length += units.count
+        txn.addChanged(branch, nil)
+        return true
     }
 
     private func formatText(_ txn: Transaction, _ pos: inout Position, _ length: Int, _ attributes: OrderedAttributes) {
