@@ -151,13 +151,6 @@ struct ScannedItems {
     }
 }
 
-/// A struct read from an update that is being integrated (Yjs keeps Item objects with
-/// unresolved parent fields; here the wire form stays until integration).
-private struct RefList {
-    var refs: [WireStruct]
-    var i: Int
-}
-
 extension Doc {
     /// Yjs `readUpdateV2` body: integrate structs, keep what cannot be integrated pending,
     /// apply the delete set, retry pending updates whose dependencies arrived.
@@ -202,19 +195,25 @@ extension Doc {
     /// clock order, a struct's missing dependencies first (from the update, through a
     /// stack), what cannot be integrated returned as the rest. The per-client lists are
     /// arrays indexed by the client's rank in the update (Yjs uses maps; hashing a client
-    /// id per struct was a fifth of loading a document).
+    /// id per struct was a fifth of loading a document). Structs are named by rank and
+    /// index and read in place from the update's arrays, which stay untouched (the update
+    /// can be integrated into several documents): each item's fields are copied once, into
+    /// its `Item`.
     private func integrateStructs(_ txn: Transaction, _ u: DecodedUpdate) -> (
         missing: [ClientID: Int], update: DecodedUpdate
     )? {
         guard !u.blocks.isEmpty else { return nil }
+        let store = self.store
         let order = u.blocks.indices.sorted { u.blocks[$0].client < u.blocks[$1].client }
         let clientIDs = order.map { u.blocks[$0].client }
-        var lists = order.map { RefList(refs: u.blocks[$0].structs, i: 0) }
-        var removed = [Bool](repeating: false, count: lists.count)
+        let refs = order.map { u.blocks[$0].structs }
+        /// Per rank, the index of the next struct to take.
+        var next = [Int](repeating: 0, count: refs.count)
+        var removed = [Bool](repeating: false, count: refs.count)
         /// Yjs's `state` map: the local clock per client of the update, once looked up.
-        var state = [Int](repeating: -1, count: lists.count)
-        var top = lists.count - 1  // the highest-ranked client not yet exhausted or removed
-        var stack: [(rank: Int, s: WireStruct)] = []
+        var state = [Int](repeating: -1, count: refs.count)
+        var top = refs.count - 1  // the highest-ranked client not yet exhausted or removed
+        var stack: [(rank: Int, index: Int)] = []
         var restStructs: [ClientID: [WireStruct]] = [:]
         var missingSV: [ClientID: Int] = [:]
 
@@ -228,87 +227,99 @@ extension Doc {
             }
             return nil
         }
+        func hasNext(_ r: Int) -> Bool { !removed[r] && next[r] < refs[r].count }
         func nextTarget() -> Int? {
             while top >= 0 {
-                if !removed[top], lists[top].i < lists[top].refs.count { return top }
+                if hasNext(top) { return top }
                 top -= 1
             }
             return nil
         }
-        func take(_ r: Int) -> WireStruct {
-            let s = lists[r].refs[lists[r].i]
-            lists[r].i += 1
-            return s
+        func take(_ r: Int) -> Int {
+            let i = next[r]
+            next[r] = i + 1
+            return i
         }
         func updateMissing(_ client: ClientID, _ clock: Int) {
             if let m = missingSV[client], m <= clock { return }
             missingSV[client] = clock
         }
         func addStackToRest() {
-            for (r, s) in stack {
+            for (r, index) in stack {
                 if !removed[r] {
-                    let i = max(0, lists[r].i - 1)
-                    restStructs[clientIDs[r]] = Array(lists[r].refs[i...])
-                    lists[r] = RefList(refs: [], i: 0)
+                    let i = max(0, next[r] - 1)
+                    restStructs[clientIDs[r]] = Array(refs[r][i...])
                     removed[r] = true
                 } else {
-                    restStructs[clientIDs[r]] = [s]
+                    restStructs[clientIDs[r]] = [refs[r][index]]
                 }
             }
             stack.removeAll()
         }
 
         guard var current = nextTarget() else { return nil }
-        /// The item integrated last: the next struct's origin is often its last id.
-        var lastIntegrated: Item?
+        /// The item integrated last: the next struct's origin is often its last id. Unowned:
+        /// no item leaves the store before the transaction ends.
+        unowned(unsafe) var lastIntegrated: Item?
         var headRank = current
-        var head = take(current)
+        var headIndex = take(current)
         while true {
+            let head = refs[headRank][headIndex]
             if !head.isSkip {
-                let client = head.id.client
+                let client = clientIDs[headRank]
+                let clock = head.id.clock
                 var localClock = state[headRank]
                 if localClock < 0 {
                     localClock = store.state(client)
                     state[headRank] = localClock
                 }
-                let offset = localClock - head.id.clock
+                let offset = localClock - clock
                 if offset < 0 {
-                    stack.append((headRank, head))
-                    updateMissing(client, head.id.clock - 1)
+                    stack.append((headRank, headIndex))
+                    updateMissing(client, clock - 1)
                     addStackToRest()
                 } else {
-                    switch resolve(head, txn, lastIntegrated: lastIntegrated) {
-                    case let .missing(missingClient):
-                        stack.append((headRank, head))
-                        if let r = rank(missingClient), lists[r].i < lists[r].refs.count {
+                    var missingClient: ClientID?
+                    switch head {
+                    case .skip: break
+                    case let .gc(id, len):
+                        if offset < len {
+                            store.addStruct(
+                                Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
+                            state[headRank] = clock + len
+                        }
+                    case let .item(w):
+                        switch integrate(w, offset: offset, txn, store: store, lastIntegrated: lastIntegrated) {
+                        case let .missing(c): missingClient = c
+                        case let .integrated(item):
+                            lastIntegrated = item
+                            state[headRank] = clock + w.length
+                        case .alreadyKnown: break
+                        }
+                    }
+                    if let missingClient {
+                        stack.append((headRank, headIndex))
+                        if let r = rank(missingClient), next[r] < refs[r].count {
                             headRank = r
-                            head = take(r)
+                            headIndex = take(r)
                             continue
                         }
                         updateMissing(missingClient, store.state(missingClient))
                         addStackToRest()
-                    case let .resolved(origin, left, right, parent, parentSub):
-                        if offset == 0 || offset < head.length {
-                            lastIntegrated = integrateResolved(
-                                head, offset: offset, origin: origin, left: left, right: right, parent: parent,
-                                parentSub: parentSub,
-                                txn)
-                            state[headRank] = head.id.clock + head.length
-                        }
                     }
                 }
             }
-            if let (r, s) = stack.popLast() {
+            if let (r, i) = stack.popLast() {
                 headRank = r
-                head = s
-            } else if !removed[current], lists[current].i < lists[current].refs.count {
+                headIndex = i
+            } else if hasNext(current) {
                 headRank = current
-                head = take(current)
+                headIndex = take(current)
             } else {
-                guard let next = nextTarget() else { break }
-                current = next
+                guard let n = nextTarget() else { break }
+                current = n
                 headRank = current
-                head = take(current)
+                headIndex = take(current)
             }
         }
         guard !restStructs.isEmpty else { return nil }
@@ -320,21 +331,23 @@ extension Doc {
         return (missingSV, rest)
     }
 
-    private enum Resolution {
+    private enum ItemStep {
+        /// A dependency of this client is not in the store.
         case missing(ClientID)
-        /// `origin` is the left neighbour's last id when it was found, before the right
-        /// origin was looked up: finding the right origin may split that neighbour (an
-        /// update whose origins cross), and Yjs keeps the origin it read first.
-        case resolved(origin: ID?, left: Item?, right: Item?, parent: Branch?, parentSub: String?)
+        /// Integrated; the item it became (nil when it was kept as a GC struct).
+        case integrated(Item?)
+        /// The store already holds all of it.
+        case alreadyKnown
     }
 
-    /// Yjs `getMissing`: a missing dependency, or the resolved neighbours and parent.
-    /// `lastIntegrated` spares the search for an origin that is its last id (the item
-    /// already ends there, so `getItemCleanEnd` would neither split nor find another).
-    private func resolve(_ s: WireStruct, _ txn: Transaction, lastIntegrated: Item?) -> Resolution {
-        guard case let .item(w) = s else {
-            return .resolved(origin: nil, left: nil, right: nil, parent: nil, parentSub: nil)
-        }
+    /// Yjs `getMissing` followed by `Item.integrate` for an item of an update whose first
+    /// `offset` clocks the store already holds: a missing dependency, or the item
+    /// integrated. `lastIntegrated` spares the search for an origin that is its last id
+    /// (the item already ends there, so `getItemCleanEnd` would neither split nor find
+    /// another).
+    private func integrate(
+        _ w: WireItem, offset: Int, _ txn: Transaction, store: StructStore, lastIntegrated: Item?
+    ) -> ItemStep {
         if let o = w.origin, o.client != w.id.client, o.clock >= store.state(o.client) { return .missing(o.client) }
         if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) {
             return .missing(r.client)
@@ -344,6 +357,9 @@ extension Doc {
         }
         var left: Item?
         var right: Item?
+        // The origin is the left neighbour's last id when it was found, before the right
+        // origin is looked up: finding the right origin may split that neighbour (an update
+        // whose origins cross), and Yjs keeps the origin it read first.
         var origin = w.origin
         if let o = w.origin {
             if let l = lastIntegrated, l.id.client == o.client, l.id.clock + l.length - 1 == o.clock, !l.isGC {
@@ -393,51 +409,28 @@ extension Doc {
         } else if case let .id(pid)? = w.parent {
             if let pi = store.find(pid), case let .type(b) = pi.content { parent = b } else { parent = nil }
         }
-        return .resolved(origin: origin, left: left, right: right, parent: parent, parentSub: parentSub)
-    }
-
-    /// Integrates a resolved struct; returns the item it became (nil for GC and Skip).
-    @discardableResult
-    private func integrateResolved(
-        _ s: WireStruct, offset: Int, origin: ID?, left: Item?, right: Item?, parent: Branch?, parentSub: String?,
-        _ txn: Transaction
-    ) -> Item? {
-        switch s {
-        case .skip: return nil
-        case let .gc(id, len):
-            store.addStruct(Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
-            return nil
-        case let .item(w) where offset == 0:
-            // The usual case: the whole struct, read in place.
-            guard let parent = parent else {
-                store.addStruct(Item(gc: w.id, length: w.length))
-                return nil
-            }
-            let item = Item(
-                id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
-                right: right, parent: parent, parentSub: parentSub, content: w.content)
-            item.integrate(txn)
-            return item
-        case var .item(w):
-            var left = left
-            var origin = origin
-            if offset > 0 {
-                w.id.clock += offset
-                left = store.getItemCleanEnd(txn, ID(client: w.id.client, clock: w.id.clock - 1))
-                origin = left?.lastID
-                w.content = w.content.splice(offset, totalLength: w.length)
-                w.length -= offset
-            }
-            guard let parent = parent else {
-                store.addStruct(Item(gc: w.id, length: w.length))
-                return nil
-            }
-            let item = Item(
-                id: w.id, length: w.length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
-                right: right, parent: parent, parentSub: parentSub, content: w.content)
-            item.integrate(txn)
-            return item
+        // Resolved (and neighbours split) even when the store already holds the item, as
+        // Yjs's `getMissing` does before it looks at the offset.
+        guard offset < w.length else { return .alreadyKnown }
+        var id = w.id
+        var length = w.length
+        var content = w.content
+        if offset > 0 {
+            id.clock += offset
+            left = store.getItemCleanEnd(txn, ID(client: id.client, clock: id.clock - 1))
+            origin = left?.lastID
+            content = content.splice(offset, totalLength: length)
+            length -= offset
         }
+        guard let parent else {
+            store.addStruct(Item(gc: id, length: length))
+            return .integrated(nil)
+        }
+        let item = Item(
+            id: id, length: length, origin: origin, left: left, rightOrigin: right?.id ?? w.rightOrigin,
+            right: right, parent: parent, parentSub: parentSub, content: content)
+        item.integrate(txn)
+        return .integrated(item)
     }
 
     /// Yjs `readAndApplyDeleteSet`: deletes what is known, returns the rest.

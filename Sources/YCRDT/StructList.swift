@@ -11,6 +11,9 @@ final class StructList: Sequence {
     static let maxChunk = 128
 
     @exclusivity(unchecked) private var chunks: [[Item]] = []
+    /// The clock of every struct, chunk by chunk as in `chunks` (an item's id never changes
+    /// once stored): clock searches read these instead of following a pointer per probe.
+    @exclusivity(unchecked) private var clocks: [[Int]] = []
     /// Logical index of each chunk's first item.
     @exclusivity(unchecked) private var starts: [Int] = []
     @exclusivity(unchecked) private(set) var count = 0
@@ -68,6 +71,7 @@ final class StructList: Sequence {
         set {
             let (c, o) = locate(i)
             chunks[c][o] = newValue
+            clocks[c][o] = newValue.id.clock
         }
     }
 
@@ -75,11 +79,16 @@ final class StructList: Sequence {
         let n = chunks.count
         if n > 0, chunks[n - 1].count < StructList.maxChunk {
             chunks[n - 1].append(item)
+            clocks[n - 1].append(item.id.clock)
         } else {
             var chunk: [Item] = []
             chunk.reserveCapacity(StructList.maxChunk)
             chunk.append(item)
             chunks.append(chunk)
+            var chunkClocks: [Int] = []
+            chunkClocks.reserveCapacity(StructList.maxChunk)
+            chunkClocks.append(item.id.clock)
+            clocks.append(chunkClocks)
             starts.append(count)
         }
         count += 1
@@ -89,6 +98,7 @@ final class StructList: Sequence {
         guard i < count else { return append(item) }
         let (c, o) = locate(i)
         chunks[c].insert(item, at: o)
+        clocks[c].insert(item.id.clock, at: o)
         shiftStarts(after: c, by: 1)
         count += 1
         if chunks[c].count > StructList.maxChunk {
@@ -99,6 +109,11 @@ final class StructList: Sequence {
             right.append(contentsOf: chunks[c][half...])
             chunks[c].removeSubrange(half...)
             chunks.insert(right, at: c + 1)
+            var rightClocks: [Int] = []
+            rightClocks.reserveCapacity(StructList.maxChunk)
+            rightClocks.append(contentsOf: clocks[c][half...])
+            clocks[c].removeSubrange(half...)
+            clocks.insert(rightClocks, at: c + 1)
             starts.insert(starts[c] + half, at: c + 1)
         }
     }
@@ -111,11 +126,13 @@ final class StructList: Sequence {
             let n = Swift.min(remaining, chunks[c].count - o)
             if n == chunks[c].count {
                 chunks.remove(at: c)
+                clocks.remove(at: c)
                 starts.remove(at: c)
                 shiftStarts(after: c - 1, by: -n)
                 hint = 0
             } else {
                 chunks[c].removeSubrange(o..<(o + n))
+                clocks[c].removeSubrange(o..<(o + n))
                 shiftStarts(after: c, by: -n)
                 mergeIfSmall(c)
             }
@@ -127,9 +144,11 @@ final class StructList: Sequence {
     func removeLast() {
         let c = chunks.count - 1
         chunks[c].removeLast()
+        clocks[c].removeLast()
         count -= 1
         if chunks[c].isEmpty {
             chunks.removeLast()
+            clocks.removeLast()
             starts.removeLast()
             hint = 0
         }
@@ -153,48 +172,52 @@ final class StructList: Sequence {
         let right = chunks.remove(at: c + 1)
         starts.remove(at: c + 1)
         chunks[c].append(contentsOf: right)
+        let rightClocks = clocks.remove(at: c + 1)
+        clocks[c].append(contentsOf: rightClocks)
         hint = c
     }
 
     /// Index of the struct containing `clock` (Yjs `findIndexSS`), nil if none.
     func findIndex(_ clock: Int) -> Int? {
-        guard let lastChunk = chunks.last, let l = lastChunk.last, clock >= 0, clock < l.id.clock + l.length else {
-            return nil
-        }
-        // The chunk: the last one whose first struct starts at or before `clock`. Walks
-        // over a list (delete ranges, merges) look near the previous access: try its chunk
-        // and its neighbours before searching.
-        var c: Int
-        let h = hint
-        if lastChunk[0].id.clock <= clock {
-            c = chunks.count - 1
-        } else if h + 1 < chunks.count, chunks[h][0].id.clock <= clock, clock < chunks[h + 1][0].id.clock {
-            c = h
-        } else if h + 2 < chunks.count, chunks[h + 1][0].id.clock <= clock, clock < chunks[h + 2][0].id.clock {
-            c = h + 1
-        } else if h >= 1, h < chunks.count, chunks[h - 1][0].id.clock <= clock, clock < chunks[h][0].id.clock {
-            c = h - 1  // walks backwards
-        } else {
-            var lo = 0
-            var hi = chunks.count - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if chunks[mid][0].id.clock <= clock { lo = mid } else { hi = mid - 1 }
+        guard clock >= 0, clock < endClock else { return nil }
+        return clocks.withUnsafeBufferPointer { outer -> Int? in
+            // The chunk: the last one whose first struct starts at or before `clock`. Walks
+            // over a list (delete ranges, merges) look near the previous access: try its
+            // chunk and its neighbours before searching.
+            let n = outer.count
+            @inline(__always) func first(_ k: Int) -> Int { outer[k].withUnsafeBufferPointer { $0[0] } }
+            var c: Int
+            let h = hint
+            if first(n - 1) <= clock {
+                c = n - 1
+            } else if h + 1 < n, first(h) <= clock, clock < first(h + 1) {
+                c = h
+            } else if h + 2 < n, first(h + 1) <= clock, clock < first(h + 2) {
+                c = h + 1
+            } else if h >= 1, h < n, first(h - 1) <= clock, clock < first(h) {
+                c = h - 1  // walks backwards
+            } else {
+                var lo = 0
+                var hi = n - 1
+                while lo < hi {
+                    let mid = (lo + hi + 1) / 2
+                    if first(mid) <= clock { lo = mid } else { hi = mid - 1 }
+                }
+                c = lo
+                guard first(c) <= clock else { return nil }
             }
-            c = lo
-            guard chunks[c][0].id.clock <= clock else { return nil }
-        }
-        let o = chunks[c].withUnsafeBufferPointer { buf -> Int in
-            var lo = 0
-            var hi = buf.count - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if buf[mid].id.clock <= clock { lo = mid } else { hi = mid - 1 }
+            let o = outer[c].withUnsafeBufferPointer { buf -> Int in
+                var lo = 0
+                var hi = buf.count - 1
+                while lo < hi {
+                    let mid = (lo + hi + 1) / 2
+                    if buf[mid] <= clock { lo = mid } else { hi = mid - 1 }
+                }
+                return lo
             }
-            return lo
+            hint = c
+            return starts[c] + o
         }
-        hint = c
-        return starts[c] + o
     }
 
     /// The positions `i >= start` (and `>= 1`) whose struct may merge into the one before it
