@@ -20,22 +20,37 @@ struct DeleteSet: Equatable {
         if clients.count == 1, clients.first!.value.count == 1 { return }
         for (client, var dels) in clients where dels.count > 1 {
             clients[client] = nil
-            dels.sort { $0.clock < $1.clock }
-            var j = 1
-            if dels.count > 1 {
-                for i in 1..<dels.count {
-                    let left = dels[j - 1]
-                    let right = dels[i]
-                    if left.clock + left.len >= right.clock {
-                        dels[j - 1].len = max(left.len, right.clock + right.len - left.clock)
-                    } else {
-                        dels[j] = right
-                        j += 1
-                    }
-                }
-                dels.removeSubrange(j...)
-            }
+            DeleteSet.sortAndMerge(&dels)
             clients[client] = dels
+        }
+    }
+
+    /// Sorts one client's ranges and joins overlapping or touching ones.
+    static func sortAndMerge(_ dels: inout [Range]) {
+        guard dels.count > 1 else { return }
+        dels.sort { $0.clock < $1.clock }
+        var j = 1
+        for i in 1..<dels.count {
+            let left = dels[j - 1]
+            let right = dels[i]
+            if left.clock + left.len >= right.clock {
+                dels[j - 1].len = max(left.len, right.clock + right.len - left.clock)
+            } else {
+                dels[j] = right
+                j += 1
+            }
+        }
+        dels.removeSubrange(j...)
+    }
+
+    /// Writes a delete set of one client's sorted, merged ranges.
+    static func write(client: ClientID, _ dels: [Range], to e: inout Lib0Encoder) {
+        e.writeVarUInt(1)
+        e.writeVarUInt(client)
+        e.writeVarUInt(dels.count)
+        for r in dels {
+            e.writeVarUInt(r.clock)
+            e.writeVarUInt(r.len)
         }
     }
 

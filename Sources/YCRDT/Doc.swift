@@ -12,6 +12,11 @@ public final class Doc {
     private var shareOrder: [String] = []
     @exclusivity(unchecked) var currentTransaction: Transaction?
     @exclusivity(unchecked) private var cleanupQueue: [Transaction] = []
+    /// A finished transaction that nobody else held, reused by the next one.
+    @exclusivity(unchecked) private var spareTransaction: Transaction?
+    /// Reused for every update event: the bytes handed to observers share its buffer, and
+    /// the next event writes over it in place unless an observer kept them (then it copies).
+    @exclusivity(unchecked) private var updateEncoder = Lib0Encoder()
     @exclusivity(unchecked) private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
     @exclusivity(unchecked) private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
     private var nextObserverID = 0
@@ -118,12 +123,23 @@ public final class Doc {
 
     func transact<T>(origin: AnyHashable?, local: Bool, _ body: (Transaction) throws -> T) rethrows -> T {
         if let t = currentTransaction { return try body(t) }
-        let t = Transaction(doc: self, origin: origin, local: local)
+        var t: Transaction
+        if let spare = spareTransaction {
+            spareTransaction = nil
+            spare.reuse(origin: origin, local: local)
+            t = spare
+        } else {
+            t = Transaction(doc: self, origin: origin, local: local)
+        }
         currentTransaction = t
         cleanupQueue.append(t)
         defer {
             currentTransaction = nil
-            if cleanupQueue.first === t { runCleanups() }
+            if cleanupQueue.first === t {
+                runCleanups()
+                // Reused only when no observer or caller kept it.
+                if isKnownUniquelyReferenced(&t) { spareTransaction = t }
+            }
         }
         return try body(t)
     }
@@ -242,7 +258,7 @@ public final class Doc {
     private func cleanup(_ txn: Transaction) {
         store.currentTransaction = txn
         defer { store.currentTransaction = nil }
-        txn.deleteSet.sortAndMerge()
+        txn.sortAndMergeDeletions()
         txn.takeAfterState()
         for type in txn.changedTypes {
             if let item = type.item, item.deleted { continue }
@@ -257,9 +273,14 @@ public final class Doc {
         for (_, h) in afterTransactionObservers { h(txn) }
         if txn.needFormattingCleanup { YText.cleanupAfterRemoteTransaction(txn) }
 
-        let ds = txn.deleteSet
-        if gc { tryGcDeleteSet(ds) }
-        tryMergeDeleteSet(ds)
+        if let (client, dels) = txn.singleClientDeletions {
+            if gc { tryGcDeletions(client, dels) }
+            tryMergeDeletions(client, dels)
+        } else if txn.hasDeletions {
+            let ds = txn.deleteSet
+            if gc { for (client, dels) in ds.clients { tryGcDeletions(client, dels) } }
+            for (client, dels) in ds.clients { tryMergeDeletions(client, dels) }
+        }
         for change in txn.changedClients {
             guard change.before != change.after, let structs = store.list(change.client) else { continue }
             // Yjs tries every position from the end down to the first change; only the
@@ -293,41 +314,41 @@ public final class Doc {
             clientID = ClientID(UInt32.random(in: 0...UInt32.max))
         }
         guard !updateObservers.isEmpty else { return }
-        guard !txn.deleteSet.isEmpty || changedState else { return }
-        var e = Lib0Encoder()
-        UpdateCodec.writeClientsStructs(&e, store: store, from: txn.changedClients)
-        txn.deleteSet.write(to: &e)
-        let update = e.bytes
+        guard txn.hasDeletions || changedState else { return }
+        updateEncoder.reset()
+        UpdateCodec.writeClientsStructs(&updateEncoder, store: store, from: txn.changedClients)
+        if let (client, dels) = txn.singleClientDeletions {
+            DeleteSet.write(client: client, dels, to: &updateEncoder)
+        } else {
+            txn.deleteSet.write(to: &updateEncoder)
+        }
+        let update = updateEncoder.bytes
         for (_, h) in updateObservers { h(update, txn.origin) }
     }
 
-    private func tryGcDeleteSet(_ ds: DeleteSet) {
-        for (client, dels) in ds.clients {
-            guard let structs = store.list(client) else { continue }
-            for d in dels.reversed() {
-                let end = d.clock + d.len
-                guard var si = structs.findIndex(d.clock) else { continue }
-                while si < structs.count {
-                    let s = structs[si]
-                    guard s.id.clock < end else { break }
-                    if !s.isGC && s.deleted && !s.keep { s.gc(store, parentGCd: false) }
-                    si += 1
-                }
+    private func tryGcDeletions(_ client: ClientID, _ dels: [DeleteSet.Range]) {
+        guard let structs = store.list(client) else { return }
+        for d in dels.reversed() {
+            let end = d.clock + d.len
+            guard var si = structs.findIndex(d.clock) else { continue }
+            while si < structs.count {
+                let s = structs[si]
+                guard s.id.clock < end else { break }
+                if !s.isGC && s.deleted && !s.keep { s.gc(store, parentGCd: false) }
+                si += 1
             }
         }
     }
 
-    private func tryMergeDeleteSet(_ ds: DeleteSet) {
-        for (client, dels) in ds.clients {
-            guard let structs = store.list(client) else { continue }
-            for d in dels.reversed() {
-                let count = structs.count
-                guard count > 0 else { continue }
-                let found = structs.findIndex(d.clock + d.len - 1) ?? (count - 1)
-                var si = min(count - 1, 1 + found)
-                while si > 0, si < structs.count, structs[si].id.clock >= d.clock {
-                    si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
-                }
+    private func tryMergeDeletions(_ client: ClientID, _ dels: [DeleteSet.Range]) {
+        guard let structs = store.list(client) else { return }
+        for d in dels.reversed() {
+            let count = structs.count
+            guard count > 0 else { continue }
+            let found = structs.findIndex(d.clock + d.len - 1) ?? (count - 1)
+            var si = min(count - 1, 1 + found)
+            while si > 0, si < structs.count, structs[si].id.clock >= d.clock {
+                si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
             }
         }
     }

@@ -5,7 +5,7 @@ public final class Transaction {
     /// retain through the doc's side table on every access).
     unowned(unsafe) let doc: Doc
     /// The origin given to `transact` / `applyUpdate`.
-    public let origin: AnyHashable?
+    public private(set) var origin: AnyHashable?
     /// False for transactions that apply remote updates.
     @exclusivity(unchecked) public internal(set) var local: Bool
     /// The clients whose state this transaction moved, with their clocks before it (and,
@@ -45,6 +45,25 @@ public final class Transaction {
         }
     }
 
+    /// Whether this transaction deleted anything.
+    var hasDeletions: Bool { !openDeletions.isEmpty || !recordedDeletions.isEmpty }
+
+    /// The deletions when they are all of one client (nearly every transaction's), sorted and
+    /// merged, without building the delete set's dictionary; nil otherwise.
+    var singleClientDeletions: (client: ClientID, ranges: [DeleteSet.Range])? {
+        guard recordedDeletions.isEmpty, !openDeletions.isEmpty else { return nil }
+        return (openDeletionClient, openDeletions)
+    }
+
+    /// Sorts the deleted ranges and joins touching ones (Yjs `sortAndMergeDeleteSet`).
+    func sortAndMergeDeletions() {
+        if recordedDeletions.isEmpty {
+            DeleteSet.sortAndMerge(&openDeletions)
+        } else {
+            deleteSet.sortAndMerge()
+        }
+    }
+
     private func flushDeletions() {
         guard !openDeletions.isEmpty else { return }
         if recordedDeletions.clients[openDeletionClient] == nil {
@@ -69,6 +88,22 @@ public final class Transaction {
         self.doc = doc
         self.origin = origin
         self.local = local
+    }
+
+    /// Makes a finished transaction that nobody else holds a new one, keeping its arrays'
+    /// capacity (`Doc.transact` reuses it, so that a keystroke allocates no transaction).
+    func reuse(origin: AnyHashable?, local: Bool) {
+        self.origin = origin
+        self.local = local
+        changedClients = ChangedClients()
+        recordedDeletions = DeleteSet()
+        openDeletionClient = ID.none.client
+        openDeletions.removeAll(keepingCapacity: true)
+        changedOrder.removeAll(keepingCapacity: true)
+        changed = ChangedMap()
+        lastChanged = nil
+        mergeStructs.removeAll(keepingCapacity: true)
+        needFormattingCleanup = false
     }
 
     /// Called by the store before a struct moves `client`'s state from `before`.

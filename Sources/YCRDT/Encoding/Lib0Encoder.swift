@@ -17,6 +17,10 @@ struct Lib0Encoder {
         }
     }
 
+    /// Starts over, writing into the same buffer (a copy of it if `bytes` handed it out and
+    /// someone still holds it).
+    mutating func reset() { count = 0 }
+
     /// Makes room for at least `n` more bytes.
     @inline(__always)
     mutating func reserveCapacity(_ n: Int) {
