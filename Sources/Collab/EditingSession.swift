@@ -48,8 +48,9 @@ public struct SessionStatus: Sendable, Equatable, CustomStringConvertible {
 
 /// What the editor applies on its UI thread, in order.
 public enum SessionEvent: Sendable, Equatable {
-    /// Apply these bytes to the editor's document with a non-local origin.
-    case remoteUpdate([UInt8])
+    /// Apply this update to the editor's document with a non-local origin.
+    /// It is decoded already (the replica integrated the same value).
+    case remoteUpdate(ParsedUpdate)
     case onlineUsers([OnlineUser])
     case cursors([RemoteCursor])
     case status(SessionStatus)
@@ -58,8 +59,8 @@ public enum SessionEvent: Sendable, Equatable {
 /// One open document: the network provider, the autosaver and crash journal, and
 /// the presence/awareness model, behind a small API for the editor's UI thread.
 ///
-/// The editor owns its `Doc`. It applies `initialState` first (`takeInitialState()`
-/// hands it over and lets the session forget it), then sends every local update here
+/// The editor owns its `Doc`. It applies the loaded document first
+/// (`takeInitialUpdates()` hands it over and lets the session forget it), then sends every local update here
 /// with `submit` (synchronous: the update is journaled before this returns, and
 /// broadcast within 100 ms), and applies `events` as they come.
 ///
@@ -70,16 +71,12 @@ public enum SessionEvent: Sendable, Equatable {
 ///
 /// ```swift
 /// let session = try await EditingSession.open(configuration, store: store, editorClientID: doc.clientID)
-/// try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
+/// for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
 /// doc.onUpdate { update, origin in if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) } }
 /// for await event in session.events { … }
 /// ```
 public actor EditingSession {
     public nonisolated let document: DocumentID
-    /// The document as loaded (the stored rows, or this machine's copy of them
-    /// when the store could not be reached, with the crash journal's leftovers
-    /// applied), until `takeInitialState()` takes it; `[]` after that.
-    public nonisolated var initialState: [UInt8] { loadedState.value }
     private nonisolated let loadedState: LoadedStateBox
     /// Whether the store could not be read at open, so the document was opened
     /// from this machine's copy; it is saved when the store is back.
@@ -172,7 +169,7 @@ public actor EditingSession {
         persistence: YjsPersistence, client: RealtimeClient
     ) {
         self.document = document
-        loadedState = LoadedStateBox(loaded.state)
+        loadedState = LoadedStateBox(loaded.updates)
         openedOffline = loaded.isOffline
         recovery = loaded.recovery
         self.provider = provider
@@ -213,7 +210,9 @@ public actor EditingSession {
                 // Content the store held that this editor lacked (others' saves while
                 // it was offline): the editor applies it, and peers get it like an edit.
                 for await bytes in storedChanges {
-                    await self?.forward(.remoteUpdate(bytes))
+                    // Decoded here, off the UI thread; the replica made these bytes,
+                    // so they always parse.
+                    if let update = try? ParsedUpdate(bytes) { await self?.forward(.remoteUpdate(update)) }
                     try? await provider.submitLocal(bytes)
                 }
             })
@@ -228,9 +227,12 @@ public actor EditingSession {
 
     // MARK: - For the UI thread
 
-    /// The document as loaded, handed over once: the session keeps no copy of
-    /// the bytes after this (a later call returns `[]`).
-    public nonisolated func takeInitialState() -> [UInt8] { loadedState.take() }
+    /// The document as loaded (the stored rows, or this machine's copy of them
+    /// when the store could not be reached, with the crash journal's leftovers),
+    /// as updates to apply in order. They are the ones the replica integrated,
+    /// already decoded. Handed over once: the session keeps none of them after
+    /// this (a later call returns `[]`).
+    public nonisolated func takeInitialUpdates() -> [ParsedUpdate] { loadedState.take() }
 
     /// Hands a local update of the editor's document to the session. It is written
     /// to the crash journal before this returns, then broadcast with the next batch
@@ -293,7 +295,7 @@ public actor EditingSession {
 
     private func forward(_ event: ProviderEvent) {
         switch event {
-        case let .remoteUpdate(bytes): eventsContinuation.yield(.remoteUpdate(bytes))
+        case let .remoteUpdate(update): eventsContinuation.yield(.remoteUpdate(update))
         case let .onlineUsers(users): eventsContinuation.yield(.onlineUsers(users))
         case let .cursors(cursors): eventsContinuation.yield(.cursors(cursors))
         case let .status(network):
@@ -311,16 +313,14 @@ public actor EditingSession {
 /// The loaded state until the editor takes it.
 private final class LoadedStateBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var bytes: [UInt8]
+    private var updates: [ParsedUpdate]
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ updates: [ParsedUpdate]) { self.updates = updates }
 
-    var value: [UInt8] { lock.withLock { bytes } }
-
-    func take() -> [UInt8] {
+    func take() -> [ParsedUpdate] {
         lock.withLock {
-            defer { bytes = [] }
-            return bytes
+            defer { updates = [] }
+            return updates
         }
     }
 }

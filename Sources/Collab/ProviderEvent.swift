@@ -1,8 +1,11 @@
+import YCRDT
+
 /// What the provider tells its owner. Delivered in order on `SupabaseProvider.events`.
 public enum ProviderEvent: Sendable, Equatable {
     /// A Yjs v1 update from another editor, already validated and applied to the
-    /// provider's replica; the editor applies the same bytes to its document.
-    case remoteUpdate([UInt8])
+    /// provider's replica; the editor applies the same parsed update to its
+    /// document (`Doc.applyUpdate(_:origin:)`), which does not decode it again.
+    case remoteUpdate(ParsedUpdate)
     /// The people online changed.
     case onlineUsers([OnlineUser])
     /// Remote cursors changed (moved, appeared, or went away).

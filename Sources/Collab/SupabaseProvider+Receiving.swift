@@ -54,16 +54,19 @@ extension SupabaseProvider {
     }
 
     /// Validates and applies a remote update to the replica, then hands it to the
-    /// editor. An invalid update changes nothing and is reported.
+    /// editor, decoded: the editor's document integrates it without decoding it
+    /// again. An invalid update changes nothing and is reported.
     @discardableResult
     func applyRemote(_ bytes: [UInt8], event: String) async -> Bool {
+        let update: ParsedUpdate
         do {
-            try await replica.applyReceived(bytes)
+            update = try ParsedUpdate(bytes)
+            try await replica.applyReceived(update)
         } catch {
             reject("\(CollabError.invalidUpdate(event: event, reason: "\(error)"))")
             return false
         }
-        eventsContinuation.yield(.remoteUpdate(bytes))
+        eventsContinuation.yield(.remoteUpdate(update))
         return true
     }
 

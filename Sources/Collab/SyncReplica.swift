@@ -13,10 +13,11 @@ public protocol SyncReplica: Sendable {
     func stateVector() async throws -> [UInt8]
     /// What the replica holds beyond `stateVector` (everything for `[]`).
     func encodeState(since stateVector: [UInt8]) async throws -> [UInt8]
-    /// Applies an update received from another editor.
-    /// - Throws: the decoder's error when the document does not accept it;
-    ///   nothing changed then.
-    func applyReceived(_ update: [UInt8]) async throws
+    /// Applies an update received from another editor (decoded once by the
+    /// provider, which hands the same parsed update to the editor).
+    /// - Throws: the document's error when it does not accept it; nothing
+    ///   changed then.
+    func applyReceived(_ update: ParsedUpdate) async throws
     /// Applies an update this editor made (a no-op where the editor's updates
     /// reach the replica another way, as the autosaver's inbox).
     func applyLocal(_ update: [UInt8]) async throws
@@ -53,7 +54,7 @@ public actor DocReplica: SyncReplica {
         try loaded().encodeStateAsUpdate(since: stateVector)
     }
 
-    public func applyReceived(_ update: [UInt8]) throws {
+    public func applyReceived(_ update: ParsedUpdate) throws {
         try loaded().applyUpdate(update, origin: TransactionOrigin.remote)
     }
 
@@ -78,7 +79,7 @@ public struct PersistenceReplica: SyncReplica {
         try await persistence.encodeState(since: stateVector)
     }
 
-    public func applyReceived(_ update: [UInt8]) async throws { try await persistence.receive(update) }
+    public func applyReceived(_ update: ParsedUpdate) async throws { try await persistence.receive(update) }
 
     public func applyLocal(_ update: [UInt8]) async throws {}
 

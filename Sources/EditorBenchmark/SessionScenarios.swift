@@ -41,8 +41,10 @@ struct SessionScenarios {
             let session = try await EditingSession.open(
                 rig.configuration(for: document, saveDelay: .seconds(600)), store: rig.store,
                 editorClientID: doc.clientID)
+            // As CollabBackend: the loaded updates go into the Doc before the editor's
+            // document wraps it, so no delta is computed for the whole text.
+            for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
             let editorDocument = YTextDocument(doc: doc)
-            try editorDocument.applyRemoteUpdate(session.initialState)
             editorDocument.undoManager.clear()
             screen.draw(screen.makeState(document: editorDocument))
             open.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
@@ -73,8 +75,8 @@ struct SessionScenarios {
         let session = try await EditingSession.open(
             rig.configuration(for: document, saveDelay: autosave ? .seconds(1) : .seconds(600)), store: rig.store,
             editorClientID: doc.clientID)
+        for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
         let editorDocument = YTextDocument(doc: doc)
-        try editorDocument.applyRemoteUpdate(session.initialState)
         editorDocument.undoManager.clear()
         // What CollabBackend installs: every local update goes to the session.
         _ = doc.onUpdate { update, origin in

@@ -1,3 +1,5 @@
+import YCRDT
+
 /// Someone with the document open now, for the presence panel: one entry per
 /// editor session, so one person with two terminals is listed twice.
 public struct Collaborator: Equatable, Sendable {
@@ -57,8 +59,9 @@ public struct SharedSelection: Equatable, Sendable {
 /// What a backend hands to the editor. Posted from any thread; applied in order on
 /// the thread that owns the editor.
 public enum EditorEvent: Sendable {
-    /// A Yjs update from another editor, to apply to the document.
-    case remoteUpdate([UInt8])
+    /// A Yjs update from another editor, to apply to the document. Decoded on the
+    /// network side, so the UI thread only integrates it.
+    case remoteUpdate(ParsedUpdate)
     case collaborators([Collaborator])
     case remoteCarets([RemoteCaret])
     case status(StatusReport)
@@ -84,8 +87,8 @@ public protocol EditorBackend: AnyObject {
     func selectionMoved(_ selection: SharedSelection)
     /// Ctrl-S: save as soon as possible; report progress through `.status` events.
     func saveNow()
-    /// Applies a remote Yjs update to `document`.
-    func applyRemoteUpdate(_ update: [UInt8]) throws
+    /// Applies a remote Yjs update, decoded already, to `document`.
+    func applyRemoteUpdate(_ update: ParsedUpdate) throws
     /// After the editor closed: flush what is unsent and unsaved, leave.
     func quit() async
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TextLayout
+import YCRDT
 
 /// Everything the editor knows between two frames, and what each key does to it.
 /// No curses and no network here: a front end draws this state and feeds it input,
@@ -169,10 +170,10 @@ public final class EditorState {
 
     /// Takes in one event from the backend; `applyUpdate` applies a remote update
     /// to the document (the backend knows its encoding).
-    public func apply(_ event: EditorEvent, applyUpdate: ([UInt8]) throws -> Void, now: Date = Date()) {
+    public func apply(_ event: EditorEvent, applyUpdate: (ParsedUpdate) throws -> Void, now: Date = Date()) {
         switch event {
-        case let .remoteUpdate(bytes):
-            do { try applyUpdate(bytes) } catch { setMessage("Ignored a remote update: \(error)", for: 5, now: now) }
+        case let .remoteUpdate(update):
+            do { try applyUpdate(update) } catch { setMessage("Ignored a remote update: \(error)", for: 5, now: now) }
         case let .collaborators(people): setCollaborators(people)
         case let .remoteCarets(carets): setRemoteCarets(carets, now: now)
         case let .status(report): setReport(report)

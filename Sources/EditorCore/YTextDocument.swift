@@ -99,6 +99,14 @@ public final class YTextDocument: EditorDocument {
         try doc.applyUpdate(update, origin: TransactionOrigin.remote)
     }
 
+    /// Applies an update decoded already (by the network side, which applied the
+    /// same value to its replica).
+    /// - Throws: the document's error for an update that conflicts with it; the
+    ///   document is unchanged.
+    public func applyRemoteUpdate(_ update: ParsedUpdate) throws {
+        try doc.applyUpdate(update, origin: TransactionOrigin.remote)
+    }
+
     /// Whether a `Doc.onUpdate` origin is a remote one (never to be sent out again).
     public static func isRemote(_ origin: AnyHashable?) -> Bool {
         origin == AnyHashable(TransactionOrigin.remote)

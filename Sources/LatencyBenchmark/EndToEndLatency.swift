@@ -166,8 +166,8 @@ enum EndToEndLatency {
         private init(session: EditingSession, doc: Doc, screen: HeadlessScreen?) async throws {
             self.session = session
             self.screen = screen
+            for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
             document = YTextDocument(doc: doc)
-            try document.applyRemoteUpdate(session.initialState)
             // The layout only: a screen draws it; the typist has none.
             state =
                 screen?.makeState(document: document)
@@ -181,13 +181,13 @@ enum EndToEndLatency {
             let events = session.events
             listener = Task { [weak self] in
                 for await event in events {
-                    if case let .remoteUpdate(bytes) = event { await self?.apply(bytes) }
+                    if case let .remoteUpdate(update) = event { await self?.apply(update) }
                 }
             }
         }
 
-        private func apply(_ bytes: [UInt8]) {
-            try? document.applyRemoteUpdate(bytes)
+        private func apply(_ update: ParsedUpdate) {
+            try? document.applyRemoteUpdate(update)
             screen?.draw(state)
             let now = ContinuousClock.now
             while arrivals.count < document.utf16Count { arrivals.append(now) }

@@ -16,6 +16,29 @@ public enum StoredState {
     /// - Throws: `StoredStateError.invalidRow` naming the first row that does
     ///   not apply.
     public static func document(from rows: [[UInt8]]) throws -> Doc {
+        try document(from: parse(rows))
+    }
+
+    /// Every stored row decoded and validated, to be applied to more than one
+    /// document without decoding it again.
+    ///
+    /// - Throws: `StoredStateError.invalidRow` naming the first row that is
+    ///   not a well-formed update.
+    public static func parse(_ rows: [[UInt8]]) throws -> [ParsedUpdate] {
+        try rows.enumerated().map { index, row in
+            do {
+                return try ParsedUpdate(row)
+            } catch {
+                throw StoredStateError.invalidRow(index: index, count: rows.count, reason: "\(error)")
+            }
+        }
+    }
+
+    /// A document holding every parsed row, applied in order.
+    ///
+    /// - Throws: `StoredStateError.invalidRow` naming the first row that does
+    ///   not apply to the rows before it.
+    public static func document(from rows: [ParsedUpdate]) throws -> Doc {
         let doc = Doc()
         for (index, row) in rows.enumerated() {
             do {

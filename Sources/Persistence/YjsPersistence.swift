@@ -148,8 +148,12 @@ public actor YjsPersistence {
 
     /// What `load()` found.
     public struct LoadedDocument: Sendable {
-        /// The document to show: apply it to the editor's `Doc` before editing.
+        /// The document as one update (what this machine's copy holds).
         public let state: [UInt8]
+        /// The document to show, as updates to apply in order to the editor's
+        /// `Doc` before editing: the ones the replica integrated, decoded once
+        /// for both.
+        public let updates: [ParsedUpdate]
         /// The edits recovered from crash journals, as one update (others have
         /// never seen them: send them), or nil.
         public let recovered: [UInt8]?
@@ -180,9 +184,12 @@ public actor YjsPersistence {
             throw error
         }
         let doc: Doc
+        // What the editor's document applies to hold what the replica holds.
+        var updates: [ParsedUpdate] = []
         if let rows {
             do {
-                doc = try StoredState.document(from: rows)
+                updates = try StoredState.parse(rows)
+                doc = try StoredState.document(from: updates)
             } catch {
                 loadFailure = "\(error)"
                 publishStatus()
@@ -192,7 +199,9 @@ public actor YjsPersistence {
             doc = Doc()
             if let cached = localCopy?.read() {
                 do {
-                    try doc.applyUpdate(cached)
+                    let parsed = try ParsedUpdate(cached)
+                    try doc.applyUpdate(parsed)
+                    updates = [parsed]
                 } catch {
                     showNotice(
                         "this machine's copy \(localCopy?.url.path ?? "") does not apply and was ignored: \(error)")
@@ -206,6 +215,14 @@ public actor YjsPersistence {
         let state = try doc.encodeStateAsUpdate()
         if let rows, !rows.isEmpty {
             writeLocalCopy(state)
+        }
+        if let recovered {
+            updates.append(try ParsedUpdate(recovered))
+        }
+        if doc.hasPending {
+            // Structs waiting for others stay in the replica; the editor takes
+            // the state as encoded, which is what peers would send it.
+            updates = [try ParsedUpdate(state)]
         }
         if let recovery, recovery.recovered > 0 {
             localUnsaved = true
@@ -223,7 +240,8 @@ public actor YjsPersistence {
         }
         publishStatus()
         return LoadedDocument(
-            state: state, recovered: recovered, recovery: recovery, isOffline: offlineReason != nil)
+            state: state, updates: updates, recovered: recovered, recovery: recovery,
+            isOffline: offlineReason != nil)
     }
 
     /// Applies the records of the journals dead sessions left, keeps the ones
@@ -278,16 +296,21 @@ public actor YjsPersistence {
     ///
     /// - Throws: `PersistenceError.notLoaded` before `load()`, and the
     ///   decoder's error for an update the document does not accept.
-    public func receive(_ update: [UInt8]) throws {
+    public func receive(_ update: ParsedUpdate) throws {
         guard let replica, !isClosed else {
             throw isClosed ? PersistenceError.closed : PersistenceError.notLoaded(document: document.name)
         }
         // Earlier updates first, so the replica takes them in the order they came.
         absorbInbox()
         try replica.applyUpdate(update, origin: TransactionOrigin.remote)
-        _ = inbox.append(update, isLocal: false, isApplied: true)
+        _ = inbox.append(update.bytes, isLocal: false, isApplied: true)
         absorbInbox()
         changed()
+    }
+
+    /// `receive(_:)` for an update not yet decoded.
+    public func receive(_ update: [UInt8]) throws {
+        try receive(try ParsedUpdate(update))
     }
 
     /// The replica's state vector, every recorded update applied (what a sync

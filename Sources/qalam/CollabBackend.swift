@@ -37,7 +37,7 @@ final class CollabBackend: EditorBackend {
         // Applied before the editor's document wraps the Doc: nothing needs the
         // change as a delta (the layout is built from the text afterwards), and
         // computing one for a whole document would hold up the first screen.
-        try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
+        for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
         ydocument = YTextDocument(doc: doc)
         doc.onUpdate { update, origin in
             // A remote update is never sent back; everything else is ours.
@@ -79,7 +79,7 @@ final class CollabBackend: EditorBackend {
         }
     }
 
-    func applyRemoteUpdate(_ update: [UInt8]) throws {
+    func applyRemoteUpdate(_ update: ParsedUpdate) throws {
         try ydocument.applyRemoteUpdate(update)
     }
 
@@ -123,8 +123,8 @@ actor EventTranslator {
 
     func forward(_ event: SessionEvent) {
         switch event {
-        case let .remoteUpdate(bytes):
-            post(.remoteUpdate(bytes))
+        case let .remoteUpdate(update):
+            post(.remoteUpdate(update))
         case let .onlineUsers(users):
             post(.collaborators(Self.collaborators(users)))
             var labels: [UInt64: String] = [:]

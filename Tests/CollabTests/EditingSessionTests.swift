@@ -47,15 +47,15 @@ final class EditingSessionTests: XCTestCase {
         init(doc: Doc, session: EditingSession) throws {
             self.doc = doc
             self.session = session
-            try doc.applyUpdate(session.takeInitialState(), origin: TransactionOrigin.remote)
+            for update in session.takeInitialUpdates() { try doc.applyUpdate(update, origin: TransactionOrigin.remote) }
             doc.onUpdate { update, origin in
                 if origin != AnyHashable(TransactionOrigin.remote) { session.submit(update) }
             }
             let events = session.events
             listener = Task { [weak self] in
                 for await event in events {
-                    if case let .remoteUpdate(bytes) = event {
-                        self?.withDoc { try? $0.applyUpdate(bytes, origin: TransactionOrigin.remote) }
+                    if case let .remoteUpdate(update) = event {
+                        self?.withDoc { try? $0.applyUpdate(update, origin: TransactionOrigin.remote) }
                     }
                 }
             }
@@ -145,7 +145,7 @@ final class EditingSessionTests: XCTestCase {
         XCTAssertEqual(replicaText, a.text)
         let providerText = await a.session.provider.text()
         XCTAssertEqual(providerText, a.text)
-        XCTAssertEqual(a.session.takeInitialState(), [], "the editor took the loaded state at open")
+        XCTAssertEqual(a.session.takeInitialUpdates(), [], "the editor took the loaded state at open")
         try await a.session.close()
         try await b.session.close()
         // The document is kept in a variable: a root type does not keep its document alive.

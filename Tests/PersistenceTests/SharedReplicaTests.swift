@@ -100,6 +100,49 @@ final class SharedReplicaTests: XCTestCase {
             Set(reopened.recovered.map(Words.decode)), [["typed during the save"], ["received during the save"]])
         reopened.close()
     }
+
+    /// The editor's document takes the loaded document as the very updates the
+    /// replica integrated, decoded once: the stored row itself, then what the
+    /// crash journal gave back. Applied, they hold exactly what the replica does.
+    func testTheEditorTakesTheStoredRowAndTheRecoveredEditsTheReplicaIntegrated() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "handover")
+        let journalDirectory = directory.url.appendingPathComponent("state")
+        do {
+            let first = YjsPersistence(store: store, document: document, options: .init(saveDelay: .seconds(3600)))
+            _ = try await first.load()
+            first.record(Words.encode(["stored", "مخزن"]))
+            try await first.flush()
+            await first.close()
+        }
+        weak var crashedJournal: Journal?
+        do {
+            let journal = try Journal.open(document: document, in: journalDirectory)
+            crashedJournal = journal
+            let crashed = YjsPersistence(
+                store: store, document: document, journal: journal, options: .init(saveDelay: .seconds(3600)))
+            _ = try await crashed.load()
+            crashed.record(Words.encode(["journaled"]))
+            // The crash: no flush, no close.
+        }
+        await eventually { crashedJournal == nil }
+
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows.count, 1)
+        let journal = try Journal.open(document: document, in: journalDirectory)
+        let persistence = YjsPersistence(
+            store: store, document: document, journal: journal, options: .init(saveDelay: .seconds(3600)))
+        let loaded = try await persistence.load()
+        XCTAssertEqual(loaded.updates.map { $0.bytes }, [rows[0], try XCTUnwrap(loaded.recovered)])
+        let editor = Doc()
+        for update in loaded.updates { try editor.applyUpdate(update) }
+        let replicaText = try await persistence.text("content")
+        XCTAssertEqual(editor.getText().toString(), replicaText)
+        let replicaVector = try await persistence.stateVector()
+        XCTAssertEqual(editor.encodeStateVector(), replicaVector)
+        XCTAssertEqual(Words.decode(try editor.encodeStateAsUpdate()), ["stored", "مخزن", "journaled"])
+        await persistence.close()
+    }
 }
 
 /// A real store whose next save waits, once it has started, until `release()`.

@@ -99,7 +99,7 @@ actor TestEditor {
     private func handle(_ event: ProviderEvent) {
         events.append(event)
         switch event {
-        case let .remoteUpdate(bytes): try? doc.applyUpdate(bytes, origin: TransactionOrigin.remote)
+        case let .remoteUpdate(update): try? doc.applyUpdate(update, origin: TransactionOrigin.remote)
         case let .onlineUsers(users): onlineUsers = users
         case let .cursors(list): cursors = list
         case .status: break
