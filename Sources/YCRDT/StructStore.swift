@@ -4,7 +4,9 @@ final class StructStore {
     /// Per client, its structs. Read through `list(_:)`, which remembers the last client.
     @exclusivity(unchecked) private(set) var clients: [ClientID: StructList] = [:]
     @exclusivity(unchecked) private var cachedClient: ClientID = .max
-    @exclusivity(unchecked) private var cachedList: StructList?
+    /// Unmanaged, so that `state(_:)` (several calls per keystroke) costs no reference
+    /// counting: `clients` holds every list for the store's lifetime (lists are only added).
+    @exclusivity(unchecked) private var cachedList: Unmanaged<StructList>?
     /// Structs waiting for missing dependencies (Yjs keeps them as a v2 update; the strings
     /// here have been through the same v2 round trip).
     var pendingStructs: (missing: [ClientID: Int], update: DecodedUpdate)?
@@ -19,15 +21,17 @@ final class StructStore {
     /// The structs of `client`, nil when it has none.
     @inline(__always)
     func list(_ client: ClientID) -> StructList? {
-        if client == cachedClient { return cachedList }
+        if client == cachedClient { return cachedList?.takeUnretainedValue() }
         let l = clients[client]
         cachedClient = client
-        cachedList = l
+        cachedList = l.map { Unmanaged.passUnretained($0) }
         return l
     }
 
     func state(_ client: ClientID) -> Int {
-        list(client)?.endClock ?? 0
+        if client != cachedClient { _ = list(client) }
+        guard let l = cachedList else { return 0 }
+        return l._withUnsafeGuaranteedRef { $0.endClock }
     }
 
     /// Next clock per client (clients with structs only).
@@ -47,7 +51,7 @@ final class StructStore {
             l = StructList()
             clients[client] = l
             cachedClient = client
-            cachedList = l
+            cachedList = Unmanaged.passUnretained(l)
         }
         owner?.noteState(client: client, before: l.endClock)
         l.append(s)

@@ -5,7 +5,7 @@ public final class Transaction {
     /// retain through the doc's side table on every access).
     unowned(unsafe) let doc: Doc
     /// The origin given to `transact` / `applyUpdate`.
-    public private(set) var origin: AnyHashable?
+    @exclusivity(unchecked) public private(set) var origin: AnyHashable?
     /// False for transactions that apply remote updates.
     @exclusivity(unchecked) public internal(set) var local: Bool
     /// The clients whose state this transaction moved, with their clocks before it (and,
@@ -98,11 +98,13 @@ public final class Transaction {
         changedClients = ChangedClients()
         recordedDeletions = DeleteSet()
         openDeletionClient = ID.none.client
-        openDeletions.removeAll(keepingCapacity: true)
-        changedOrder.removeAll(keepingCapacity: true)
+        // One removeLast at a time: removeAll(keepingCapacity:) goes through the generic
+        // replaceSubrange, and these hold an element or two.
+        while !openDeletions.isEmpty { openDeletions.removeLast() }
+        while !changedOrder.isEmpty { changedOrder.removeLast() }
         changed = ChangedMap()
         lastChanged = nil
-        mergeStructs.removeAll(keepingCapacity: true)
+        while !mergeStructs.isEmpty { mergeStructs.removeLast() }
         needFormattingCleanup = false
     }
 
