@@ -132,7 +132,8 @@ struct SearchMarker {
                 return b
             }
         }
-        var p = start
+        // Unowned: the walk only reads links between items the store owns, and frees none.
+        unowned(unsafe) var p = start
         var pindex = 0
         if let b = best {
             p = markers[b].p

@@ -34,6 +34,10 @@ public final class YText {
         let index = clamp(index)
         doc.transact { txn in
             var pos = findPosition(txn, index: index, useSearchMarker: attributes == nil)
+            if attributes == nil && pos.currentAttributes.isEmpty {
+                insertUnformatted(txn, &pos, units)
+                return
+            }
             let attrs = attributes ?? pos.currentAttributes
             insertContent(txn, &pos, .string(units), length: units.count, attributes: attrs)
         }
@@ -190,8 +194,11 @@ public final class YText {
     // MARK: - Yjs text algorithms (ItemTextListPosition and friends)
 
     struct Position {
-        var left: Item?
-        var right: Item?
+        // Unowned: a position lives inside one text operation, and the store, which owns
+        // every item, frees items only when merging or collecting at the end of the
+        // transaction. Walking then costs no reference counting per step.
+        unowned(unsafe) var left: Item?
+        unowned(unsafe) var right: Item?
         var index: Int
         var currentAttributes: OrderedAttributes
 
@@ -318,6 +325,16 @@ public final class YText {
             pos.forward()
         }
         insertNegatedAttributes(txn, &pos, negated)
+    }
+
+    /// `insertContent` for plain text where no formatting is in effect: no format item to
+    /// insert before or after it, so none of the attribute bookkeeping (the walk past deleted
+    /// items and formats that set nothing is all that is left of it).
+    private func insertUnformatted(_ txn: Transaction, _ pos: inout Position, _ units: [UInt16]) {
+        minimizeAttributeChanges(&pos, OrderedAttributes())
+        SearchMarker.updateChanges(branch, index: pos.index, len: units.count)
+        if extendLeft(txn, pos, units) { return }
+        newItem(txn, pos, .string(units), length: units.count).integrate(txn)
     }
 
     /// Typing: appends `units` to the item on the left when that is this client's last
