@@ -331,6 +331,14 @@ public final class Doc {
         for d in dels.reversed() {
             let end = d.clock + d.len
             guard var si = structs.findIndex(d.clock) else { continue }
+            // Most deleted runs (all of a loaded state's) are collected already: look in
+            // place before walking them one subscript at a time.
+            let collectable = structs.contains(from: si, below: end) { s in
+                guard !s.isGC, s.deleted, !s.keep else { return false }
+                if case .deleted = s.content { return false }  // `gc` has nothing to do
+                return true
+            }
+            guard collectable else { continue }
             while si < structs.count {
                 let s = structs[si]
                 guard s.id.clock < end else { break }
@@ -347,6 +355,10 @@ public final class Doc {
             guard count > 0 else { continue }
             let found = structs.findIndex(d.clock + d.len - 1) ?? (count - 1)
             var si = min(count - 1, 1 + found)
+            // Nothing merges unless `Item.mayMerge` holds somewhere between the range's
+            // first struct and `si`.
+            let first = structs.findIndex(d.clock) ?? 0
+            guard first > si || structs.hasMergeCandidate(in: first...si) else { continue }
             while si > 0, si < structs.count, structs[si].id.clock >= d.clock {
                 si -= 1 + store.tryToMergeWithLefts(client: client, pos: si)
             }

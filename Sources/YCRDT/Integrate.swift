@@ -444,6 +444,8 @@ extension Doc {
                 if clock < state {
                     if state < clockEnd { unapplied.add(client: client, clock: state, len: clockEnd - state) }
                     guard let structs = store.list(client), var index = structs.findIndex(clock) else { continue }
+                    // A loaded state's deleted structs arrive deleted: look in place first.
+                    guard structs.contains(from: index, below: clockEnd, where: { !$0.deleted }) else { continue }
                     let first = structs[index]
                     if !first.deleted && first.id.clock < clock {
                         let r = store.splitItem(txn, first, clock - first.id.clock)

@@ -237,6 +237,58 @@ final class StructList: Sequence {
         return found
     }
 
+    /// Whether a struct at a position in `range` may merge into the one before it
+    /// (`Item.mayMerge`; positions below 1 are left out), read in place: most ranges of a
+    /// transaction's delete set hold none, and `tryToMergeWithLefts` is asked for nothing
+    /// then.
+    func hasMergeCandidate(in range: ClosedRange<Int>) -> Bool {
+        let lower = Swift.max(range.lowerBound, 1)
+        guard lower <= range.upperBound, range.upperBound < count else { return false }
+        var previous = self[lower - 1]
+        var remaining = range.upperBound - lower + 1
+        var (c, o) = locate(lower)
+        while remaining > 0 {
+            let hit = chunks[c].withUnsafeBufferPointer { items -> Bool in
+                var i = o
+                while i < items.count, remaining > 0 {
+                    if Item.mayMerge(previous, items[i]) { return true }
+                    previous = items[i]
+                    remaining -= 1
+                    i += 1
+                }
+                return false
+            }
+            if hit { return true }
+            c += 1
+            o = 0
+        }
+        return false
+    }
+
+    /// Whether a struct from logical index `start` on, starting before clock `end`,
+    /// satisfies `predicate`; read in place, stopping at the first struct at or after `end`.
+    func contains(from start: Int, below end: Int, where predicate: (Item) -> Bool) -> Bool {
+        guard start < count else { return false }
+        var (c, o) = locate(start)
+        while c < chunks.count {
+            let hit = chunks[c].withUnsafeBufferPointer { items in
+                clocks[c].withUnsafeBufferPointer { chunkClocks -> Bool? in
+                    var i = o
+                    while i < items.count {
+                        if chunkClocks[i] >= end { return false }
+                        if predicate(items[i]) { return true }
+                        i += 1
+                    }
+                    return nil
+                }
+            }
+            if let hit { return hit }
+            c += 1
+            o = 0
+        }
+        return false
+    }
+
     /// Calls `body` with every struct from logical index `start` on, chunk by chunk (no
     /// per-index lookup, no iterator copy of the chunk list).
     @inline(__always)

@@ -101,8 +101,12 @@ struct Lib0Decoder {
     mutating func readVarStringUTF16(_ what: String = "a string") throws -> [UInt16] {
         let n = try readLength(what)
         let at = pos
-        let slice = try readBytes(n, what)
-        guard let units = UTF.utf16(fromUTF8: slice) else { throw YCRDTError.invalidUTF8(offset: at) }
+        // Converted from the input's buffer: no slice, and a non-generic ASCII path.
+        let units = bytes.withUnsafeBufferPointer { all in
+            UTF.utf16(fromUTF8: UnsafeBufferPointer(rebasing: all[at..<at + n]))
+        }
+        guard let units else { throw YCRDTError.invalidUTF8(offset: at) }
+        pos += n
         return units
     }
 

@@ -51,6 +51,18 @@ enum UTF {
         }
     }
 
+    /// The same for bytes in a buffer; ASCII (most text) is widened without going through
+    /// the generic path.
+    static func utf16(fromUTF8 buf: UnsafeBufferPointer<UInt8>) -> [UInt16]? {
+        var any: UInt8 = 0
+        for b in buf { any |= b }
+        guard any < 0x80 else { return utf16(fromUTF8: buf[...]) }
+        return [UInt16](unsafeUninitializedCapacity: buf.count) { out, initialized in
+            for i in 0..<buf.count { out[i] = UInt16(buf[i]) }
+            initialized = buf.count
+        }
+    }
+
     /// UTF-16 → UTF-8 the way `TextEncoder` does it: a lone surrogate becomes U+FFFD.
     static func utf8<C: Collection>(fromUTF16 units: C) -> [UInt8] where C.Element == UInt16, C.Index == Int {
         var out: [UInt8] = []
