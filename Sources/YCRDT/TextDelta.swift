@@ -70,7 +70,28 @@ public final class YTextEvent {
         var item = branch.start
         while let it = item {
             let adds = txn.adds(it)
-            let deletes = txn.deleteSet.contains(it.id)
+            // Only an item this transaction deleted is in its delete set, and it is
+            // marked deleted: the search is skipped for every other item.
+            let deletes = it.deleted && txn.deleteSet.contains(it.id)
+            // An item the transaction did not touch, which is nearly every item of a
+            // large document, only extends a retain (visible content a text counts)
+            // or does nothing (deleted earlier, or content a text ignores). Its content
+            // is not bound, which would retain its string. Formats (neither countable
+            // nor deleted) take the full path below: they change the attributes.
+            if !adds && !deletes && (it.deleted || it.countable) {
+                if !it.deleted {
+                    let ref = it.content.ref
+                    if ref == 4 || ref == 5 || ref == 7 {
+                        if action != .retain {
+                            addOp()
+                            action = .retain
+                        }
+                        retain += it.length
+                    }
+                }
+                item = it.right
+                continue
+            }
             switch it.content {
             case .type, .embed:
                 if adds {
