@@ -120,10 +120,16 @@ struct SearchMarker {
             // Yjs's reduce keeps the later of equally close markers; the running distance
             // saves recomputing the best one's on every step.
             best = markers.withUnsafeBufferPointer { buf -> Int in
+                // Indices and the list length are far below Int.max: wrapping arithmetic
+                // spares the overflow checks in this loop over every marker.
+                @inline(__always) func distance(_ i: Int) -> Int {
+                    let x = index &- buf[i].index
+                    return x < 0 ? 0 &- x : x
+                }
                 var b = 0
-                var bestDistance = abs(index - buf[0].index)
+                var bestDistance = distance(0)
                 for i in 1..<buf.count {
-                    let d = abs(index - buf[i].index)
+                    let d = distance(i)
                     if !(bestDistance < d) {
                         b = i
                         bestDistance = d
@@ -172,10 +178,19 @@ struct SearchMarker {
         if len <= 0 || !branch.markersNeedFullPass {
             // Every marked item is visible and flagged (or nothing is inserted): Yjs's pass
             // would touch no item, only shift indices.
+            // The rule below, split by the sign of `len` (with `len > 0`, `max` is always
+            // `mi + len`); wrapping arithmetic, as indices are far below Int.max.
             markers.withUnsafeMutableBufferPointer { buf in
-                for i in buf.indices {
-                    let mi = buf[i].index
-                    if index < mi || (len > 0 && index == mi) { buf[i].index = Swift.max(index, mi + len) }
+                if len > 0 {
+                    for i in buf.indices {
+                        let mi = buf[i].index
+                        buf[i].index = mi >= index ? mi &+ len : mi
+                    }
+                } else {
+                    for i in buf.indices {
+                        let mi = buf[i].index
+                        if index < mi { buf[i].index = Swift.max(index, mi &+ len) }
+                    }
                 }
             }
             return
