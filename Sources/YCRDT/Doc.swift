@@ -251,7 +251,9 @@ public final class Doc {
             cleanup(cleanupQueue[i])
             i += 1
         }
-        cleanupQueue.removeAll(keepingCapacity: true)
+        // Usually one transaction: removeAll(keepingCapacity:) would go through the generic
+        // replaceSubrange.
+        while !cleanupQueue.isEmpty { cleanupQueue.removeLast() }
     }
 
     /// Yjs `cleanupTransactions` for one transaction.

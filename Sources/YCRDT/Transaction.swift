@@ -95,14 +95,15 @@ public final class Transaction {
     func reuse(origin: AnyHashable?, local: Bool) {
         self.origin = origin
         self.local = local
-        changedClients = ChangedClients()
-        recordedDeletions = DeleteSet()
+        changedClients.removeAll()
+        // Only what holds something is replaced (each replacement releases a collection).
+        if !recordedDeletions.isEmpty { recordedDeletions = DeleteSet() }
         openDeletionClient = ID.none.client
         // One removeLast at a time: removeAll(keepingCapacity:) goes through the generic
         // replaceSubrange, and these hold an element or two.
         while !openDeletions.isEmpty { openDeletions.removeLast() }
         while !changedOrder.isEmpty { changedOrder.removeLast() }
-        changed = ChangedMap()
+        changed.removeAll()
         lastChanged = nil
         while !mergeStructs.isEmpty { mergeStructs.removeLast() }
         needFormattingCleanup = false
@@ -175,6 +176,14 @@ struct ChangedMap {
 
     var isEmpty: Bool { firstKey == nil && rest.isEmpty }
 
+    mutating func removeAll() {
+        if firstKey != nil {
+            firstKey = nil
+            firstValue = ChangedKeys()
+        }
+        if !rest.isEmpty { rest = [:] }
+    }
+
     subscript(key: ObjectIdentifier) -> ChangedKeys? {
         get { key == firstKey ? firstValue : rest[key] }
         set {
@@ -224,6 +233,11 @@ struct ChangedClients {
     private var rest: [Entry] = []
 
     var isEmpty: Bool { first == nil }
+
+    mutating func removeAll() {
+        first = nil
+        if !rest.isEmpty { rest = [] }
+    }
 
     /// The only changed client, nil when none or several changed.
     var single: Entry? { rest.isEmpty ? first : nil }

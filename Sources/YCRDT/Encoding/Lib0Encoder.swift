@@ -28,8 +28,17 @@ struct Lib0Encoder {
     }
 
     private mutating func grow(_ n: Int) {
-        storage.append(contentsOf: repeatElement(0, count: Swift.max(storage.count, count + n - storage.count + 64)))
+        let room = Swift.max(storage.count, count + n - storage.count + 64)
+        // The usual case (a reused buffer after a small update) copies a ready block of
+        // zeros, which is a memcpy; appending a repeated element goes byte by byte.
+        if room <= Lib0Encoder.zeros.count {
+            storage.append(contentsOf: Lib0Encoder.zeros)
+        } else {
+            storage.append(contentsOf: repeatElement(0, count: room))
+        }
     }
+
+    private static let zeros = [UInt8](repeating: 0, count: 128)
 
     /// Runs `body` on room for `n` bytes at the end; `body` returns how many it wrote.
     @inline(__always)
