@@ -45,8 +45,9 @@ do {
         .run(on: screen).prefix(2)
 
     // Typing into the document opened from the stored state.
-    let opened = YTextDocument(doc: Doc(clientID: 7))
-    try opened.applyRemoteUpdate(storedState)
+    let openedDoc = Doc(clientID: 7)
+    try openedDoc.applyUpdate(storedState, origin: TransactionOrigin.remote)
+    let opened = YTextDocument(doc: openedDoc)
     opened.undoManager.clear()
     let fromStore = try Subject(yjs: opened, screen: screen)
     let plain = Subject(plain: PlainTextDocument(text: text), screen: screen)
@@ -72,8 +73,9 @@ do {
             baselineName: plainName, baseline: remote.1.nextKey, isInteractive: true))
 
     // Typing into the fragmented document.
-    let openedFragmented = YTextDocument(doc: Doc(clientID: 7))
-    try openedFragmented.applyRemoteUpdate(fragmented)
+    let fragmentedDoc = Doc(clientID: 7)
+    try fragmentedDoc.applyUpdate(fragmented, origin: TransactionOrigin.remote)
+    let openedFragmented = YTextDocument(doc: fragmentedDoc)
     openedFragmented.undoManager.clear()
     let fromFragments = try Subject(yjs: openedFragmented, screen: screen)
     let plainFragments = Subject(plain: PlainTextDocument(text: text), screen: screen)
