@@ -285,6 +285,8 @@ public final class Doc {
         }
         for change in txn.changedClients {
             guard change.before != change.after, let structs = store.list(change.client) else { continue }
+            // Typing extended the last struct in place and added none: nothing can merge.
+            if structs[structs.count - 1].id.clock < change.before { continue }
             // Yjs tries every position from the end down to the first change; only the
             // candidates can merge, and a merge at `pos` of `n` structs consumes the
             // positions down to `pos - n` (those below it are untouched).

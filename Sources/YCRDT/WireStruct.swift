@@ -340,6 +340,18 @@ enum UpdateCodec {
                 return
             }
             e.writeVarUInt(1)
+            // Typing: the whole change is the end of the client's last struct (extended in
+            // place, or new); written without searching the list.
+            if let structs = store.list(only.client), structs.count > 0 {
+                let last = structs[structs.count - 1]
+                if last.id.clock <= only.before {
+                    e.writeVarUInt(1)
+                    e.writeVarUInt(only.client)
+                    e.writeVarUInt(only.before)
+                    last.write(to: &e, offset: only.before - last.id.clock)
+                    return
+                }
+            }
             writeClientStructs(&e, store: store, client: only.client, since: only.before)
             return
         }
