@@ -238,6 +238,19 @@ final class Item {
         if hasOrigin { info |= 0x80 }
         if hasRightOrigin { info |= 0x40 }
         if sub != nil { info |= 0x20 }
+        if hasOrigin || hasRightOrigin, !countable, case .deleted = content {
+            e.writeItem(info: info, origin: origin, rightOrigin: rightOriginRaw, number: length - offset)
+            return
+        }
+        if hasOrigin || hasRightOrigin, case let .string(units) = content {
+            // Text: header, origins and string in one write, from the array in place.
+            units.withUnsafeBufferPointer { buf in
+                e.writeStringItem(
+                    info: info, origin: origin, rightOrigin: rightOriginRaw,
+                    units: UnsafeBufferPointer(rebasing: buf[offset...]))
+            }
+            return
+        }
         e.writeUInt8(info)
         if hasOrigin { origin.write(to: &e) }
         if hasRightOrigin { rightOriginRaw.write(to: &e) }

@@ -140,6 +140,50 @@ struct Lib0Encoder {
         }
     }
 
+    /// An item's header, its origins (`ID.none` for none) and one number (the length of
+    /// deleted content), in one write.
+    mutating func writeItem(info: UInt8, origin: ID, rightOrigin: ID, number: Int) {
+        write(upTo: 1 + 40 + 10) { p in
+            p[0] = info
+            var k = 1
+            if origin.client != ID.none.client {
+                k += Lib0Encoder.putVarUInt(origin.client, p + k)
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, origin.clock)), p + k)
+            }
+            if rightOrigin.client != ID.none.client {
+                k += Lib0Encoder.putVarUInt(rightOrigin.client, p + k)
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, rightOrigin.clock)), p + k)
+            }
+            return k + Lib0Encoder.putVarUInt(UInt64(Swift.max(0, number)), p + k)
+        }
+    }
+
+    /// An item's header, its origins (`ID.none` for none) and its string content from unit
+    /// `offset`, in one write: the common struct of a text document's state.
+    mutating func writeStringItem(
+        info: UInt8, origin: ID, rightOrigin: ID, units: UnsafeBufferPointer<UInt16>
+    ) {
+        let n = UTF.utf8Count(fromUTF16: units)
+        write(upTo: 1 + 40 + 10 + n) { p in
+            p[0] = info
+            var k = 1
+            if origin.client != ID.none.client {
+                k += Lib0Encoder.putVarUInt(origin.client, p + k)
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, origin.clock)), p + k)
+            }
+            if rightOrigin.client != ID.none.client {
+                k += Lib0Encoder.putVarUInt(rightOrigin.client, p + k)
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, rightOrigin.clock)), p + k)
+            }
+            k += Lib0Encoder.putVarUInt(UInt64(n), p + k)
+            if n == units.count {
+                for i in 0..<n { p[k + i] = UInt8(truncatingIfNeeded: units[i]) }
+                return k + n
+            }
+            return k + UTF.writeUTF8(fromUTF16: units, to: p + k)
+        }
+    }
+
     mutating func writeVarString(_ s: String) {
         writeVarUInt(s.utf8.count)
         writeBytes(s.utf8)
