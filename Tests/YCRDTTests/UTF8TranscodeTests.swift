@@ -1,0 +1,76 @@
+import XCTest
+
+@testable import YCRDT
+
+/// The hand-written UTF-8 → UTF-16 transcoder agrees with the standard library's
+/// strict decoder on every input: the same units for valid UTF-8, a refusal for
+/// anything else.
+final class UTF8TranscodeTests: XCTestCase {
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// What `Unicode.UTF8` makes of `bytes`, or nil where it finds an error.
+    private func reference(_ bytes: [UInt8]) -> [UInt16]? {
+        var it = bytes.makeIterator()
+        var decoder = Unicode.UTF8()
+        var out: [UInt16] = []
+        while true {
+            switch decoder.decode(&it) {
+            case let .scalarValue(s): out.append(contentsOf: Character(s).utf16)
+            case .emptyInput: return out
+            case .error: return nil
+            }
+        }
+    }
+
+    private func transcoded(_ bytes: [UInt8]) -> [UInt16]? {
+        bytes.withUnsafeBufferPointer { UTF.transcode($0) }
+    }
+
+    func testEdgesOfEveryByteClass() {
+        let cases: [[UInt8]] = [
+            [0xC2, 0x80], [0xDF, 0xBF], [0xC0, 0x80], [0xC1, 0xBF],  // overlong two-byte forms
+            [0xE0, 0xA0, 0x80], [0xE0, 0x9F, 0xBF],  // the first three-byte form; an overlong one
+            [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF],  // before and in the surrogates
+            [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xFF],
+            [0x80], [0xBF, 0x41], [0xD8, 0xA7], [0xD8], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+            [0x41, 0xF0, 0x9F, 0x98, 0x80, 0x42], Array("سلام ✓ 😀 abc".utf8)
+        ]
+        for bytes in cases {
+            XCTAssertEqual(transcoded(bytes), reference(bytes), "\(bytes.map { String($0, radix: 16) })")
+        }
+    }
+
+    func testRandomInputsAgreeWithTheStandardLibrary() {
+        var rng = SplitMix64(state: 7)
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("ب".utf8), Array("€".utf8), Array("😀".utf8), [0x80], [0xC0], [0xED, 0xA0],
+            [0xF4, 0x90], [0xE0], [0xF0], [0xFF], [0xC3]
+        ]
+        var valid = 0
+        for _ in 0..<20000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...12, using: &rng) {
+                // Mostly valid text with an occasional bad byte or cut sequence.
+                let piece =
+                    Int.random(in: 0..<10, using: &rng) < 8
+                    ? pieces[Int.random(in: 0..<4, using: &rng)] : pieces.randomElement(using: &rng)!
+                bytes += piece
+            }
+            let expected = reference(bytes)
+            if expected != nil { valid += 1 }
+            XCTAssertEqual(transcoded(bytes), expected, "\(bytes.map { String($0, radix: 16) })")
+        }
+        XCTAssertGreaterThan(valid, 2000)
+        XCTAssertLessThan(valid, 19000)
+    }
+}
