@@ -76,6 +76,8 @@ public actor YjsPersistence {
     private let options: Options
     private let inbox: UpdateInbox
     private let localCopy: StateCache?
+    /// The loaded state, until it is written to `localCopy`.
+    private var pendingLocalCopy: [UInt8]?
     private let storedChangesContinuation: AsyncStream<[UInt8]>.Continuation
 
     /// This autosaver's replica of the document; nil until loaded.
@@ -212,9 +214,20 @@ public actor YjsPersistence {
         let (recovered, recovery) = recover(into: doc)
         replica = doc
         loadFailure = nil
-        let state = try doc.encodeStateAsUpdate()
+        // One stored row, with nothing recovered or left pending, is the document
+        // as it stands: encoding it again would only cost the open its time.
+        let state: [UInt8]
+        if let rows, rows.count == 1, recovered == nil, !doc.hasPending {
+            state = rows[0]
+        } else {
+            state = try doc.encodeStateAsUpdate()
+        }
         if let rows, !rows.isEmpty {
-            writeLocalCopy(state)
+            // Written after the open returns, while the editor builds its first
+            // screen (a 10 MB document's copy took a sixth of the open); `close()`
+            // writes it if that has not happened yet.
+            pendingLocalCopy = state
+            Task { self.writePendingLocalCopy() }
         }
         if let recovered {
             updates.append(try ParsedUpdate(recovered))
@@ -379,6 +392,7 @@ public actor YjsPersistence {
     /// Stops the timers and closes the journal (kept on disk while it holds
     /// unsaved records). Call `flush()` first to save.
     public func close() {
+        writePendingLocalCopy()
         isClosed = true
         timer?.cancel()
         timer = nil
@@ -541,12 +555,18 @@ public actor YjsPersistence {
     }
 
     private func writeLocalCopy(_ state: [UInt8]) {
+        // A newer state supersedes the one the open left to write.
+        pendingLocalCopy = nil
         guard let localCopy else { return }
         do {
             try localCopy.write(state)
         } catch {
             showNotice("\(error)")
         }
+    }
+
+    private func writePendingLocalCopy() {
+        if let state = pendingLocalCopy { writeLocalCopy(state) }
     }
 
     private func endSaving() {

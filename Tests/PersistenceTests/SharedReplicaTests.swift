@@ -101,6 +101,39 @@ final class SharedReplicaTests: XCTestCase {
         reopened.close()
     }
 
+    /// This machine's copy of the stored state is written after the open
+    /// returns, not on its way; it is the stored row itself, and a session that
+    /// closes at once still leaves it.
+    func testTheLoadedStateReachesThisMachinesCopyAfterTheOpenOrAtClose() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "copy")
+        do {
+            let first = YjsPersistence(store: store, document: document, options: .init(saveDelay: .seconds(3600)))
+            _ = try await first.load()
+            first.record(Words.encode(["stored"]))
+            try await first.flush()
+            await first.close()
+        }
+        let rows = try await store.load(document)
+        XCTAssertEqual(rows.count, 1)
+        for closesAtOnce in [false, true] {
+            let state = directory.url.appendingPathComponent("state-\(closesAtOnce)")
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            let copy = StateCache(document: document, directory: state)
+            let persistence = YjsPersistence(
+                store: store, document: document, localCopy: copy, options: .init(saveDelay: .seconds(3600)))
+            let loaded = try await persistence.load()
+            XCTAssertEqual(loaded.state, rows[0], "one row, nothing recovered: the row is the state")
+            if closesAtOnce {
+                await persistence.close()
+                XCTAssertEqual(copy.read(), rows[0], "close writes the copy the open left")
+            } else {
+                await eventually("the copy is written") { copy.read() == rows[0] }
+                await persistence.close()
+            }
+        }
+    }
+
     /// The editor's document takes the loaded document as the very updates the
     /// replica integrated, decoded once: the stored row itself, then what the
     /// crash journal gave back. Applied, they hold exactly what the replica does.
