@@ -76,8 +76,8 @@ public actor YjsPersistence {
     private let options: Options
     private let inbox: UpdateInbox
     private let localCopy: StateCache?
-    /// The loaded state, until it is written to `localCopy`.
-    private var pendingLocalCopy: [UInt8]?
+    /// Writes the loaded state to `localCopy`, off the actor, until done.
+    private var openCopy: Task<Void, Never>?
     private let storedChangesContinuation: AsyncStream<[UInt8]>.Continuation
 
     /// This autosaver's replica of the document; nil until loaded.
@@ -222,12 +222,18 @@ public actor YjsPersistence {
         } else {
             state = try doc.encodeStateAsUpdate()
         }
-        if let rows, !rows.isEmpty {
-            // Written after the open returns, while the editor builds its first
-            // screen (a 10 MB document's copy took a sixth of the open); `close()`
-            // writes it if that has not happened yet.
-            pendingLocalCopy = state
-            Task { self.writePendingLocalCopy() }
+        if let rows, !rows.isEmpty, let localCopy {
+            // Written beside the open rather than on its way, and off this actor,
+            // which the session calls while the editor builds its first screen (a
+            // 10 MB copy with its fsync took a third of the open). A save and
+            // `close()` wait for it, so a newer copy is never overwritten by it.
+            openCopy = Task.detached(priority: .utility) { [weak self] in
+                do {
+                    try localCopy.write(state)
+                } catch {
+                    await self?.showNotice("\(error)")
+                }
+            }
         }
         if let recovered {
             updates.append(try ParsedUpdate(recovered))
@@ -391,8 +397,8 @@ public actor YjsPersistence {
 
     /// Stops the timers and closes the journal (kept on disk while it holds
     /// unsaved records). Call `flush()` first to save.
-    public func close() {
-        writePendingLocalCopy()
+    public func close() async {
+        await openCopy?.value
         isClosed = true
         timer?.cancel()
         timer = nil
@@ -463,6 +469,8 @@ public actor YjsPersistence {
         }
         isSaving = true
         defer { endSaving() }
+        // The open's copy first: this save's copy is newer.
+        await openCopy?.value
         guard !isClosed else { throw PersistenceError.closed }
         guard let replica else {
             if inbox.isEmpty { return }
@@ -555,18 +563,12 @@ public actor YjsPersistence {
     }
 
     private func writeLocalCopy(_ state: [UInt8]) {
-        // A newer state supersedes the one the open left to write.
-        pendingLocalCopy = nil
         guard let localCopy else { return }
         do {
             try localCopy.write(state)
         } catch {
             showNotice("\(error)")
         }
-    }
-
-    private func writePendingLocalCopy() {
-        if let state = pendingLocalCopy { writeLocalCopy(state) }
     }
 
     private func endSaving() {
