@@ -461,6 +461,14 @@ struct EditSetup {
             await editor.quit(id: nil)
             exit(0)
         }
+        // Nobody reads the events any more: the same, instead of a crash on the
+        // next line written.
+        output.whenClosed {
+            Task {
+                await editor.quit(id: nil)
+                exit(0)
+            }
+        }
         await editor.run(commands: StandardInputLines.stream(), extra: relayInfo)
         withExtendedLifetime(signals) {}
         await open.release()

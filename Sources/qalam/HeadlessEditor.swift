@@ -302,16 +302,37 @@ final class LastValue<Value: Equatable & Sendable>: @unchecked Sendable {
 final class JSONLineWriter: @unchecked Sendable {
     private let lock = NSLock()
     private let handle: FileHandle
+    private var closed = false
+    private var onClosed: (@Sendable () -> Void)?
 
     init(handle: FileHandle = .standardOutput) {
         self.handle = handle
     }
 
+    /// Called once, when a write fails because nobody reads the output any more
+    /// (the driving program closed its end): the editor then saves and leaves,
+    /// as at the end of its input. Later lines are dropped.
+    func whenClosed(_ action: @escaping @Sendable () -> Void) {
+        let closedAlready = lock.withLock {
+            onClosed = action
+            return closed
+        }
+        if closedAlready { action() }
+    }
+
     func write(_ value: JSONValue) {
         let line = value.jsonBytes + [0x0A]
-        lock.withLock {
-            handle.write(Data(line))
+        let action: (@Sendable () -> Void)? = lock.withLock {
+            guard !closed else { return nil }
+            do {
+                try handle.write(contentsOf: line)
+                return nil
+            } catch {
+                closed = true
+                return onClosed
+            }
         }
+        action?()
     }
 }
 

@@ -1,11 +1,14 @@
 """Several `qalam edit --headless` processes editing one document through the
 embedded relay: convergence of concurrent Arabic/English edits, a late joiner,
 and the relay moving to another editor when its host quits."""
+import json
+import os
+import subprocess
 import time
 
 import pytest
 
-from test_collab_support import Editor, Machine, converged_text, free_port, utf16_len
+from test_collab_support import RELAY_KEY_FILE, Editor, Machine, converged_text, free_port, utf16_len
 
 
 @pytest.fixture
@@ -143,3 +146,44 @@ def test_an_editor_cut_off_edits_and_everything_converges_when_it_reconnects(qal
     assert "A online. " in final and "ب وهو منقطع. " in final and "shared" not in final, final
     for editor in (a, b):
         assert editor.quit() == 0
+
+
+def test_a_driver_that_stops_reading_leaves_the_editor_saving_not_crashing(qalam_bin, machine, editors):
+    """The driving program closes its end of stdout (it exited, or piped into
+    `head`): the next event the editor writes finds nobody reading. It must save
+    what was typed and leave as at the end of its input, not crash."""
+    port = free_port()
+    env = dict(os.environ, XDG_DATA_HOME=machine.data_home, XDG_STATE_HOME=machine.state_home,
+               QALAM_RELAY_KEY_FILE=RELAY_KEY_FILE)
+    for key in ("DATABASE_URL", "SUPABASE_URL", "SUPABASE_ANON_KEY", "QALAM_ACCESS_TOKEN"):
+        env.pop(key, None)
+    process = subprocess.Popen(
+        [qalam_bin, "edit", "stops-reading", "--headless", "--relay-url", f"http://127.0.0.1:{port}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
+    try:
+        def next_event(predicate):
+            for line in process.stdout:
+                event = json.loads(line)
+                if predicate(event):
+                    return event
+            raise AssertionError(f"the editor exited ({process.poll()}): {process.stderr.read()[-2000:]}")
+
+        next_event(lambda e: e.get("event") == "ready")
+        process.stdin.write(json.dumps({"cmd": "insert", "id": 1, "index": 0, "text": "كُتب قبل أن يُغلق"}) + "\n")
+        process.stdin.flush()
+        next_event(lambda e: e.get("id") == 1)
+        process.stdout.close()
+        # Answered on the closed pipe.
+        process.stdin.write(json.dumps({"cmd": "get", "id": 2}) + "\n")
+        process.stdin.flush()
+        returncode = process.wait(timeout=60)
+        stderr = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    assert "Fatal error" not in stderr and "crashed" not in stderr, stderr[-2000:]
+    assert returncode == 0, stderr[-2000:]
+    reopened = Editor(qalam_bin, "stops-reading", free_port(), "later", machine)
+    editors.append(reopened)
+    assert reopened.text() == "كُتب قبل أن يُغلق"
