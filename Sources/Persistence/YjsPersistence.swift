@@ -150,7 +150,9 @@ public actor YjsPersistence {
 
     /// What `load()` found.
     public struct LoadedDocument: Sendable {
-        /// The document as one update (what this machine's copy holds).
+        /// The document as one update: the stored row itself when the store holds
+        /// one and nothing was recovered, else the replica encoded. This is what
+        /// this machine's copy is refreshed with after a load from the store.
         public let state: [UInt8]
         /// The document to show, as updates to apply in order to the editor's
         /// `Doc` before editing: the ones the replica integrated, decoded once
