@@ -6,16 +6,6 @@ import XCTest
 /// deletes, formatting), updates are delivered late, out of order and twice; all replicas,
 /// a replica fed one merged update and one fed per-client diffs must end identical.
 final class ConvergencePropertyTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     func testRandomSessionsConverge() throws {
         // Yjs replicas themselves can differ when a format range ends inside a surrogate

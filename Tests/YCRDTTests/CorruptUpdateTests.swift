@@ -163,17 +163,6 @@ final class CorruptUpdateTests: XCTestCase {
 
     // MARK: - The differential over random corruptions
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A sequence of valid updates; any prefix applied in order is a valid document.
     private struct Session {
         var gc: Bool

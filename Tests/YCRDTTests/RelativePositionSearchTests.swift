@@ -6,16 +6,6 @@ import XCTest
 /// what a walk over the whole item list gives, for every index and both assoc values, on
 /// fragmented documents (several clients, interleaved runs, deletes, surrogate pairs).
 final class RelativePositionSearchTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Yjs `createRelativePositionFromTypeIndex`, written out as the plain walk from the start.
     func referenceItem(_ branch: Branch, _ index: Int, _ assoc: Int) -> ID? {

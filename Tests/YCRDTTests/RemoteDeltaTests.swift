@@ -6,16 +6,6 @@ import XCTest
 /// its attributes, gives what the document holds: over random inserts, deletes,
 /// formats and embeds from another replica, batched as a provider would send them.
 final class RemoteDeltaTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// One UTF-16 unit (or embed) of the shadow with the attributes it carries.
     private struct Unit: Equatable {

@@ -6,16 +6,6 @@ import XCTest
 /// strict decoder on every input: the same units for valid UTF-8, a refusal for
 /// anything else.
 final class UTF8TranscodeTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// What `Unicode.UTF8` makes of `bytes`, or nil where it finds an error.
     private func reference(_ bytes: [UInt8]) -> [UInt16]? {
