@@ -53,7 +53,7 @@ final class CorruptionDifferentialTests: XCTestCase {
         }
         let directory = try TemporaryDirectory()
         let store = try await directory.sqliteStore()
-        var random = SeededRandom(seed: 0x5141_4C41_4D09)
+        var random = SplitMix64(seed: 0x5141_4C41_4D09)
         let base = try Self.baseState()
         let attempts = 1_000
         var expected: [String: View] = [:]
@@ -176,7 +176,7 @@ final class CorruptionDifferentialTests: XCTestCase {
     }
 
     /// A valid update of another client on top of the base: inserts, a delete, a format.
-    static func validUpdate(over base: [UInt8], random: inout SeededRandom) throws -> [UInt8] {
+    static func validUpdate(over base: [UInt8], random: inout SplitMix64) throws -> [UInt8] {
         let doc = Doc(clientID: ClientID(1000 + random.next(below: 5)))
         try doc.applyUpdate(base)
         let before = doc.encodeStateVector()
@@ -195,7 +195,7 @@ final class CorruptionDifferentialTests: XCTestCase {
     }
 
     /// A bit flip, a splice of random bytes, or a truncation.
-    static func corrupt(_ update: [UInt8], random: inout SeededRandom) -> ([UInt8], String) {
+    static func corrupt(_ update: [UInt8], random: inout SplitMix64) -> ([UInt8], String) {
         var bytes = update
         switch random.next(below: 3) {
         case 0:
@@ -212,21 +212,4 @@ final class CorruptionDifferentialTests: XCTestCase {
             return (Array(bytes.prefix(random.next(below: bytes.count))), "truncation")
         }
     }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure names a repeatable attempt.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
 }

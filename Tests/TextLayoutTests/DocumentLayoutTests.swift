@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import TextLayout
@@ -17,7 +18,7 @@ final class DocumentLayoutTests: XCTestCase {
     }
 
     func testEditsMatchAPlainStringModel() throws {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let alphabet: [String] = ["a", "b", " ", "\n", "م", "ر", "َ", "😀", "1", "(", "لا", "\t"]
         var model: [UInt16] = Array("start\nسطر ثاني\nend".utf16)
         let document = DocumentLayout(text: String(decoding: model, as: UTF16.self), options: options)
@@ -155,18 +156,5 @@ final class DocumentLayoutTests: XCTestCase {
     private func snap(_ units: [UInt16], _ offset: Int) -> Int {
         guard offset > 0, offset < units.count else { return offset }
         return UTF16.isTrailSurrogate(units[offset]) ? offset - 1 : offset
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

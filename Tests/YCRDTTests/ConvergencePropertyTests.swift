@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -14,7 +15,7 @@ final class ConvergencePropertyTests: XCTestCase {
         let astral = ["a", "ب", "😀", "ّ", " ", "hello", "مرحبا", "👍🏽", "\n", "x"]
         let bmp = ["a", "ب", "ّ", " ", "hello", "مرحبا", "\n", "x", "é", "中"]
         for seed in 1...30 {
-            var rng = SplitMix64(state: UInt64(seed))
+            var rng = SplitMix64(seed: UInt64(seed))
             let formatting = seed % 2 == 1
             let words = formatting ? bmp : astral
             let gc = seed % 3 != 0

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -242,7 +243,7 @@ final class CorruptUpdateTests: XCTestCase {
     }
 
     func testRandomCorruptionsAreRefusedOrLoadBackUnchanged() throws {
-        var rng = SplitMix64(state: 0x51_4A1A)
+        var rng = SplitMix64(seed: 0x51_4A1A)
         let corpus = try sessions(&rng)
         var accepted = 0
         var refusedAsMalformed = 0

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -100,7 +101,7 @@ final class RelativePositionSearchTests: XCTestCase {
 
     func testMarkerPathMatchesFullWalkOnFragmentedDocuments() throws {
         for seed in 1...8 {
-            var rng = SplitMix64(state: UInt64(seed))
+            var rng = SplitMix64(seed: UInt64(seed))
             let docs = [Doc(clientID: 11, gc: seed % 2 == 0), Doc(clientID: 2_000_000_000), Doc(clientID: 5)]
             for round in 0..<12 {
                 for d in docs {
@@ -116,7 +117,7 @@ final class RelativePositionSearchTests: XCTestCase {
     }
 
     func testInsideATransactionTheFullWalkIsUsed() throws {
-        var rng = SplitMix64(state: 99)
+        var rng = SplitMix64(seed: 99)
         let a = Doc(clientID: 1)
         let b = Doc(clientID: 2)
         for _ in 0..<200 {

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -55,7 +56,7 @@ final class RemoteDeltaTests: XCTestCase {
 
     func testRemoteDeltasReplayToTheDocument() throws {
         for seed in UInt64(1)...12 {
-            var rng = SplitMix64(state: seed)
+            var rng = SplitMix64(seed: seed)
             let editor = Doc(clientID: 1)
             let peer = Doc(clientID: 2)
             let text = editor.getText("content")

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -6,7 +7,7 @@ import XCTest
 /// lookups that cross chunk boundaries.
 final class StructListTests: XCTestCase {
     func testRandomOperationsMatchAnArray() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         let list = StructList()
         var model: [Item] = []
         func item() -> Item { Item(gc: ID(client: 1, clock: 0), length: 1) }

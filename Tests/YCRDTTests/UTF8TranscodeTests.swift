@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -41,7 +42,7 @@ final class UTF8TranscodeTests: XCTestCase {
     }
 
     func testRandomInputsAgreeWithTheStandardLibrary() {
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let pieces: [[UInt8]] = [
             Array("a".utf8), Array("ب".utf8), Array("€".utf8), Array("😀".utf8), [0x80], [0xC0], [0xED, 0xA0],
             [0xF4, 0x90], [0xE0], [0xF0], [0xFF], [0xC3]
