@@ -138,36 +138,57 @@ struct SearchMarker {
                 return b
             }
         }
-        // Unowned: the walk only reads links between items the store owns, and frees none.
-        unowned(unsafe) var p = start
+        // The walk only reads links between items the store owns, and frees none: it holds
+        // them unmanaged, so a step costs no reference counting (a strong binding of each
+        // neighbour retained and released it).
+        var p = Unmanaged.passUnretained(start)
         var pindex = 0
         if let b = best {
-            p = markers[b].p
+            p = markers[b].ref
             pindex = markers[b].index
             branch.markerClock += 1
             markers[b].timestamp = branch.markerClock
         }
-        while let r = p.right, pindex < index {
-            if !p.deleted && p.countable {
-                if index < pindex + p.length { break }
-                pindex += p.length
+        while pindex < index, let r = neighbour(of: p, right: true) {
+            let (visible, length) = p._withUnsafeGuaranteedRef { (!$0.deleted && $0.countable, $0.length) }
+            if visible {
+                if index < pindex + length { break }
+                pindex += length
             }
             p = r
         }
-        while let l = p.left, pindex > index {
+        while pindex > index, let l = neighbour(of: p, right: false) {
             p = l
-            if !p.deleted && p.countable { pindex -= p.length }
+            let (visible, length) = p._withUnsafeGuaranteedRef { (!$0.deleted && $0.countable, $0.length) }
+            if visible { pindex -= length }
         }
-        while let l = p.left, l.id.client == p.id.client, l.id.clock + l.length == p.id.clock {
+        while let l = neighbour(of: p, right: false),
+            p._withUnsafeGuaranteedRef({ pi in
+                l._withUnsafeGuaranteedRef { li in
+                    li.id.client == pi.id.client && li.id.clock + li.length == pi.id.clock
+                }
+            })
+        {
             p = l
-            if !p.deleted && p.countable { pindex -= p.length }
+            let (visible, length) = p._withUnsafeGuaranteedRef { (!$0.deleted && $0.countable, $0.length) }
+            if visible { pindex -= length }
         }
+        let item = p.takeUnretainedValue()
         if let b = best, Double(abs(markers[b].index - pindex)) < Double(branch.length) / Double(maxMarkers) {
             branch.markerClock += 1
-            overwrite(&markers, b, branch, p: p, index: pindex)
+            overwrite(&markers, b, branch, p: item, index: pindex)
             return markers[b]
         }
-        return markPosition(&markers, branch, p: p, index: pindex)
+        return markPosition(&markers, branch, p: item, index: pindex)
+    }
+
+    /// `p`'s right (or left) neighbour, unmanaged like `p`.
+    @inline(__always)
+    private static func neighbour(of p: Unmanaged<Item>, right: Bool) -> Unmanaged<Item>? {
+        p._withUnsafeGuaranteedRef { item in
+            guard let n = right ? item.right : item.left else { return nil }
+            return Unmanaged.passUnretained(n)
+        }
     }
 
     /// Yjs `updateMarkerChanges`.
