@@ -217,18 +217,22 @@ public final class YText {
     private func findNextPosition(_ txn: Transaction, _ pos: inout Position, _ count: Int) {
         var count = count
         let store = txn.doc.store
-        while let r = pos.right, count > 0 {
-            if case let .format(key, value, _) = r.content {
-                if !r.deleted { pos.currentAttributes[key] = value.isNull ? nil : value }
-            } else if !r.deleted {
-                if count < r.length {
-                    _ = store.getItemCleanStart(txn, ID(client: r.id.client, clock: r.id.clock + count))
+        // Each step reads the item through an unmanaged reference (a strong binding retained
+        // and released every item passed); a split leaves the item in the store.
+        while count > 0, let next = pos.right.map(Unmanaged.passUnretained) {
+            next._withUnsafeGuaranteedRef { r in
+                if !r.countable, case let .format(key, value, _) = r.content {
+                    if !r.deleted { pos.currentAttributes[key] = value.isNull ? nil : value }
+                } else if !r.deleted {
+                    if count < r.length {
+                        _ = store.getItemCleanStart(txn, ID(client: r.id.client, clock: r.id.clock + count))
+                    }
+                    pos.index += r.length
+                    count -= r.length
                 }
-                pos.index += r.length
-                count -= r.length
+                pos.left = r
+                pos.right = r.right
             }
-            pos.left = r
-            pos.right = r.right
         }
     }
 
