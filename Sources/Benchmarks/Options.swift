@@ -74,9 +74,10 @@ struct Options {
         for sub in ["", "ascii_only", "concurrent"] {
             let directory = sub.isEmpty ? tracesDirectory : tracesDirectory.appendingPathComponent(sub)
             guard let files = try? manager.contentsOfDirectory(atPath: directory.path) else { continue }
-            for file in files.sorted() where file.hasSuffix(".json.gz") {
+            // Plain `.json` too: a profiler that cannot spawn `gzip` (valgrind) reads those.
+            for file in files.sorted() where file.hasSuffix(".json.gz") || file.hasSuffix(".json") {
                 let url = directory.appendingPathComponent(file)
-                let base = String(file.dropLast(".json.gz".count))
+                let base = String(file.dropLast(file.hasSuffix(".gz") ? ".json.gz".count : ".json".count))
                 let name = sub.isEmpty ? base : "\(sub)/\(base)"
                 if quick {
                     let attributes = try? manager.attributesOfItem(atPath: url.path)
