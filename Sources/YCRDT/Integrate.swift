@@ -207,6 +207,12 @@ extension Doc {
         let order = u.blocks.indices.sorted { u.blocks[$0].client < u.blocks[$1].client }
         let clientIDs = order.map { u.blocks[$0].client }
         let refs = order.map { u.blocks[$0].structs }
+        // The structs are read through their arrays' storage: the caller's `u` (and `refs`)
+        // hold every array, never mutated, until this function returns, so the storage stays
+        // where it is (an empty array's nil base is never read: its rank has no next struct).
+        // Reading `refs[r][i]` retained and released the inner array and copied the struct
+        // (a retain and release of its content) for every struct of the update.
+        let storage = refs.map { $0.withUnsafeBufferPointer { $0.baseAddress } }
         /// Per rank, the index of the next struct to take.
         var next = [Int](repeating: 0, count: refs.count)
         var removed = [Bool](repeating: false, count: refs.count)
@@ -264,10 +270,10 @@ extension Doc {
         var headRank = current
         var headIndex = take(current)
         while true {
-            let head = refs[headRank][headIndex]
-            if !head.isSkip {
+            let head = storage[headRank].unsafelyUnwrapped + headIndex
+            if !head.pointee.isSkip {
                 let client = clientIDs[headRank]
-                let clock = head.id.clock
+                let clock = head.pointee.id.clock
                 var localClock = state[headRank]
                 if localClock < 0 {
                     localClock = store.state(client)
@@ -280,7 +286,7 @@ extension Doc {
                     addStackToRest()
                 } else {
                     var missingClient: ClientID?
-                    switch head {
+                    switch head.pointee {
                     case .skip: break
                     case let .gc(id, len):
                         if offset < len {
