@@ -140,20 +140,30 @@ struct Lib0Encoder {
         }
     }
 
+    /// Writes an item's info byte and its origins (`ID.none` for none) at `p`, which has
+    /// room for 41 bytes; returns the number of bytes written.
+    @inline(__always)
+    private static func putItemHeader(
+        info: UInt8, origin: ID, rightOrigin: ID, _ p: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        p[0] = info
+        let k = 1 + putOrigin(origin, p + 1)
+        return k + putOrigin(rightOrigin, p + k)
+    }
+
+    /// An origin's client and clock at `p`, or nothing for `ID.none`; returns the bytes written.
+    @inline(__always)
+    private static func putOrigin(_ id: ID, _ p: UnsafeMutablePointer<UInt8>) -> Int {
+        guard id.client != ID.none.client else { return 0 }
+        let k = putVarUInt(id.client, p)
+        return k + putVarUInt(UInt64(Swift.max(0, id.clock)), p + k)
+    }
+
     /// An item's header, its origins (`ID.none` for none) and one number (the length of
     /// deleted content), in one write.
     mutating func writeItem(info: UInt8, origin: ID, rightOrigin: ID, number: Int) {
         write(upTo: 1 + 40 + 10) { p in
-            p[0] = info
-            var k = 1
-            if origin.client != ID.none.client {
-                k += Lib0Encoder.putVarUInt(origin.client, p + k)
-                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, origin.clock)), p + k)
-            }
-            if rightOrigin.client != ID.none.client {
-                k += Lib0Encoder.putVarUInt(rightOrigin.client, p + k)
-                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, rightOrigin.clock)), p + k)
-            }
+            let k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
             return k + Lib0Encoder.putVarUInt(UInt64(Swift.max(0, number)), p + k)
         }
     }
@@ -165,16 +175,7 @@ struct Lib0Encoder {
     ) {
         let n = UTF.utf8Count(fromUTF16: units)
         write(upTo: 1 + 40 + 10 + n) { p in
-            p[0] = info
-            var k = 1
-            if origin.client != ID.none.client {
-                k += Lib0Encoder.putVarUInt(origin.client, p + k)
-                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, origin.clock)), p + k)
-            }
-            if rightOrigin.client != ID.none.client {
-                k += Lib0Encoder.putVarUInt(rightOrigin.client, p + k)
-                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, rightOrigin.clock)), p + k)
-            }
+            var k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
             k += Lib0Encoder.putVarUInt(UInt64(n), p + k)
             if n == units.count {
                 for i in 0..<n { p[k + i] = UInt8(truncatingIfNeeded: units[i]) }
