@@ -26,6 +26,9 @@ class TUI:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
+        # Every bottom line (the status bar) the screen showed after a read, in order: a
+        # state that lasts a moment can be drawn and replaced between two checks.
+        self.status_history = []
         self.exit_status = None
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # child
@@ -58,6 +61,9 @@ class TUI:
                 return
             self.raw.extend(data)
             self.stream.feed(data)
+            status = self.line(self.screen.lines - 1)
+            if not self.status_history or self.status_history[-1] != status:
+                self.status_history.append(status)
 
     def wait_for(self, predicate, timeout=20.0):
         """Pumps until `predicate(self)` holds; returns whether it did."""
