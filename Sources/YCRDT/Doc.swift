@@ -261,7 +261,7 @@ public final class Doc {
         store.currentTransaction = txn
         defer { store.currentTransaction = nil }
         txn.sortAndMergeDeletions()
-        txn.takeAfterState()
+        txn.takeAfterState(store)
         for type in txn.changedTypes {
             if let item = type.item, item.deleted { continue }
             if !txn.local { type.searchMarkers?.removeAll() }
@@ -272,7 +272,9 @@ public final class Doc {
                 txn.needFormattingCleanup = true
             }
         }
-        for (_, h) in afterTransactionObservers { h(txn) }
+        if !afterTransactionObservers.isEmpty {
+            for (_, h) in afterTransactionObservers { h(txn) }
+        }
         if txn.needFormattingCleanup { YText.cleanupAfterRemoteTransaction(txn) }
 
         if let (client, dels) = txn.singleClientDeletions {
@@ -320,14 +322,25 @@ public final class Doc {
         guard !updateObservers.isEmpty else { return }
         guard txn.hasDeletions || changedState else { return }
         updateEncoder.reset()
-        UpdateCodec.writeClientsStructs(&updateEncoder, store: store, from: txn.changedClients)
+        if let only = txn.singleChangedClient {
+            UpdateCodec.writeClientStructs(&updateEncoder, store: store, only: only)
+        } else {
+            UpdateCodec.writeClientsStructs(&updateEncoder, store: store, from: txn.changedClients)
+        }
         if let (client, dels) = txn.singleClientDeletions {
             DeleteSet.write(client: client, dels, to: &updateEncoder)
         } else {
             txn.deleteSet.write(to: &updateEncoder)
         }
         let update = updateEncoder.bytes
-        for (_, h) in updateObservers { h(update, txn.origin) }
+        // Most transactions have no origin: passing a literal nil spares the outlined copy
+        // and destroy of the `AnyHashable?`.
+        if !txn.hasOrigin {
+            for (_, h) in updateObservers { h(update, nil) }
+        } else {
+            let origin = txn.origin
+            for (_, h) in updateObservers { h(update, origin) }
+        }
     }
 
     private func tryGcDeletions(_ client: ClientID, _ dels: [DeleteSet.Range]) {

@@ -68,6 +68,13 @@ final class Item {
         }
     }
 
+    /// Whether another item redid this one (`redone != nil`), read without copying the side object out.
+    @inline(__always)
+    var hasRedone: Bool {
+        guard let e = extra else { return false }
+        return e.redone != nil
+    }
+
     /// The item that redid this one (undo's redo).
     var redone: ID? {
         get { extra?.redone }

@@ -127,9 +127,10 @@ final class StructStore {
     }
 
     /// Set by the doc while a transaction is being cleaned up (replaceStruct needs it) and
-    /// cleared when the cleanup ends (strong: a weak reference would give every transaction
-    /// a side table).
-    @exclusivity(unchecked) var currentTransaction: Transaction?
+    /// cleared when the cleanup ends. Unchecked: the doc holds the transaction throughout (a
+    /// weak reference would give every transaction a side table, a strong one costs a
+    /// retain and release per transaction).
+    @exclusivity(unchecked) unowned(unsafe) var currentTransaction: Transaction?
 
     /// Yjs `tryToMergeWithLefts`; returns how many structs were merged away.
     @discardableResult

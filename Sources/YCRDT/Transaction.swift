@@ -6,6 +6,8 @@ public final class Transaction {
     unowned(unsafe) let doc: Doc
     /// The origin given to `transact` / `applyUpdate`.
     @exclusivity(unchecked) public private(set) var origin: AnyHashable?
+    /// Whether `origin` is not nil (read without copying it).
+    @exclusivity(unchecked) private(set) var hasOrigin: Bool
     /// False for transactions that apply remote updates.
     @exclusivity(unchecked) public internal(set) var local: Bool
     /// The clients whose state this transaction moved, with their clocks before it (and,
@@ -79,21 +81,34 @@ public final class Transaction {
     @exclusivity(unchecked) var changedOrder: [Branch] = []
     @exclusivity(unchecked) var changed = ChangedMap()
     /// The type and key of the last `addChanged` that recorded something (typing calls it
-    /// once per item with the same pair); cleared by `removeChanged`.
-    @exclusivity(unchecked) private var lastChanged: (type: ObjectIdentifier, sub: String?)?
+    /// once per item with the same pair); cleared by `removeChanged`. Two fields, not an
+    /// optional tuple: comparing and replacing the tuple went through outlined copies.
+    @exclusivity(unchecked) private var lastChangedType: ObjectIdentifier?
+    @exclusivity(unchecked) private var lastChangedSub: String?
     @exclusivity(unchecked) var mergeStructs: [Item] = []
     @exclusivity(unchecked) var needFormattingCleanup = false
 
     init(doc: Doc, origin: AnyHashable?, local: Bool) {
         self.doc = doc
         self.origin = origin
+        self.hasOrigin = origin != nil
         self.local = local
     }
 
     /// Makes a finished transaction that nobody else holds a new one, keeping its arrays'
     /// capacity (`Doc.transact` reuses it, so that a keystroke allocates no transaction).
     func reuse(origin: AnyHashable?, local: Bool) {
-        self.origin = origin
+        // Assigning or comparing an `AnyHashable?` goes through outlined copies even when it
+        // is nil: most transactions have no origin, and neither had the one before.
+        let given: Bool
+        switch origin {
+        case .none: given = false
+        case .some: given = true
+        }
+        if given || hasOrigin {
+            self.origin = origin
+            hasOrigin = given
+        }
         self.local = local
         changedClients.removeAll()
         // Only what holds something is replaced (each replacement releases a collection).
@@ -104,7 +119,8 @@ public final class Transaction {
         while !openDeletions.isEmpty { openDeletions.removeLast() }
         while !changedOrder.isEmpty { changedOrder.removeLast() }
         changed.removeAll()
-        lastChanged = nil
+        lastChangedType = nil
+        if lastChangedSub != nil { lastChangedSub = nil }
         while !mergeStructs.isEmpty { mergeStructs.removeLast() }
         needFormattingCleanup = false
     }
@@ -115,6 +131,9 @@ public final class Transaction {
         changedClients.note(client, before: before)
     }
 
+    /// The only client this transaction changed (nearly always), nil when none or several.
+    var singleChangedClient: ChangedClients.Entry? { changedClients.single }
+
     /// The state of `client` before this transaction (Yjs `beforeState.get(client) || 0`).
     @inline(__always)
     func beforeState(_ client: ClientID) -> Int {
@@ -122,29 +141,26 @@ public final class Transaction {
     }
 
     /// Records every changed client's state as it is now (Yjs `afterState`).
-    func takeAfterState() {
-        changedClients.takeAfter(doc.store)
+    func takeAfterState(_ store: StructStore) {
+        changedClients.takeAfter(store)
     }
 
     /// Yjs `addChangedTypeToTransaction`.
     func addChanged(_ type: Branch, _ parentSub: String?) {
-        if let item = type.item {
+        if type.item != nil, let item = type.item {
             guard item.id.clock < beforeState(item.id.client) && !item.deleted else { return }
         }
         let key = ObjectIdentifier(type)
-        if let last = lastChanged, last.type == key, last.sub == parentSub { return }
-        lastChanged = (key, parentSub)
-        if changed[key] == nil {
-            changed[key] = ChangedKeys(parentSub)
-            changedOrder.append(type)
-        } else {
-            changed[key]!.insert(parentSub)
-        }
+        if lastChangedType == key, lastChangedSub == parentSub { return }
+        lastChangedType = key
+        if parentSub != nil || lastChangedSub != nil { lastChangedSub = parentSub }
+        if changed.add(key, parentSub) { changedOrder.append(type) }
     }
 
     func removeChanged(_ type: Branch) {
         changed[ObjectIdentifier(type)] = nil
-        lastChanged = nil
+        lastChangedType = nil
+        lastChangedSub = nil
     }
 
     /// The changed types, each once, in first-change order.
@@ -184,6 +200,27 @@ struct ChangedMap {
         if !rest.isEmpty { rest = [:] }
     }
 
+    /// Records `sub` for `key`; true when `key` was not in the map.
+    @inline(__always)
+    mutating func add(_ key: ObjectIdentifier, _ sub: String?) -> Bool {
+        if firstKey == nil, sub == nil, rest.isEmpty {
+            // A transaction's first change to a list (typing): no optional value to build.
+            firstKey = key
+            firstValue = ChangedKeys(list: true)
+            return true
+        }
+        if key == firstKey {
+            firstValue.insert(sub)
+            return false
+        }
+        if self[key] == nil {
+            self[key] = ChangedKeys(sub)
+            return true
+        }
+        self[key]!.insert(sub)
+        return false
+    }
+
     subscript(key: ObjectIdentifier) -> ChangedKeys? {
         get { key == firstKey ? firstValue : rest[key] }
         set {
@@ -208,6 +245,8 @@ struct ChangedKeys {
     init() {}
 
     init(_ sub: String?) { insert(sub) }
+
+    init(list: Bool) { self.list = list }
 
     mutating func insert(_ sub: String?) {
         if let s = sub { keys.insert(s) } else { list = true }

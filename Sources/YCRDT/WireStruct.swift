@@ -332,34 +332,35 @@ enum UpdateCodec {
     /// The same for a transaction's update: the clients it changed, each from its state
     /// before the transaction (the others have nothing new).
     static func writeClientsStructs(_ e: inout Lib0Encoder, store: StructStore, from changes: ChangedClients) {
-        if let only = changes.single {
-            // Nearly every transaction changes one client: no array of targets to build
-            // (its tuple type's metadata is looked up at run time on every call).
-            guard store.state(only.client) > only.before else {
-                e.writeVarUInt(0)
-                return
-            }
-            e.writeVarUInt(1)
-            // Typing: the whole change is the end of the client's last struct (extended in
-            // place, or new); written without searching the list.
-            if let structs = store.list(only.client), structs.count > 0 {
-                let last = structs[structs.count - 1]
-                if last.id.clock <= only.before {
-                    e.writeVarUInt(1)
-                    e.writeVarUInt(only.client)
-                    e.writeVarUInt(only.before)
-                    last.write(to: &e, offset: only.before - last.id.clock)
-                    return
-                }
-            }
-            writeClientStructs(&e, store: store, client: only.client, since: only.before)
-            return
-        }
+        if let only = changes.single { return writeClientStructs(&e, store: store, only: only) }
         var targets: [(client: ClientID, clock: Int)] = []
         for change in changes where store.state(change.client) > change.before {
             targets.append((change.client, change.before))
         }
         writeClientsStructs(&e, store: store, targets: &targets)
+    }
+
+    /// The structs of a transaction that changed one client (nearly every one): no array of
+    /// targets to build (its tuple type's metadata is looked up at run time on every call).
+    static func writeClientStructs(_ e: inout Lib0Encoder, store: StructStore, only: ChangedClients.Entry) {
+        guard store.state(only.client) > only.before else {
+            e.writeVarUInt(0)
+            return
+        }
+        e.writeVarUInt(1)
+        // Typing: the whole change is the end of the client's last struct (extended in
+        // place, or new); written without searching the list.
+        if let structs = store.list(only.client), structs.count > 0 {
+            let last = structs[structs.count - 1]
+            if last.id.clock <= only.before {
+                e.writeVarUInt(1)
+                e.writeVarUInt(only.client)
+                e.writeVarUInt(only.before)
+                last.write(to: &e, offset: only.before - last.id.clock)
+                return
+            }
+        }
+        writeClientStructs(&e, store: store, client: only.client, since: only.before)
     }
 
     private static func writeClientsStructs(

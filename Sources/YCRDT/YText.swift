@@ -7,7 +7,7 @@ public final class YText {
     /// reference gives the doc a side table, which puts every retain and release of it on
     /// the runtime's slow path (a tenth of a keystroke's time).
     @exclusivity(unchecked) unowned(unsafe) var doc: Doc?
-    private var observers: [(ObserverID, (YTextEvent) -> Void)] = []
+    @exclusivity(unchecked) private var observers: [(ObserverID, (YTextEvent) -> Void)] = []
 
     init(branch: Branch, doc: Doc) {
         self.branch = branch
@@ -23,9 +23,25 @@ public final class YText {
     /// Inserts `text` at `index` (clamped to the length). Without `attributes` the text takes
     /// the formatting in effect on its left, as in Yjs.
     public func insert(_ text: String, at index: Int, attributes: [String: AnyValue]? = nil) {
-        insert(
-            Array(text.utf16), at: index,
-            attributes: attributes.map { a in OrderedAttributes(jsKeyOrder(a.keys).map { ($0, a[$0]!) }) })
+        if let attributes {
+            insert(
+                Array(text.utf16), at: index,
+                attributes: OrderedAttributes(jsKeyOrder(attributes.keys).map { ($0, attributes[$0]!) }))
+            return
+        }
+        // Typing: the units go straight from the string into the item they extend (no array
+        // of their own, allocated and freed per keystroke).
+        guard !text.isEmpty, let doc = doc else { return }
+        let index = clamp(index)
+        doc.transact { txn in
+            var pos = findPosition(txn, index: index, useSearchMarker: true)
+            if pos.currentAttributes.isEmpty {
+                insertUnformatted(txn, &pos, StringUnits(string: text))
+                return
+            }
+            let units = Array(text.utf16)
+            insertContent(txn, &pos, .string(units), length: units.count, attributes: pos.currentAttributes)
+        }
     }
 
     /// Inserts UTF-16 units (may split surrogate pairs the way JavaScript strings can).
@@ -320,7 +336,7 @@ public final class YText {
         minimizeAttributeChanges(&pos, attributes)
         let negated = insertAttributes(txn, &pos, attributes)
         SearchMarker.updateChanges(branch, index: pos.index, len: length)
-        if case let .string(units) = content, extendLeft(txn, pos, units) {
+        if case let .string(units) = content, extendLeft(txn, pos, units, count: units.count) {
             pos.index += length
         } else {
             let item = newItem(txn, pos, content, length: length)
@@ -334,11 +350,12 @@ public final class YText {
     /// `insertContent` for plain text where no formatting is in effect: no format item to
     /// insert before or after it, so none of the attribute bookkeeping (the walk past deleted
     /// items and formats that set nothing is all that is left of it).
-    private func insertUnformatted(_ txn: Transaction, _ pos: inout Position, _ units: [UInt16]) {
+    private func insertUnformatted<Units: UTF16Source>(_ txn: Transaction, _ pos: inout Position, _ units: Units) {
         minimizeAttributeChanges(&pos, OrderedAttributes())
-        SearchMarker.updateChanges(branch, index: pos.index, len: units.count)
-        if extendLeft(txn, pos, units) { return }
-        newItem(txn, pos, .string(units), length: units.count).integrate(txn)
+        let count = units.unitCount
+        SearchMarker.updateChanges(branch, index: pos.index, len: count)
+        if extendLeft(txn, pos, units, count: count) { return }
+        newItem(txn, pos, .string(units.units), length: count).integrate(txn)
     }
 
     /// Typing: appends `units` to the item on the left when that is this client's last
@@ -349,22 +366,35 @@ public final class YText {
     /// keystroke; the store, the emitted update and every later step see what they would
     /// have seen after the merge. `Doc.cleanup` knows that a struct may now start before its
     /// client's before-state.
-    private func extendLeft(_ txn: Transaction, _ pos: Position, _ units: [UInt16]) -> Bool {
-        let doc = txn.doc
-        guard let l = pos.left, l.id.client == doc.clientID, !l.deleted, l.right === pos.right,
-            observers.isEmpty, !doc.hasAfterTransactionObservers,
-            case .string = l.content, l.parent === branch, l.redone == nil,
-            l.rightOrigin == pos.right?.id
-        else { return false }
-        let state = l.id.clock + l.length
-        guard doc.store.state(doc.clientID) == state else { return false }
-        doc.noteState(client: doc.clientID, before: state)
-        guard case .string(var a) = l.content else { return false }
-        l.content = .deleted  // so that `a` is the array's only owner and grows in place
-        a.append(contentsOf: units)
-        l.content = .string(a)
-        l.length += units.count
-        branch.length += units.count
+    private func extendLeft<Units: UTF16Source>(
+        _ txn: Transaction, _ pos: Position, _ units: Units, count: Int
+    ) -> Bool {
+        // Read through unmanaged references: strong bindings of the doc, the item and its
+        // parent cost a retain and release each, per keystroke.
+        guard let left = pos.left.map(Unmanaged.passUnretained), observers.isEmpty else { return false }
+        let doc = Unmanaged.passUnretained(txn.doc)
+        let right = pos.right.map { Unmanaged.passUnretained($0).toOpaque() }
+        let client = doc._withUnsafeGuaranteedRef { $0.hasAfterTransactionObservers ? nil : $0.clientID }
+        guard let client else { return false }
+        let extended = left._withUnsafeGuaranteedRef { l -> Bool in
+            guard l.id.client == client, !l.deleted, l.content.ref == 4,
+                l.right.map({ Unmanaged.passUnretained($0).toOpaque() }) == right,
+                l.parent.map({ ObjectIdentifier($0) }) == ObjectIdentifier(branch), !l.hasRedone
+            else { return false }
+            let state = l.id.clock + l.length
+            guard l.rightOrigin == pos.right?.id,
+                doc._withUnsafeGuaranteedRef({ $0.store.state(client) }) == state
+            else { return false }
+            doc._withUnsafeGuaranteedRef { $0.noteState(client: client, before: state) }
+            guard case .string(var a) = l.content else { return false }
+            l.content = .deleted  // so that `a` is the array's only owner and grows in place
+            units.appendUnits(to: &a)
+            l.content = .string(a)
+            l.length += count
+            return true
+        }
+        guard extended else { return false }
+        branch.length += count
         txn.addChanged(branch, nil)
         return true
     }
@@ -537,5 +567,38 @@ public final class YText {
             }
             for b in needFull { cleanupFormattingGaps(t, b) }
         }
+    }
+}
+
+/// UTF-16 units that an insert appends to an item's array: an array's, or a string's
+/// read in place (typing then allocates no array of its own per keystroke).
+protocol UTF16Source {
+    var unitCount: Int { get }
+    var units: [UInt16] { get }
+    func appendUnits(to array: inout [UInt16])
+}
+
+extension Array: UTF16Source where Element == UInt16 {
+    var unitCount: Int { count }
+    var units: [UInt16] { self }
+    func appendUnits(to array: inout [UInt16]) { array.append(contentsOf: self) }
+}
+
+/// A string's UTF-16 units.
+struct StringUnits: UTF16Source {
+    let string: String
+
+    var unitCount: Int { string.utf16.count }
+    var units: [UInt16] { Array(string.utf16) }
+
+    /// ASCII text (nearly every keystroke) is widened byte by byte from the string's UTF-8
+    /// storage; appending the UTF-16 view decodes it through the generic path.
+    func appendUnits(to array: inout [UInt16]) {
+        let done = string.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            for byte in utf8 where byte >= 0x80 { return false }
+            for byte in utf8 { array.append(UInt16(truncatingIfNeeded: byte)) }
+            return true
+        }
+        if done != true { array.append(contentsOf: string.utf16) }
     }
 }
