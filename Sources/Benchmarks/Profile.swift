@@ -5,6 +5,8 @@ import YCRDT
 /// so that a sampling profiler (`perf record`) sees mostly that step, and prints the
 /// least and mean CPU time per repetition. STEP is `load` (the final state into a fresh
 /// doc), `encode` (the final state as one update) or `apply` (every patch as a local edit).
+/// `load` also takes a concurrent trace (the state of its first agent's doc, as the table
+/// loads it).
 enum Profile {
     enum Step: String {
         case load, encode, apply
@@ -12,7 +14,9 @@ enum Profile {
 
     static func run(_ step: Step, trace url: URL, loops: Int) throws {
         let trace = try Trace.load(url)
-        guard !trace.isConcurrent else { throw BenchmarkError.unsupported("--profile takes a sequential trace") }
+        guard !trace.isConcurrent || step == .load else {
+            throw BenchmarkError.unsupported("--profile \(step.rawValue) takes a sequential trace")
+        }
         let edits = UTF16Positions.edits(of: trace)
         func replay() -> Doc {
             let doc = Doc(clientID: 1)
@@ -38,7 +42,7 @@ enum Profile {
             let doc = replay()
             for _ in 0..<loops { times.append(try Measure.cpu { _ = try doc.encodeStateAsUpdate() }.1) }
         case .load:
-            let state = try replay().encodeStateAsUpdate()
+            let state = try (trace.isConcurrent ? Replay.concurrentFirstDoc(trace) : replay()).encodeStateAsUpdate()
             for _ in 0..<loops {
                 let fresh = Doc(clientID: 2)
                 times.append(try Measure.cpu { try fresh.applyUpdate(state) }.1)

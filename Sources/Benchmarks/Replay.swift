@@ -123,6 +123,15 @@ enum Replay {
         return figures
     }
 
+    /// The first agent's doc after a concurrent replay (the doc whose state the table loads).
+    static func concurrentFirstDoc(_ trace: Trace) throws -> Doc {
+        let (figures, docs) = try concurrentOnce(trace)
+        guard figures.problems.isEmpty, let doc = docs.first else {
+            throw BenchmarkError.unsupported("the concurrent replay failed: \(figures.problems)")
+        }
+        return doc
+    }
+
     private static func concurrentOnce(_ trace: Trace) throws -> (SwiftFigures, [Doc]) {
         var figures = SwiftFigures()
         let hasAstral = trace.txns.contains { txn in
