@@ -57,10 +57,38 @@ enum UTF {
         var any: UInt8 = 0
         for b in buf { any |= b }
         guard any < 0x80 else { return transcode(buf) }
-        return [UInt16](unsafeUninitializedCapacity: buf.count) { out, initialized in
+        return unitsArray(count: buf.count) { out in
             for i in 0..<buf.count { out[i] = UInt16(buf[i]) }
-            initialized = buf.count
+            return true
         }
+    }
+
+    /// Texts of up to this many units are built in a stack buffer (see `unitsArray`).
+    private static let stackUnits = 512
+
+    /// A new array of `count` units that `fill` writes (nil when `fill` returns false).
+    ///
+    /// A short text is written to a stack buffer and copied into an array: an array made
+    /// by `Array(unsafeUninitializedCapacity:)` is allocated by the standard library's
+    /// unspecialised code, which looks up the `[UInt16]` storage class's metadata at run
+    /// time on every call (about 300 instructions of a short string's 750), while copying
+    /// a buffer allocates through code specialised here. A long one is written in place:
+    /// its copy would cost more than the lookup saves.
+    @inline(__always)
+    private static func unitsArray(
+        count: Int, _ fill: (UnsafeMutableBufferPointer<UInt16>) -> Bool
+    ) -> [UInt16]? {
+        guard count > stackUnits else {
+            return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: count) { tmp in
+                fill(tmp) ? Array(UnsafeBufferPointer(rebasing: tmp[..<count])) : nil
+            }
+        }
+        var valid = false
+        let out = [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
+            valid = fill(out)
+            initialized = valid ? count : 0
+        }
+        return valid ? out : nil
     }
 
     /// Strict UTF-8 → UTF-16 of a buffer, refusing what `Unicode.UTF8` refuses
@@ -71,8 +99,7 @@ enum UTF {
     static func transcode(_ buf: UnsafeBufferPointer<UInt8>) -> [UInt16]? {
         var units = 0
         for b in buf where b & 0xC0 != 0x80 { units += b >= 0xF0 ? 2 : 1 }
-        var valid = true
-        let out = [UInt16](unsafeUninitializedCapacity: units) { out, initialized in
+        return unitsArray(count: units) { out in
             let n = buf.count
             var i = 0
             var o = 0
@@ -127,10 +154,8 @@ enum UTF {
                     break decoding
                 }
             }
-            valid = i == n && o == units
-            initialized = o
+            return i == n && o == units
         }
-        return valid ? out : nil
     }
 
     /// UTF-16 → UTF-8 the way `TextEncoder` does it: a lone surrogate becomes U+FFFD.
