@@ -37,7 +37,15 @@ enum Profile {
         var times: [Double] = []
         switch step {
         case .apply:
-            for _ in 0..<loops { times.append(Measure.cpu { _ = replay() }.1) }
+            var last: Doc?
+            for _ in 0..<loops { times.append(Measure.cpu { last = replay() }.1) }
+            // A digest of the final state, so that a change meant to be invisible can be checked
+            // against the build before it on every trace (the state holds every origin chosen).
+            if let state = try last?.encodeStateAsUpdate() {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in state { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                print(String(format: "state: %d bytes, FNV-1a %016llx", state.count, hash))
+            }
         case .encode:
             let doc = replay()
             for _ in 0..<loops { times.append(try Measure.cpu { _ = try doc.encodeStateAsUpdate() }.1) }

@@ -87,7 +87,7 @@ public final class Doc {
         if b.typeRef == TypeRef.unknown {
             // Yjs replaces a generic root by a fresh YText that takes over its items.
             b.typeRef = TypeRef.text
-            b.searchMarkers = []
+            b.searchMarkers = SearchMarkers()
             b.hasFormatting = false
         }
         if let t = b.textHandle { return t }

@@ -183,7 +183,7 @@ final class Item {
                     }
                 }
                 branch.start = nil
-                branch.searchMarkers = branch.searchMarkers.map { _ in [] }
+                branch.searchMarkers = branch.searchMarkers.map { _ in SearchMarkers() }
                 branch.map = [:]
             }
             if replace {
@@ -221,7 +221,7 @@ final class Item {
             content.ref == right.content.ref
         else { return false }
         guard content.mergeWith(right.content) else { return false }
-        if let parent = parent { SearchMarker.retarget(parent, from: right, to: self) }
+        if let parent = parent { SearchMarkers.retarget(parent, from: right, to: self) }
         if right.keep { keep = true }
         self.right = right.right
         self.right?.left = self

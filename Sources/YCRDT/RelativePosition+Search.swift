@@ -2,7 +2,7 @@
 /// instead of the list start, so that creating and resolving a position costs a walk from
 /// the nearest marker rather than one over the whole text.
 ///
-/// The markers are only READ here. `SearchMarker.find` also refreshes LRU timestamps and
+/// The markers are only READ here. `SearchMarkers.find` also refreshes LRU timestamps and
 /// moves or adds markers; in Yjs only index-based edits do that, and the marker a local
 /// insert starts from decides which neighbour becomes its origin. Calling `find` from
 /// `createRelativePositionFromTypeIndex` would therefore change the bytes later inserts
@@ -17,27 +17,19 @@ extension Branch {
     /// joins it as local, so the markers are not cleared and stay stale until the next
     /// remote transaction or undo; index-based inserts then misplace text (as in Yjs) and
     /// positions created here follow the same stale markers.
-    func trustedMarkers(_ doc: Doc) -> [SearchMarker]? {
+    func trustedMarkers(_ doc: Doc) -> SearchMarkers? {
         guard doc.currentTransaction == nil, let markers = searchMarkers, !markers.isEmpty else { return nil }
         return markers
     }
 
     /// The visible item whose run holds `index` (0 <= index < length) and the offset into
     /// it, found from the marker nearest to `index`; nil when `index` is past the end.
-    func visibleItem(at index: Int, markers: [SearchMarker]) -> (item: Item, offset: Int)? {
-        guard index >= 0, index < length else { return nil }
-        // Same choice rule as `SearchMarker.find` (the later of equally close markers).
-        var best = markers[0]
-        var bestDistance = abs(index - best.index)
-        for m in markers.dropFirst() {
-            let d = abs(index - m.index)
-            if !(bestDistance < d) {
-                best = m
-                bestDistance = d
-            }
-        }
-        var p: Item? = best.p
-        var pindex = best.index  // visible units before `p`
+    func visibleItem(at index: Int, markers: SearchMarkers) -> (item: Item, offset: Int)? {
+        // Same choice rule as `SearchMarkers.find` (the later of equally close markers).
+        guard index >= 0, index < length, let best = markers.nearest(to: index) else { return nil }
+        let marked = markers.item(at: best)
+        var p: Item? = marked
+        var pindex = markers.index(at: best)  // visible units before `p`
         if pindex <= index {
             while let x = p {
                 if !x.deleted && x.countable {
@@ -48,7 +40,7 @@ extension Branch {
             }
             return nil
         }
-        p = best.p.left
+        p = marked.left
         while let x = p {
             if !x.deleted && x.countable {
                 pindex -= x.length
@@ -60,8 +52,8 @@ extension Branch {
     }
 
     /// The last item of the list (deleted or not), walking right from the rightmost marker.
-    func lastItem(markers: [SearchMarker]) -> Item? {
-        guard var p = markers.max(by: { $0.index < $1.index })?.p ?? start else { return nil }
+    func lastItem(markers: SearchMarkers) -> Item? {
+        guard var p = markers.last.map(markers.item(at:)) ?? start else { return nil }
         while let r = p.right { p = r }
         return p
     }
@@ -69,7 +61,7 @@ extension Branch {
     /// The number of visible units left of `item` (which must be in this list), counted
     /// from whichever comes first on a walk outwards from `item`: a marked item (whose
     /// marker knows its index) or the list start.
-    func visibleUnits(before item: Item, markers: [SearchMarker]) -> Int {
+    func visibleUnits(before item: Item, markers: SearchMarkers) -> Int {
         // Walk left and right in lockstep; the side that reaches a marker first wins.
         var left = item.left
         var leftSum = 0  // visible units strictly between the left walker and `item`
@@ -77,13 +69,13 @@ extension Branch {
         var rightSum = 0  // visible units from `item` up to (not including) the right walker
         while true {
             if let r = right {
-                if r.marker, let m = markers.first(where: { $0.p === r }) { return m.index - rightSum }
+                if r.marker, let m = markers.index(ofMarkerOn: r) { return m - rightSum }
                 if !r.deleted && r.countable { rightSum += r.length }
                 right = r.right
             }
             guard let l = left else { return leftSum }
-            if l.marker, let m = markers.first(where: { $0.p === l }) {
-                return m.index + ((!l.deleted && l.countable) ? l.length : 0) + leftSum
+            if l.marker, let m = markers.index(ofMarkerOn: l) {
+                return m + ((!l.deleted && l.countable) ? l.length : 0) + leftSum
             }
             if !l.deleted && l.countable { leftSum += l.length }
             left = l.left

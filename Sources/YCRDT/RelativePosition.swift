@@ -27,7 +27,7 @@ public struct RelativePosition: Hashable, Sendable {
 
     /// `markers` (from `Branch.trustedMarkers`) gives the same result as the walk from the
     /// list start, found faster; nil walks from the start.
-    init(branch: Branch, index: Int, assoc: Int, markers: [SearchMarker]? = nil) {
+    init(branch: Branch, index: Int, assoc: Int, markers: SearchMarkers? = nil) {
         var index = index
         self.assoc = assoc
         if let owner = branch.item { typeID = owner.id } else { tname = branch.rootName }

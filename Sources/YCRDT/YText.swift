@@ -253,7 +253,7 @@ public final class YText {
     }
 
     func findPosition(_ txn: Transaction, index: Int, useSearchMarker: Bool) -> Position {
-        if useSearchMarker, let m = SearchMarker.find(branch, index: index) {
+        if useSearchMarker, let m = SearchMarkers.find(branch, index: index) {
             var pos = Position(left: m.p.left, right: m.p, index: m.index, currentAttributes: OrderedAttributes())
             findNextPosition(txn, &pos, index - m.index)
             return pos
@@ -335,7 +335,7 @@ public final class YText {
         for key in pos.currentAttributes.keys where attributes[key] == nil { attributes[key] = .null }
         minimizeAttributeChanges(&pos, attributes)
         let negated = insertAttributes(txn, &pos, attributes)
-        SearchMarker.updateChanges(branch, index: pos.index, len: length)
+        SearchMarkers.updateChanges(branch, index: pos.index, len: length)
         if case let .string(units) = content, extendLeft(txn, pos, units, count: units.count) {
             pos.index += length
         } else {
@@ -353,7 +353,7 @@ public final class YText {
     private func insertUnformatted<Units: UTF16Source>(_ txn: Transaction, _ pos: inout Position, _ units: Units) {
         minimizeAttributeChanges(&pos, OrderedAttributes())
         let count = units.unitCount
-        SearchMarker.updateChanges(branch, index: pos.index, len: count)
+        SearchMarkers.updateChanges(branch, index: pos.index, len: count)
         if extendLeft(txn, pos, units, count: count) { return }
         newItem(txn, pos, .string(units.units), length: count).integrate(txn)
     }
@@ -461,7 +461,7 @@ public final class YText {
             YText.cleanupFormattingGap(
                 txn, start: s, curr: pos.right, startAttributes: startAttrs, currAttributes: &pos.currentAttributes)
         }
-        SearchMarker.updateChanges(branch, index: pos.index, len: -startLength + length)
+        SearchMarkers.updateChanges(branch, index: pos.index, len: -startLength + length)
     }
 
     // MARK: - Formatting cleanup
