@@ -375,11 +375,14 @@ extension Doc {
             }
             origin = left?.lastID ?? o
         }
+        /// The right neighbour is the left one's right: it follows the left one.
+        var rightIsLeftsRight = false
         if let r = w.rightOrigin {
             // The item was inserted between its origins, so the right origin usually
             // starts the left neighbour's right: no search of the store then.
             if let lr = left?.right, lr.id == r {
                 right = lr
+                rightIsLeftsRight = true
             } else {
                 right = store.getItemCleanStart(txn, r)
             }
@@ -393,7 +396,7 @@ extension Doc {
         // merged after it was placed.
         let crossed =
             if let l = left {
-                l.lastID != origin || (right.map { !$0.follows(l) } ?? false)
+                l.lastID != origin || (!rightIsLeftsRight && (right.map { !$0.follows(l) } ?? false))
             } else {
                 false
             }
