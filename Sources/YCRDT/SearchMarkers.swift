@@ -287,11 +287,23 @@ struct SearchMarkers {
             shift(from: index, by: len)
             return
         }
-        // Yjs's array order, last first: positions (below 128) packed under their order.
+        // Yjs's array order: positions (below 128) packed under their order, sorted by
+        // insertion (at most 80 keys, mostly in order already, as markers are mostly added
+        // left to right), then taken last first.
         var yjsOrder = infos.indices.map { infos[$0].order << 7 | $0 }
-        yjsOrder.sort(by: >)
+        yjsOrder.withUnsafeMutableBufferPointer { keys in
+            for i in keys.indices.dropFirst() {
+                let key = keys[i]
+                var j = i
+                while j > 0, keys[j - 1] > key {
+                    keys[j] = keys[j - 1]
+                    j -= 1
+                }
+                keys[j] = key
+            }
+        }
         var dropped: [Int] = []
-        for key in yjsOrder {
+        for key in yjsOrder.reversed() {
             let i = key & 0x7F
             if len > 0 {
                 let visible = infos[i].ref._withUnsafeGuaranteedRef { p -> Bool in

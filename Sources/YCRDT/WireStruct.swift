@@ -354,8 +354,7 @@ enum UpdateCodec {
             let last = structs[structs.count - 1]
             if last.id.clock <= only.before {
                 e.writeVarUInt(1)
-                e.writeVarUInt(only.client)
-                e.writeVarUInt(only.before)
+                e.writeVarUInt(only.client, only.before)
                 last.write(to: &e, offset: only.before - last.id.clock)
                 return
             }

@@ -594,7 +594,13 @@ struct StringUnits: UTF16Source {
     /// ASCII text (nearly every keystroke) is widened byte by byte from the string's UTF-8
     /// storage; appending the UTF-16 view decodes it through the generic path.
     func appendUnits(to array: inout [UInt16]) {
-        let done = string.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+        let utf8 = string.utf8
+        if utf8.count == 1, let byte = utf8.first, byte < 0x80 {
+            // One ASCII character: most keystrokes.
+            array.append(UInt16(truncatingIfNeeded: byte))
+            return
+        }
+        let done = utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
             for byte in utf8 where byte >= 0x80 { return false }
             for byte in utf8 { array.append(UInt16(truncatingIfNeeded: byte)) }
             return true
