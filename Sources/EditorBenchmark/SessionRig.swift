@@ -82,20 +82,28 @@ final class SessionRig {
     }
 }
 
-/// A store that passes every call through and records how many bytes each save
-/// wrote (the one compacted row a save leaves).
+/// What one save cost: the row it wrote (the one compacted row a save leaves)
+/// and the CPU time of its merge (integrating the stored rows with the editor's
+/// state and checking the result), which runs on the store's thread.
+struct SaveRecord {
+    var bytes: Int
+    var mergeCPUMs: Double
+}
+
+/// A store that passes every call through and records what each save cost.
 final class MeasuredStore: DocumentStore, @unchecked Sendable {
     private let inner: any DocumentStore
     private let lock = NSLock()
     // Guarded by `lock`:
-    private var saves: [Int] = []
+    private var saves: [SaveRecord] = []
+    private var mergeCPUMs = 0.0
 
     init(_ inner: any DocumentStore) {
         self.inner = inner
     }
 
-    /// The size of each save's row since the last `resetSaves`.
-    var savedBytes: [Int] { lock.withLock { saves } }
+    /// Each save since the last `resetSaves`.
+    var savedRecords: [SaveRecord] { lock.withLock { saves } }
 
     func resetSaves() { lock.withLock { saves = [] } }
 
@@ -105,10 +113,25 @@ final class MeasuredStore: DocumentStore, @unchecked Sendable {
 
     @discardableResult
     func save(_ document: DocumentID, merge: @Sendable ([[UInt8]]) throws -> [UInt8]) async throws -> [UInt8] {
-        let row = try await inner.save(document, merge: merge)
-        lock.withLock { saves.append(row.count) }
+        // One document per rig, so one save at a time: the merge's time is this save's.
+        let row = try await inner.save(document) { rows in
+            let start = Self.threadCPUNanoseconds()
+            defer {
+                let spent = Double(Self.threadCPUNanoseconds() - start) / 1e6
+                lock.withLock { mergeCPUMs = spent }
+            }
+            return try merge(rows)
+        }
+        lock.withLock { saves.append(SaveRecord(bytes: row.count, mergeCPUMs: mergeCPUMs)) }
         return row
     }
 
     func close() async { await inner.close() }
+
+    /// The CPU time of the calling thread (the store runs a merge on one thread).
+    private static func threadCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
 }

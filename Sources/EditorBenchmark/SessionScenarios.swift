@@ -68,7 +68,7 @@ struct SessionScenarios {
     /// same keys on a plain buffer typed the same way. With `autosave` the
     /// session saves about every second while the keys go on; without, it saves
     /// nothing during the run. Returns the rows and the bytes each save wrote.
-    func typing(autosave: Bool) async throws -> (rows: [Row], savedBytes: [Int]) {
+    func typing(autosave: Bool) async throws -> (rows: [Row], saves: [SaveRecord]) {
         let document = DocumentID(name: "typing-\(UUID().uuidString)")
         try await rig.seed(document, state: storedState)
         let doc = Doc()
@@ -104,7 +104,7 @@ struct SessionScenarios {
                 scenario: "typing through the session", crdtLength: crdt.document.utf16Count,
                 plainLength: plain.document.utf16Count)
         }
-        let saved = rig.store.savedBytes
+        let saved = rig.store.savedRecords
         try await session.close()
         let name =
             autosave

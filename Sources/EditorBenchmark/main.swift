@@ -119,10 +119,12 @@ do {
                 sessionRows += try await scenarios.typing(autosave: false).rows
                 let (rows, saved) = try await scenarios.typing(autosave: true)
                 sessionRows += rows
-                let average = saved.isEmpty ? 0 : saved.reduce(0, +) / saved.count
+                let average = saved.isEmpty ? 0 : saved.map(\.bytes).reduce(0, +) / saved.count
+                let merges = saved.map { String(format: "%.1f", $0.mergeCPUMs) }.joined(separator: ", ")
                 saveNotes.append(
                     "\(kind.rawValue), \(sessionText.utf8.count) UTF-8 bytes (stored state \(state.count) bytes): "
-                        + "\(saved.count) saves while typing, \(average) bytes written per save")
+                        + "\(saved.count) saves while typing, \(average) bytes written per save, "
+                        + "merge CPU per save (integrate and check, on the store's thread): \(merges) ms")
             } catch {
                 await rig.shutdown()
                 throw error
