@@ -54,7 +54,9 @@ let modules: [Module] = [
             ("NIOHTTP1", "swift-nio"), ("NIOWebSocket", "swift-nio")
         ]),
     // The autosaver and the crash journal: knows Yjs and stores, nothing of networks.
-    Module(name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"]),
+    Module(
+        name: "Persistence", kind: .library, deps: ["YCRDT", "DocumentStorage", "SQLiteStore", "PostgresStore"],
+        products: [("Crypto", "swift-crypto")]),
     Module(
         name: "Collab", kind: .library,
         deps: ["YCRDT", "Realtime", "RealtimeProtocol", "DocumentStorage", "Persistence"],

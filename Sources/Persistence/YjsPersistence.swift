@@ -76,12 +76,16 @@ public actor YjsPersistence {
     private let options: Options
     private let inbox: UpdateInbox
     private let localCopy: StateCache?
-    /// Writes the loaded state to `localCopy`, off the actor, until done.
-    private var openCopy: Task<Void, Never>?
+    /// Writes the loaded state to `localCopy` and marks a single loaded row,
+    /// off the actor, until done.
+    private var openCopy: Task<WrittenStateMark?, Never>?
     private let storedChangesContinuation: AsyncStream<[UInt8]>.Continuation
 
     /// This autosaver's replica of the document; nil until loaded.
     private var replica: Doc?
+    /// The bytes this editor last wrote, which the replica contains: while the
+    /// store still holds exactly them, a save writes the replica's own state.
+    private var lastWrite: WrittenStateMark?
     private var loadFailure: String?
     /// Whether the replica holds changes no committed save contains.
     private var stateUnsaved = false
@@ -120,6 +124,9 @@ public actor YjsPersistence {
     private(set) var saveCount = 0
     /// How many saves brought stored content into the replica (for tests).
     private(set) var storedMergeCount = 0
+    /// How many saves found the store holding only what the replica contains
+    /// and wrote its state without integrating the rows (for tests).
+    private(set) var ownStateSaveCount = 0
 
     /// The current status; `statusUpdates()` streams its changes.
     public private(set) var status = SaveStatus(phase: .notLoaded(reason: nil))
@@ -215,6 +222,7 @@ public actor YjsPersistence {
 
         let (recovered, recovery) = recover(into: doc)
         replica = doc
+        lastWrite = nil
         loadFailure = nil
         // One stored row, with nothing recovered or left pending, is the document
         // as it stands: encoding it again would only cost the open its time.
@@ -224,17 +232,24 @@ public actor YjsPersistence {
         } else {
             state = try doc.encodeStateAsUpdate()
         }
-        if let rows, !rows.isEmpty, let localCopy {
+        if let rows, !rows.isEmpty, localCopy != nil || rows.count == 1 {
             // Written beside the open rather than on its way, and off this actor,
             // which the session calls while the editor builds its first screen (a
             // 10 MB copy with its fsync took a third of the open). A save and
             // `close()` wait for it, so a newer copy is never overwritten by it.
+            // A single row is what the replica was loaded from: marked, it lets
+            // the first save skip integrating it again.
+            let localCopy = self.localCopy
+            let loadedRow = rows.count == 1 && !doc.hasPending ? rows[0] : nil
             openCopy = Task.detached(priority: .utility) { [weak self] in
-                do {
-                    try localCopy.write(state)
-                } catch {
-                    await self?.showNotice("\(error)")
+                if let localCopy {
+                    do {
+                        try localCopy.write(state)
+                    } catch {
+                        await self?.showNotice("\(error)")
+                    }
                 }
+                return loadedRow.map(WrittenStateMark.init(of:))
             }
         }
         if let recovered {
@@ -400,7 +415,7 @@ public actor YjsPersistence {
     /// Stops the timers and closes the journal (kept on disk while it holds
     /// unsaved records). Call `flush()` first to save.
     public func close() async {
-        await openCopy?.value
+        _ = await openCopy?.value
         isClosed = true
         timer?.cancel()
         timer = nil
@@ -472,7 +487,7 @@ public actor YjsPersistence {
         isSaving = true
         defer { endSaving() }
         // The open's copy first: this save's copy is newer.
-        await openCopy?.value
+        let loadedRow = await openCopy?.value ?? nil
         guard !isClosed else { throw PersistenceError.closed }
         guard let replica else {
             if inbox.isEmpty { return }
@@ -492,10 +507,17 @@ public actor YjsPersistence {
         let document = self.document
         savingLocal = localUnsaved
         publishStatus()
+        // Any bytes the replica contains will do: both marks stay true.
+        let contained = lastWrite ?? loadedRow
         let written: [UInt8]
+        let route = SaveRoute()
         do {
             written = try await store.save(document) { rows in
-                try StoredState.integrate(rows: rows, with: [local])
+                if let contained, contained.isStored(as: rows) {
+                    route.tookOwnState()
+                    return try StoredState.verifiedOwnState(local)
+                }
+                return try StoredState.integrate(rows: rows, with: [local])
             }
         } catch {
             savingLocal = false
@@ -504,6 +526,7 @@ public actor YjsPersistence {
         }
         savingLocal = false
         saveCount += 1
+        if route.wasOwnState { ownStateSaveCount += 1 }
         stateUnsaved = changeCount != savedChanges
         localUnsaved = localChangeCount != savedLocalChanges
         recoveredUnsaved = 0
@@ -521,7 +544,8 @@ public actor YjsPersistence {
         // Bytes equal to this replica's own state hold nothing it lacks: the store
         // had nothing from others, and decoding the whole document again (10 MB a
         // save for a 10 MB document) would only compete with the typing for CPU.
-        if written != local { bringInStored(written, into: replica) }
+        let replicaContainsWritten =
+            (written == local || bringInStored(written, into: replica)) && !replica.hasPending
         if inbox.hasLocal || localUnsaved {
             unsavedSince = Date()
         } else {
@@ -532,22 +556,29 @@ public actor YjsPersistence {
             scheduleSave(after: options.saveDelay)
         }
         publishStatus()
+        // Hashed off the actor (milliseconds for 10 MB); the next save waits
+        // for this one to end, so it sees the mark.
+        lastWrite =
+            replicaContainsWritten
+            ? await Task.detached(priority: .utility) { WrittenStateMark(of: written) }.value : nil
     }
 
     /// What was stored may hold more than the replica (others' saves): apply
-    /// it, and hand the difference to the editor.
-    private func bringInStored(_ written: [UInt8], into replica: Doc) {
+    /// it, and hand the difference to the editor. Returns whether it applied.
+    private func bringInStored(_ written: [UInt8], into replica: Doc) -> Bool {
         storedMergeCount += 1
         var difference: [UInt8]?
         let observer = replica.onUpdate { update, _ in difference = update }
+        defer { replica.removeObserver(observer) }
         do {
             try replica.applyUpdate(written)
         } catch {
             // It was just verified to load; a refusal here is a defect worth seeing.
             showNotice("the saved state does not apply to this editor's copy: \(error)")
+            return false
         }
-        replica.removeObserver(observer)
         if let difference { storedChangesContinuation.yield(difference) }
+        return true
     }
 
     private func saveFailed(_ error: Error) {

@@ -93,6 +93,10 @@ final class AutosaverTests: XCTestCase {
             try await persistence.saveNow()
             let merges = await persistence.storedMergeCount
             XCTAssertEqual(merges, 0, "save \(round + 1) wrote only this replica's state: nothing to bring in")
+            let ownStateSaves = await persistence.ownStateSaveCount
+            XCTAssertEqual(
+                ownStateSaves, round,
+                "save \(round + 1) found the store holding what this editor wrote before (none at the first)")
         }
         let words = try await stored(store, document)
         XCTAssertEqual(words, Words.decode(try doc.encodeStateAsUpdate()))
@@ -109,8 +113,48 @@ final class AutosaverTests: XCTestCase {
         try await persistence.saveNow()
         let merges = await persistence.storedMergeCount
         XCTAssertEqual(merges, 1, "the store held another writer's save")
+        var ownStateSaves = await persistence.ownStateSaveCount
+        XCTAssertEqual(ownStateSaves, 2, "another writer's row is integrated, not written over")
         _ = await changes.value
         XCTAssertEqual(arrived.map(Words.decode), ["theirs"], "the other writer's words reach the editor")
+        if let arrived { try doc.applyUpdate(arrived) }
+
+        // The merged state, now in the replica, is what the store holds: the
+        // next save writes the replica's own state, which still has their words.
+        text.insert("again ", at: 0)
+        try await persistence.saveNow()
+        ownStateSaves = await persistence.ownStateSaveCount
+        XCTAssertEqual(ownStateSaves, 3)
+        let reopened = try StoredState.document(from: try await store.load(document))
+        let storedText = reopened.getText().toString()
+        XCTAssertEqual(storedText, doc.getText().toString())
+        XCTAssertTrue(storedText.contains("theirs\n"), storedText)
+    }
+
+    func testTheFirstSaveAfterLoadingOneRowWritesTheReplicasStateButAnotherRowIsMerged() async throws {
+        let store = try await directory.sqliteStore()
+        let document = DocumentID(name: "loaded-row")
+        try await store.save(document) { rows in try Words.save(["stored"], over: rows) }
+        let persistence = YjsPersistence(
+            store: store, document: document,
+            options: .init(saveDelay: .seconds(3600)))
+        _ = try await persistence.load()
+        persistence.record(Words.encode(["first"]))
+        try await persistence.saveNow()
+        var ownStateSaves = await persistence.ownStateSaveCount
+        XCTAssertEqual(ownStateSaves, 1, "the store held the row this replica was loaded from")
+        var words = try await stored(store, document)
+        XCTAssertEqual(words, ["stored", "first"])
+
+        // Another writer replaces the row with one holding the same words and
+        // more: different bytes, so this save integrates them.
+        try await store.save(document) { rows in try Words.save(["theirs"], over: rows) }
+        persistence.record(Words.encode(["second"]))
+        try await persistence.saveNow()
+        ownStateSaves = await persistence.ownStateSaveCount
+        XCTAssertEqual(ownStateSaves, 1)
+        words = try await stored(store, document)
+        XCTAssertEqual(words, ["stored", "first", "theirs", "second"])
     }
 
     func testLoadReturnsEveryStoredRowMerged() async throws {
