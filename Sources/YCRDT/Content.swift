@@ -79,8 +79,25 @@ enum Content {
             return .any(right)
         case .string(var s):
             self = .deleted  // release our reference so `s` is uniquely owned
-            var right = Array(s[offset...])
-            s.removeSubrange(offset...)
+            // Each part ends in a buffer its size: the one the whole run had is sized for it
+            // (or for twice it, after typing grew it), so a part keeping it with more than
+            // half of it idle would hold that room for good (a paste split again and again
+            // left every piece holding the full run's room). The buffer goes to the part
+            // that fills it, the other part is copied out, as the right part always was.
+            var right: [UInt16]
+            let room = s.capacity - 16
+            if room <= 2 * offset {
+                right = Array(s[offset...])
+                s.removeSubrange(offset...)
+            } else if room <= 2 * (s.count - offset) {
+                let left = Array(s[..<offset])
+                s.removeSubrange(..<offset)
+                right = s
+                s = left
+            } else {
+                right = Array(s[offset...])
+                s = Array(s[..<offset])
+            }
             if let last = s.last, last >= 0xD800, last <= 0xDBFF {
                 s[s.count - 1] = 0xFFFD
                 if !right.isEmpty { right[0] = 0xFFFD }

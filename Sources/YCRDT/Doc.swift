@@ -17,6 +17,8 @@ public final class Doc {
     /// Reused for every update event: the bytes handed to observers share its buffer, and
     /// the next event writes over it in place unless an observer kept them (then it copies).
     @exclusivity(unchecked) private var updateEncoder = Lib0Encoder()
+    /// The most room `updateEncoder` keeps between updates (a keystroke's takes tens of bytes).
+    private static let keptUpdateBuffer = 16 * 1024
     @exclusivity(unchecked) private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
     @exclusivity(unchecked) private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
     private var nextObserverID = 0
@@ -341,6 +343,9 @@ public final class Doc {
             let origin = txn.origin
             for (_, h) in updateObservers { h(update, origin) }
         }
+        // The buffer is kept for the next update, but not the room a large one (a paste, a
+        // whole state applied) grew it to: the document would hold that for good.
+        if updateEncoder.capacity > Doc.keptUpdateBuffer { updateEncoder = Lib0Encoder() }
     }
 
     private func tryGcDeletions(_ client: ClientID, _ dels: [DeleteSet.Range]) {

@@ -102,18 +102,14 @@ final class StructList: Sequence {
         shiftStarts(after: c, by: 1)
         count += 1
         if chunks[c].count > StructList.maxChunk {
-            // Split in halves: the right half becomes a chunk of its own.
+            // Split in halves, each in an array of its own size: most chunks are not
+            // inserted into again, and one that is grows once (doubling). Halves that kept
+            // room for a full chunk held twice the memory their items need.
             let half = chunks[c].count / 2
-            var right: [Item] = []
-            right.reserveCapacity(StructList.maxChunk)
-            right.append(contentsOf: chunks[c][half...])
-            chunks[c].removeSubrange(half...)
-            chunks.insert(right, at: c + 1)
-            var rightClocks: [Int] = []
-            rightClocks.reserveCapacity(StructList.maxChunk)
-            rightClocks.append(contentsOf: clocks[c][half...])
-            clocks[c].removeSubrange(half...)
-            clocks.insert(rightClocks, at: c + 1)
+            chunks.insert(Array(chunks[c][half...]), at: c + 1)
+            chunks[c] = Array(chunks[c][..<half])
+            clocks.insert(Array(clocks[c][half...]), at: c + 1)
+            clocks[c] = Array(clocks[c][..<half])
             starts.insert(starts[c] + half, at: c + 1)
         }
     }

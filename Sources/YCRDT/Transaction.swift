@@ -95,6 +95,9 @@ public final class Transaction {
         self.local = local
     }
 
+    /// The most elements a reused transaction's arrays keep room for.
+    private static let keptCapacity = 64
+
     /// Makes a finished transaction that nobody else holds a new one, keeping its arrays'
     /// capacity (`Doc.transact` reuses it, so that a keystroke allocates no transaction).
     func reuse(origin: AnyHashable?, local: Bool) {
@@ -115,13 +118,23 @@ public final class Transaction {
         if !recordedDeletions.isEmpty { recordedDeletions = DeleteSet() }
         openDeletionClient = ID.none.client
         // One removeLast at a time: removeAll(keepingCapacity:) goes through the generic
-        // replaceSubrange, and these hold an element or two.
-        while !openDeletions.isEmpty { openDeletions.removeLast() }
+        // replaceSubrange, and these hold an element or two. Arrays a large transaction grew
+        // (deleting a whole document gathers a range per item) are let go instead: a reused
+        // transaction would keep their room as long as its document lives.
+        if openDeletions.capacity > Transaction.keptCapacity {
+            openDeletions = []
+        } else {
+            while !openDeletions.isEmpty { openDeletions.removeLast() }
+        }
         while !changedOrder.isEmpty { changedOrder.removeLast() }
         changed.removeAll()
         lastChangedType = nil
         if lastChangedSub != nil { lastChangedSub = nil }
-        while !mergeStructs.isEmpty { mergeStructs.removeLast() }
+        if mergeStructs.capacity > Transaction.keptCapacity {
+            mergeStructs = []
+        } else {
+            while !mergeStructs.isEmpty { mergeStructs.removeLast() }
+        }
         needFormattingCleanup = false
     }
 

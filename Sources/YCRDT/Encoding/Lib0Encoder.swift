@@ -17,6 +17,9 @@ struct Lib0Encoder {
         }
     }
 
+    /// Bytes the buffer can hold before it grows.
+    var capacity: Int { storage.capacity }
+
     /// Starts over, writing into the same buffer (a copy of it if `bytes` handed it out and
     /// someone still holds it).
     mutating func reset() { count = 0 }
