@@ -22,6 +22,9 @@ public final class Doc {
     @exclusivity(unchecked) private var updateObservers: [(ObserverID, ([UInt8], AnyHashable?) -> Void)] = []
     @exclusivity(unchecked) private var afterTransactionObservers: [(ObserverID, (Transaction) -> Void)] = []
     private var nextObserverID = 0
+    /// Handed to update observers for a transaction without origin: a stored nil is passed
+    /// by address, a literal one is built and destroyed per event.
+    private let noOrigin: AnyHashable? = nil
 
     /// - Parameters:
     ///   - clientID: a fixed client id; a random 32-bit one when nil, as Yjs does.
@@ -119,11 +122,12 @@ public final class Doc {
     /// Runs `body` in one transaction; nested calls join the outer transaction.
     /// Observers and the update event fire once, when the outermost call returns.
     @discardableResult
-    public func transact<T>(origin: AnyHashable? = nil, _ body: (Transaction) throws -> T) rethrows -> T {
+    public func transact<T>(origin: consuming AnyHashable? = nil, _ body: (Transaction) throws -> T) rethrows -> T {
         try transact(origin: origin, local: true, body)
     }
 
-    func transact<T>(origin: AnyHashable?, local: Bool, _ body: (Transaction) throws -> T) rethrows -> T {
+    /// `origin` is consumed, so that handing it to the transaction copies no `AnyHashable`.
+    func transact<T>(origin: consuming AnyHashable?, local: Bool, _ body: (Transaction) throws -> T) rethrows -> T {
         if let t = currentTransaction { return try body(t) }
         var t: Transaction
         if let spare = spareTransaction {
@@ -338,7 +342,7 @@ public final class Doc {
         // Most transactions have no origin: passing a literal nil spares the outlined copy
         // and destroy of the `AnyHashable?`.
         if !txn.hasOrigin {
-            for (_, h) in updateObservers { h(update, nil) }
+            for (_, h) in updateObservers { h(update, noOrigin) }
         } else {
             let origin = txn.origin
             for (_, h) in updateObservers { h(update, origin) }

@@ -100,17 +100,19 @@ public final class Transaction {
 
     /// Makes a finished transaction that nobody else holds a new one, keeping its arrays'
     /// capacity (`Doc.transact` reuses it, so that a keystroke allocates no transaction).
-    func reuse(origin: AnyHashable?, local: Bool) {
-        // Assigning or comparing an `AnyHashable?` goes through outlined copies even when it
-        // is nil: most transactions have no origin, and neither had the one before.
-        let given: Bool
-        switch origin {
-        case .none: given = false
-        case .some: given = true
-        }
-        if given || hasOrigin {
-            self.origin = origin
-            hasOrigin = given
+    func reuse(origin: consuming AnyHashable?, local: Bool) {
+        // Consumed, and assigned only when it or the one before is not nil: copying or
+        // assigning an `AnyHashable?` goes through outlined value witnesses even for nil,
+        // and most transactions have no origin.
+        switch consume origin {
+        case .none:
+            if hasOrigin {
+                self.origin = nil
+                hasOrigin = false
+            }
+        case let .some(given):
+            self.origin = given
+            hasOrigin = true
         }
         self.local = local
         changedClients.removeAll()

@@ -35,6 +35,23 @@ final class TextAndUndoTests: XCTestCase {
         XCTAssertEqual(a.rootTextNames, ["content"])
     }
 
+    func testReusedTransactionsCarryTheirOwnOrigin() {
+        // A finished transaction is reused by the next one: its origin must not leak into a
+        // transaction given none, nor stay nil when the next one has one.
+        let doc = Doc(clientID: 1)
+        let text = doc.getText()
+        var updateOrigins: [AnyHashable?] = []
+        var eventOrigins: [AnyHashable?] = []
+        doc.onUpdate { _, origin in updateOrigins.append(origin) }
+        text.observe { eventOrigins.append($0.origin) }
+        let given: [AnyHashable?] = ["a", nil, nil, "b", "b", nil, 7]
+        for (i, origin) in given.enumerated() {
+            doc.transact(origin: origin) { _ in text.insert("x", at: i) }
+        }
+        XCTAssertEqual(updateOrigins, given)
+        XCTAssertEqual(eventOrigins, given)
+    }
+
     func testConcurrentEditsConverge() throws {
         let docs = (1...3).map { Doc(clientID: ClientID($0)) }
         var outbox: [[UInt8]] = []
