@@ -6,7 +6,16 @@ extension Item {
             store.addStruct(Item(gc: id, length: length))
             return
         }
-        if (left == nil && (right == nil || right?.left != nil)) || (left != nil && left?.right !== right) {
+        // Each neighbour read once (every read of an unowned(unsafe) link is retained).
+        let needsScan: Bool
+        if let l = left {
+            needsScan = l.right !== right
+        } else if let r = right {
+            needsScan = r.left != nil
+        } else {
+            needsScan = true
+        }
+        if needsScan {
             var newLeft = left
             var o: Item?
             if let l = left {

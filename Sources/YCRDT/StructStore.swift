@@ -15,8 +15,13 @@ final class StructStore {
     /// Reused by every YATA conflict scan (`ScannedItems`).
     @exclusivity(unchecked) var scanScratch: [ObjectIdentifier] = []
     /// The document: `addStruct` tells its open transactions which clients' states move,
-    /// so a transaction needs no copy of the state vector.
-    @exclusivity(unchecked) unowned(unsafe) var owner: Doc?
+    /// so a transaction needs no copy of the state vector. Unmanaged, as `cachedList`:
+    /// an `unowned(unsafe)` reference was retained and released on every struct added.
+    @exclusivity(unchecked) private var ownerRef: Unmanaged<Doc>?
+    var owner: Doc? {
+        get { ownerRef?.takeUnretainedValue() }
+        set { ownerRef = newValue.map { Unmanaged.passUnretained($0) } }
+    }
 
     /// The structs of `client`, nil when it has none.
     @inline(__always)
@@ -44,17 +49,18 @@ final class StructStore {
 
     func addStruct(_ s: Item) {
         let client = s.id.client
-        let l: StructList
-        if let existing = list(client) {
-            l = existing
-        } else {
-            l = StructList()
+        if client != cachedClient || cachedList == nil, list(client) == nil {
+            let l = StructList()
             clients[client] = l
             cachedClient = client
             cachedList = Unmanaged.passUnretained(l)
         }
-        owner?.noteState(client: client, before: l.endClock)
-        l.append(s)
+        // The list and the document through their unmanaged references (both outlive the
+        // call): binding them strongly cost a retain and a release each per struct.
+        cachedList.unsafelyUnwrapped._withUnsafeGuaranteedRef { l in
+            ownerRef?._withUnsafeGuaranteedRef { $0.noteState(client: client, before: l.endClock) }
+            l.append(s)
+        }
     }
 
     /// Index of the struct containing `clock` in `client`'s structs (Yjs `findIndexSS`).
