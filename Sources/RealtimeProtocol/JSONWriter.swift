@@ -54,38 +54,41 @@ public enum JSONWriter {
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {
+        var s = s
+        // A native string's UTF-8 is contiguous; bridged or foreign ones become so here.
+        s.makeContiguousUTF8()
+        if s.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, into: &out) }) == nil {
+            Array(s.utf8).withUnsafeBufferPointer { writeEscaped($0, into: &out) }
+        }
+    }
+
+    /// `bytes` (UTF-8) as a JSON string literal. Runs that need no escape are copied
+    /// whole: a document's text is megabytes of them, and a byte-at-a-time append
+    /// checked the array's uniqueness and capacity per byte.
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count + 2)
         out.append(UInt8(ascii: "\""))
-        let hex = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
-            switch b {
-            case 0x22:
-                out.append(0x5C)
-                out.append(0x22)
-            case 0x5C:
-                out.append(0x5C)
-                out.append(0x5C)
-            case 0x0A:
-                out.append(0x5C)
-                out.append(UInt8(ascii: "n"))
-            case 0x0D:
-                out.append(0x5C)
-                out.append(UInt8(ascii: "r"))
-            case 0x09:
-                out.append(0x5C)
-                out.append(UInt8(ascii: "t"))
-            case 0x08:
-                out.append(0x5C)
-                out.append(UInt8(ascii: "b"))
-            case 0x0C:
-                out.append(0x5C)
-                out.append(UInt8(ascii: "f"))
-            case 0..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            default: out.append(b)
+        var runStart = 0
+        for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
+            out.append(0x5C)
+            switch byte {
+            case 0x22, 0x5C: out.append(byte)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            default:
+                out.append(contentsOf: [
+                    UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]
+                ])
             }
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         out.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import RealtimeProtocol
@@ -41,6 +42,39 @@ final class JSONValueTests: XCTestCase {
     func testStringEscapingRoundTrips() throws {
         let s = JSONValue.string("q\"\\/\u{1}\t\nمرحبا")
         XCTAssertEqual(try JSONValue(parsing: s.jsonString), s)
+    }
+
+    func testEveryByteThatNeedsAnEscapeIsEscapedAndTheRunsBetweenAreCopied() throws {
+        var text = "start"
+        var expected = "\"start"
+        for byte in UInt8(0)..<0x20 {
+            text += String(UnicodeScalar(byte)) + "مر"
+            switch byte {
+            case 0x08: expected += "\\b"
+            case 0x09: expected += "\\t"
+            case 0x0A: expected += "\\n"
+            case 0x0C: expected += "\\f"
+            case 0x0D: expected += "\\r"
+            default: expected += String(format: "\\u%04x", byte)
+            }
+            expected += "مر"
+        }
+        text += "\"\\\"\"/end 😀"
+        expected += "\\\"\\\\\\\"\\\"/end 😀\""
+        XCTAssertEqual(JSONValue.string(text).jsonString, expected)
+        XCTAssertEqual(JSONValue.string("").jsonString, "\"\"")
+        XCTAssertEqual(JSONValue.string("\n").jsonString, "\"\\n\"")
+    }
+
+    func testRandomStringsRoundTrip() throws {
+        var random = SplitMix64(seed: 0x15)
+        let alphabet: [Character] = ["a", "\"", "\\", "\n", "\u{1}", "\u{1F}", " ", "م", "ـ", "😀", "/", "\u{7F}"]
+        for _ in 0..<2000 {
+            let length = Int(random.next() % 40)
+            let text = String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            let value = JSONValue.object([text: .string(text)])
+            XCTAssertEqual(try JSONValue(parsing: value.jsonBytes), value, text.debugDescription)
+        }
     }
 
     func testByteArrays() {
