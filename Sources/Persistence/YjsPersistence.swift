@@ -558,9 +558,11 @@ public actor YjsPersistence {
         publishStatus()
         // Hashed off the actor (milliseconds for 10 MB); the next save waits
         // for this one to end, so it sees the mark.
-        lastWrite =
+        let mark =
             replicaContainsWritten
             ? await Task.detached(priority: .utility) { WrittenStateMark(of: written) }.value : nil
+        // The mark speaks of this replica only.
+        if self.replica === replica { lastWrite = mark }
     }
 
     /// What was stored may hold more than the replica (others' saves): apply
