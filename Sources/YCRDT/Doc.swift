@@ -213,7 +213,12 @@ public final class Doc {
     /// overlapping differently, ranges collected on either side) are accepted as in Yjs;
     /// see `StructConsistency.swift` for what counts as the same struct.
     public func applyUpdate(_ update: [UInt8], origin: AnyHashable? = nil) throws {
-        try integrate(try UpdateCodec.decode(update), origin: origin)
+        // Decoded for this call alone: its items are moved into the document, not copied.
+        var decoded = try UpdateCodec.decode(update)
+        try checkConsistency(decoded)
+        transact(origin: origin, local: false) { txn in
+            integrateUpdate(&decoded, txn, takingStructs: true)
+        }
     }
 
     /// Checks `decoded` against what this document holds, then integrates it in

@@ -162,9 +162,20 @@ struct ScannedItems {
 
 extension Doc {
     /// Yjs `readUpdateV2` body: integrate structs, keep what cannot be integrated pending,
-    /// apply the delete set, retry pending updates whose dependencies arrived.
+    /// apply the delete set, retry pending updates whose dependencies arrived. `u` is read
+    /// only (it may be shared: a parsed update, a pending one).
     func integrateUpdate(_ u: DecodedUpdate, _ txn: Transaction) {
-        let rest = integrateStructs(txn, u)
+        var u = u
+        integrateUpdate(&u, txn, takingStructs: false)
+    }
+
+    /// The same; with `takingStructs`, the items integrated are moved out of `u`'s arrays
+    /// (each left as a skip of its range) instead of copied: the caller decoded `u` for this
+    /// call alone and drops it afterwards. Copying an item out of the update retained its
+    /// content, parent and key, and dropping the update released them again, a generic
+    /// copy and destroy per struct of every load.
+    func integrateUpdate(_ u: inout DecodedUpdate, _ txn: Transaction, takingStructs: Bool) {
+        let rest = integrateStructs(txn, &u, taking: takingStructs)
         var retry = false
         if var pending = store.pendingStructs {
             for (client, clock) in pending.missing where clock < store.state(client) {
@@ -205,29 +216,36 @@ extension Doc {
     /// stack), what cannot be integrated returned as the rest. The per-client lists are
     /// arrays indexed by the client's rank in the update (Yjs uses maps; hashing a client
     /// id per struct was a fifth of loading a document). Structs are named by rank and
-    /// index and read in place from the update's arrays, which stay untouched (the update
-    /// can be integrated into several documents): each item's fields are copied once, into
-    /// its `Item`.
-    private func integrateStructs(_ txn: Transaction, _ u: DecodedUpdate) -> (
+    /// index and read in place from the update's arrays: each item's fields are copied once,
+    /// into its `Item`, or with `taking` moved there (see `integrateUpdate`). Only an item
+    /// integrated is taken; what goes to the rest (never integrated: a client's structs
+    /// integrate in clock order, and none after a refused one) is copied from slots
+    /// untouched.
+    private func integrateStructs(_ txn: Transaction, _ u: inout DecodedUpdate, taking: Bool) -> (
         missing: [ClientID: Int], update: DecodedUpdate
     )? {
         guard !u.blocks.isEmpty else { return nil }
         let store = self.store
         let order = u.blocks.indices.sorted { u.blocks[$0].client < u.blocks[$1].client }
         let clientIDs = order.map { u.blocks[$0].client }
-        let refs = order.map { u.blocks[$0].structs }
-        // The structs are read through their arrays' storage: the caller's `u` (and `refs`)
-        // hold every array, never mutated, until this function returns, so the storage stays
-        // where it is (an empty array's nil base is never read: its rank has no next struct).
-        // Reading `refs[r][i]` retained and released the inner array and copied the struct
-        // (a retain and release of its content) for every struct of the update.
-        let storage = refs.map { $0.withUnsafeBufferPointer { $0.baseAddress } }
+        let counts = order.map { u.blocks[$0].structs.count }
+        // The structs are read (and, taking, moved) through their arrays' storage: nothing
+        // else changes `u` until this function returns, so the storage stays where it is
+        // (an empty array's nil base is never read: its rank has no next struct). Taking,
+        // the mutable view is `u`'s own (it makes each array unique first); reading, the
+        // storage is only read. Reading `u.blocks[b].structs[i]` retained and released the
+        // inner array and copied the struct (a retain and release of its content) per struct.
+        let storage: [UnsafeMutablePointer<WireStruct>?] = order.map { b in
+            taking
+                ? u.blocks[b].structs.withUnsafeMutableBufferPointer { $0.baseAddress }
+                : u.blocks[b].structs.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeMutablePointer.init) }
+        }
         /// Per rank, the index of the next struct to take.
-        var next = [Int](repeating: 0, count: refs.count)
-        var removed = [Bool](repeating: false, count: refs.count)
+        var next = [Int](repeating: 0, count: counts.count)
+        var removed = [Bool](repeating: false, count: counts.count)
         /// Yjs's `state` map: the local clock per client of the update, once looked up.
-        var state = [Int](repeating: -1, count: refs.count)
-        var top = refs.count - 1  // the highest-ranked client not yet exhausted or removed
+        var state = [Int](repeating: -1, count: counts.count)
+        var top = counts.count - 1  // the highest-ranked client not yet exhausted or removed
         var stack: [(rank: Int, index: Int)] = []
         var restStructs: [ClientID: [WireStruct]] = [:]
         var missingSV: [ClientID: Int] = [:]
@@ -242,7 +260,7 @@ extension Doc {
             }
             return nil
         }
-        func hasNext(_ r: Int) -> Bool { !removed[r] && next[r] < refs[r].count }
+        func hasNext(_ r: Int) -> Bool { !removed[r] && next[r] < counts[r] }
         func nextTarget() -> Int? {
             while top >= 0 {
                 if hasNext(top) { return top }
@@ -263,10 +281,11 @@ extension Doc {
             for (r, index) in stack {
                 if !removed[r] {
                     let i = max(0, next[r] - 1)
-                    restStructs[clientIDs[r]] = Array(refs[r][i...])
+                    restStructs[clientIDs[r]] = Array(
+                        UnsafeBufferPointer(start: storage[r].unsafelyUnwrapped + i, count: counts[r] - i))
                     removed[r] = true
                 } else {
-                    restStructs[clientIDs[r]] = [refs[r][index]]
+                    restStructs[clientIDs[r]] = [storage[r].unsafelyUnwrapped[index]]
                 }
             }
             stack.removeAll()
@@ -280,9 +299,17 @@ extension Doc {
         var headIndex = take(current)
         while true {
             let head = storage[headRank].unsafelyUnwrapped + headIndex
-            if !head.pointee.isSkip {
+            // The struct as a local: reading the slot's fields one by one copied the whole
+            // struct for each read. Taking, it is moved out and every path below puts back
+            // what the slot must hold (the struct itself, or a skip once it is integrated)
+            // before anything else reads the slots (`addStackToRest`).
+            let s = taking ? head.move() : head.pointee
+            var missingClient: ClientID?
+            if s.isSkip {
+                if taking { head.initialize(to: s) }
+            } else {
                 let client = clientIDs[headRank]
-                let clock = head.pointee.id.clock
+                let clock = s.id.clock
                 var localClock = state[headRank]
                 if localClock < 0 {
                     localClock = store.state(client)
@@ -290,39 +317,46 @@ extension Doc {
                 }
                 let offset = localClock - clock
                 if offset < 0 {
+                    if taking { head.initialize(to: s) }
                     stack.append((headRank, headIndex))
                     updateMissing(client, clock - 1)
                     addStackToRest()
                 } else {
-                    var missingClient: ClientID?
-                    switch head.pointee {
-                    case .skip: break
+                    switch consume s {
+                    case let .skip(id, len):
+                        if taking { head.initialize(to: .skip(id, len)) }
                     case let .gc(id, len):
+                        if taking { head.initialize(to: .gc(id, len)) }
                         if offset < len {
                             store.addStruct(
                                 Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
                             state[headRank] = clock + len
                         }
-                    case let .item(w):
-                        switch integrate(w, offset: offset, txn, store: store, lastIntegrated: lastIntegrated) {
-                        case let .missing(c): missingClient = c
-                        case let .integrated(item):
-                            lastIntegrated = item
-                            state[headRank] = clock + w.length
-                        case .alreadyKnown: break
+                    case var .item(w):
+                        if let c = missingDependency(w, store: store) {
+                            if taking { head.initialize(to: .item(w)) }
+                            missingClient = c
+                            break
                         }
-                    }
-                    if let missingClient {
-                        stack.append((headRank, headIndex))
-                        if let r = rank(missingClient), next[r] < refs[r].count {
-                            headRank = r
-                            headIndex = take(r)
-                            continue
+                        let end = clock + w.length
+                        if taking { head.initialize(to: .skip(w.id, w.length)) }
+                        let step = integrate(&w, offset: offset, txn, store: store, lastIntegrated: lastIntegrated)
+                        if case let .integrated(item) = step {
+                            if let item { lastIntegrated = item }
+                            state[headRank] = end
                         }
-                        updateMissing(missingClient, store.state(missingClient))
-                        addStackToRest()
                     }
                 }
+            }
+            if let missingClient {
+                stack.append((headRank, headIndex))
+                if let r = rank(missingClient), next[r] < counts[r] {
+                    headRank = r
+                    headIndex = take(r)
+                    continue
+                }
+                updateMissing(missingClient, store.state(missingClient))
+                addStackToRest()
             }
             if let (r, i) = stack.popLast() {
                 headRank = r
@@ -346,30 +380,32 @@ extension Doc {
         return (missingSV, rest)
     }
 
+    /// Yjs `getMissing`'s first half for an item: the client of an origin, right origin
+    /// or parent (of another client) that the store does not hold yet.
+    private func missingDependency(_ w: borrowing WireItem, store: StructStore) -> ClientID? {
+        if let o = w.origin, o.client != w.id.client, o.clock >= store.state(o.client) { return o.client }
+        if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) { return r.client }
+        if case let .id(pid)? = w.parent, pid.client != w.id.client, pid.clock >= store.state(pid.client) {
+            return pid.client
+        }
+        return nil
+    }
+
     private enum ItemStep {
-        /// A dependency of this client is not in the store.
-        case missing(ClientID)
         /// Integrated; the item it became (nil when it was kept as a GC struct).
         case integrated(Item?)
         /// The store already holds all of it.
         case alreadyKnown
     }
 
-    /// Yjs `getMissing` followed by `Item.integrate` for an item of an update whose first
-    /// `offset` clocks the store already holds: a missing dependency, or the item
-    /// integrated. `lastIntegrated` spares the search for an origin that is its last id
+    /// Yjs `getMissing`'s second half followed by `Item.integrate` for an item of an update
+    /// whose first `offset` clocks the store already holds and whose dependencies it holds
+    /// (`missingDependency`). `lastIntegrated` spares the search for an origin that is its last id
     /// (the item already ends there, so `getItemCleanEnd` would neither split nor find
     /// another).
     private func integrate(
-        _ w: WireItem, offset: Int, _ txn: Transaction, store: StructStore, lastIntegrated: Item?
+        _ w: inout WireItem, offset: Int, _ txn: Transaction, store: StructStore, lastIntegrated: Item?
     ) -> ItemStep {
-        if let o = w.origin, o.client != w.id.client, o.clock >= store.state(o.client) { return .missing(o.client) }
-        if let r = w.rightOrigin, r.client != w.id.client, r.clock >= store.state(r.client) {
-            return .missing(r.client)
-        }
-        if case let .id(pid)? = w.parent, pid.client != w.id.client, pid.clock >= store.state(pid.client) {
-            return .missing(pid.client)
-        }
         var left: Item?
         var right: Item?
         // The origin is the left neighbour's last id when it was found, before the right
@@ -432,7 +468,10 @@ extension Doc {
         guard offset < w.length else { return .alreadyKnown }
         var id = w.id
         var length = w.length
-        var content = w.content
+        // Swapped out: `w` is the caller's own (moved or copied out of the update, dropped
+        // after this call), so its content moves into the item with no reference counting.
+        var content = Content.deleted
+        swap(&content, &w.content)
         if offset > 0 {
             id.clock += offset
             left = store.getItemCleanEnd(txn, ID(client: id.client, clock: id.clock - 1))
