@@ -202,12 +202,14 @@ final class StructList: Sequence {
                 c = lo
                 guard first(c) <= clock else { return nil }
             }
+            // Unchecked arithmetic: 0 <= lo <= hi < count, so nothing can overflow (the checked
+            // form was most of a search's cost).
             let o = outer[c].withUnsafeBufferPointer { buf -> Int in
                 var lo = 0
-                var hi = buf.count - 1
+                var hi = buf.count &- 1
                 while lo < hi {
-                    let mid = (lo + hi + 1) / 2
-                    if buf[mid] <= clock { lo = mid } else { hi = mid - 1 }
+                    let mid = (lo &+ hi &+ 1) &>> 1
+                    if buf[mid] <= clock { lo = mid } else { hi = mid &- 1 }
                 }
                 return lo
             }
@@ -223,11 +225,13 @@ final class StructList: Sequence {
         var found: [Int] = []
         let first = Swift.max(start, 1)
         guard first < count else { return found }
-        var previous = self[first - 1]
+        // The previous struct unmanaged: the list holds it, and a strong binding retained
+        // and released every struct of the list (a load's merge pass walks them all).
+        var previous = Unmanaged.passUnretained(self[first - 1])
         var index = first
         forEach(from: first) { item in
-            if Item.mayMerge(previous, item) { found.append(index) }
-            previous = item
+            if previous._withUnsafeGuaranteedRef({ Item.mayMerge($0, item) }) { found.append(index) }
+            previous = Unmanaged.passUnretained(item)
             index += 1
         }
         return found

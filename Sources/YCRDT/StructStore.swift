@@ -94,13 +94,20 @@ final class StructStore {
 
     /// The item ending at `id` (Yjs `getItemCleanEnd`).
     func getItemCleanEnd(_ txn: Transaction?, _ id: ID) -> Item? {
-        guard let l = list(id.client), let index = l.findIndex(id.clock) else { return nil }
-        let s = l[index]
-        if id.clock != s.id.clock + s.length - 1 && !s.isGC {
-            let right = splitItem(txn, s, id.clock - s.id.clock + 1)
-            l.insert(right, at: index + 1)
+        // The list through the cached unmanaged reference (every load looks up an origin
+        // per item; binding the list strongly retained and released it each time).
+        if id.client != cachedClient || cachedList == nil {
+            guard list(id.client) != nil else { return nil }
         }
-        return s
+        return cachedList.unsafelyUnwrapped._withUnsafeGuaranteedRef { l -> Item? in
+            guard let index = l.findIndex(id.clock) else { return nil }
+            let s = l[index]
+            if id.clock != s.id.clock + s.length - 1 && !s.isGC {
+                let right = splitItem(txn, s, id.clock - s.id.clock + 1)
+                l.insert(right, at: index + 1)
+            }
+            return s
+        }
     }
 
     /// Yjs `splitItem`: `left` keeps `diff` clocks; returns the new right part (not yet in the store).

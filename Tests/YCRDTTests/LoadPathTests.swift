@@ -66,4 +66,32 @@ final class LoadPathTests: XCTestCase {
         XCTAssertEqual(try read.encodeStateAsUpdate(), state)
         XCTAssertEqual(taken.getText().toString(), text.toString())
     }
+
+    /// `getItemCleanEnd` reads the list of the store's last client through its cached
+    /// reference: asked in turn for two clients' ids, each inside a run, it must split the
+    /// run of the id's own client and return the part ending at the id.
+    func testCleanEndLookupsAlternatingClientsSplitTheRightRun() throws {
+        let one = Doc(clientID: 1)
+        one.getText().insert("abcdef", at: 0)
+        let two = Doc(clientID: 2)
+        try two.applyUpdate(try one.encodeStateAsUpdate())
+        two.getText().insert("uvwxyz", at: 6)
+        let doc = Doc(clientID: 3)
+        try doc.applyUpdate(try two.encodeStateAsUpdate())
+        let store = doc.store
+        XCTAssertEqual(store.list(1)?.count, 1)
+        XCTAssertEqual(store.list(2)?.count, 1)
+        for (client, clock, expected) in [(1, 1, "ab"), (2, 2, "uvw"), (1, 3, "cd"), (2, 4, "xy")] {
+            _ = store.list(client == 1 ? 2 : 1)  // the cache holds the other client
+            let item = try XCTUnwrap(store.getItemCleanEnd(nil, ID(client: ClientID(client), clock: clock)))
+            XCTAssertEqual(item.id.client, ClientID(client))
+            XCTAssertEqual(item.lastID.clock, clock)
+            guard case let .string(units) = item.content else { return XCTFail("\(item.id) is not text") }
+            XCTAssertEqual(String(decoding: units, as: UTF16.self), expected)
+        }
+        XCTAssertEqual(store.list(1)?.count, 3)
+        XCTAssertEqual(store.list(2)?.count, 3)
+        XCTAssertNil(store.getItemCleanEnd(nil, ID(client: 9, clock: 0)))
+        XCTAssertEqual(doc.getText().toString(), "abcdefuvwxyz")
+    }
 }

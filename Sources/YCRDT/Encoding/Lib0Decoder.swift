@@ -18,25 +18,63 @@ struct Lib0Decoder {
         return bytes[pos]
     }
 
-    /// Reads a varUint limited to 2^53-1, as JavaScript numbers are.
+    /// Reads a varUint limited to 2^53-1, as JavaScript numbers are. A one-byte number
+    /// (info bytes, lengths, most clocks) is read here, inline; longer ones (client ids)
+    /// by `readLongVarUInt`.
+    @inline(__always)
     mutating func readVarUInt(_ what: String = "a number") throws -> UInt64 {
-        let start = pos
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard pos < bytes.count else { throw YCRDTError.unexpectedEnd(what: what, offset: pos) }
-            let b = bytes[pos]
-            pos += 1
-            if shift >= 56 { throw YCRDTError.integerTooLarge(offset: start) }
-            result |= UInt64(b & 0x7F) << shift
-            shift += 7
+        let p = pos
+        if p < bytes.count {
+            let b = bytes.withUnsafeBufferPointer { $0[p] }
             if b < 0x80 {
-                if b == 0 && pos - start > 1 { throw YCRDTError.nonCanonicalInteger(offset: start) }
-                break
+                pos = p + 1
+                return UInt64(b)
             }
         }
-        guard result <= (1 << 53) - 1 else { throw YCRDTError.integerTooLarge(offset: start) }
-        return result
+        return try readLongVarUInt(what)
+    }
+
+    /// `readVarUInt`'s loop, through the input's buffer: an array subscript checked the
+    /// bounds again for every byte (a load reads two numbers of four or five bytes per item).
+    @inline(never)
+    private mutating func readLongVarUInt(_ what: String) throws -> UInt64 {
+        let start = pos
+        enum Outcome {
+            case value(UInt64, end: Int)
+            case end(at: Int)
+            case tooLarge
+            case nonCanonical
+        }
+        let outcome = bytes.withUnsafeBufferPointer { buf -> Outcome in
+            var p = start
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                guard p < buf.count else { return .end(at: p) }
+                let b = buf[p]
+                p += 1
+                if shift >= 56 { return .tooLarge }
+                result |= UInt64(b & 0x7F) << shift
+                shift += 7
+                if b < 0x80 {
+                    if b == 0 && p - start > 1 { return .nonCanonical }
+                    return .value(result, end: p)
+                }
+            }
+        }
+        switch outcome {
+        case let .value(result, end):
+            pos = end
+            guard result <= (1 << 53) - 1 else { throw YCRDTError.integerTooLarge(offset: start) }
+            return result
+        case let .end(at):
+            pos = at
+            throw YCRDTError.unexpectedEnd(what: what, offset: at)
+        case .tooLarge:
+            throw YCRDTError.integerTooLarge(offset: start)
+        case .nonCanonical:
+            throw YCRDTError.nonCanonicalInteger(offset: start)
+        }
     }
 
     mutating func readVarInt(_ what: String = "a signed number") throws -> (magnitude: UInt64, negative: Bool) {
