@@ -15,6 +15,18 @@ enum Measure {
         return (result, Double(threadCPUNanoseconds() - start) / 1e6)
     }
 
+    /// How often a step of the final state (encode, load) repeats: at least `runs` times,
+    /// then on until those repetitions have taken `budgetMs` of CPU in all (at most
+    /// `maxRepetitions`). A step under a millisecond is otherwise timed by three runs on a
+    /// shared machine, and its least swings by more than the gap it is meant to show.
+    /// `Tests/python/bench_pycrdt.py` repeats yrs's steps by the same rule.
+    static func keepRepeating(done: Int, spentMs: Double, runs: Int) -> Bool {
+        done < runs || (spentMs < budgetMs && done < maxRepetitions)
+    }
+
+    static let budgetMs = 250.0
+    static let maxRepetitions = 200
+
     private static func threadCPUNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)

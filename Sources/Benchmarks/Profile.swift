@@ -5,8 +5,8 @@ import YCRDT
 /// so that a sampling profiler (`perf record`) sees mostly that step, and prints the
 /// least and mean CPU time per repetition. STEP is `load` (the final state into a fresh
 /// doc), `encode` (the final state as one update) or `apply` (every patch as a local edit).
-/// `load` also takes a concurrent trace (the state of its first agent's doc, as the table
-/// loads it).
+/// `load` and `encode` also take a concurrent trace (its first agent's doc, whose state the
+/// table encodes and loads).
 enum Profile {
     enum Step: String {
         case load, encode, apply
@@ -14,7 +14,7 @@ enum Profile {
 
     static func run(_ step: Step, trace url: URL, loops: Int) throws {
         let trace = try Trace.load(url)
-        guard !trace.isConcurrent || step == .load else {
+        guard !trace.isConcurrent || step != .apply else {
             throw BenchmarkError.unsupported("--profile \(step.rawValue) takes a sequential trace")
         }
         let edits = UTF16Positions.edits(of: trace)
@@ -47,7 +47,7 @@ enum Profile {
                 print(String(format: "state: %d bytes, FNV-1a %016llx", state.count, hash))
             }
         case .encode:
-            let doc = replay()
+            let doc = try trace.isConcurrent ? Replay.concurrentFirstDoc(trace) : replay()
             for _ in 0..<loops { times.append(try Measure.cpu { _ = try doc.encodeStateAsUpdate() }.1) }
         case .load:
             let state = try (trace.isConcurrent ? Replay.concurrentFirstDoc(trace) : replay()).encodeStateAsUpdate()

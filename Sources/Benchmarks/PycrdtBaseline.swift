@@ -2,7 +2,7 @@ import Foundation
 
 /// The same replay done by pycrdt (yrs) in a child `python3` running
 /// Tests/python/bench_pycrdt.py, which prints one JSON object of figures (CPU times, the
-/// least of `runs`; heap in use from `mallinfo2`).
+/// least of `runs`, encode and load repeated as `Measure.keepRepeating` says; heap in use from `mallinfo2`).
 struct PycrdtFigures {
     /// One pycrdt call per edit: Python's per-call overhead included (pycrdt has no call
     /// that replays many edits inside yrs).

@@ -2,7 +2,7 @@ import Foundation
 import YCRDT
 
 /// What the replays of a trace measured on the Swift side. Times are CPU milliseconds, the
-/// least of `runs` repetitions; memory is heap bytes in use (see `Measure`).
+/// least of `runs` repetitions (encode and load: see `Measure.keepRepeating`); memory is heap bytes in use (see `Measure`).
 struct SwiftFigures {
     var patches = 0
     var runs = 0
@@ -205,25 +205,30 @@ enum Replay {
         return (figures, docs)
     }
 
-    /// Encodes the full state and loads it into a fresh doc, each `runs` times (least CPU
-    /// time kept); measures the heap one loaded doc holds.
+    /// Encodes the full state and loads it into a fresh doc, each at least `runs` times and
+    /// on while under `Measure.budgetMs` (least CPU time kept); measures the heap one loaded
+    /// doc holds.
     static func encodeAndLoad(_ doc: Doc, expected: String, runs: Int, into figures: inout SwiftFigures) throws {
         var state: [UInt8] = []
         figures.encodeMs = .infinity
-        for _ in 0..<runs {
+        var (done, spentMs) = (0, 0.0)
+        while Measure.keepRepeating(done: done, spentMs: spentMs, runs: runs) {
             let (encoded, ms) = try Measure.cpu { try doc.encodeStateAsUpdate() }
             figures.encodeMs = min(figures.encodeMs, ms)
             state = encoded
+            (done, spentMs) = (done + 1, spentMs + ms)
         }
         figures.stateBytes = state.count
         figures.loadMs = .infinity
-        for _ in 0..<runs {
+        (done, spentMs) = (0, 0.0)
+        while Measure.keepRepeating(done: done, spentMs: spentMs, runs: runs) {
             let heapBefore = Measure.heapInUse()
             let fresh = Doc(clientID: 2)
             let ((), ms) = try Measure.cpu { try fresh.applyUpdate(state) }
             figures.loadMs = min(figures.loadMs, ms)
+            (done, spentMs) = (done + 1, spentMs + ms)
             figures.loadedMB = megabytes(heapBefore, Measure.heapInUse())
-            if fresh.getText("content").toString() != expected {
+            if done == 1, fresh.getText("content").toString() != expected {
                 figures.problems.append("state loaded into a fresh doc != endContent")
             }
         }

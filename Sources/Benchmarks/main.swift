@@ -52,7 +52,9 @@ do {
     print(
         """
 
-        Times are CPU milliseconds of the measuring thread, the least of \(options.runs) runs; every figure \
+        Times are CPU milliseconds of the measuring thread, the least of \(options.runs) runs (encode and \
+        load: of at least \(options.runs), repeated on until \(Int(Measure.budgetMs)) ms, at most \(Measure.maxRepetitions) times, on both \
+        sides); every figure \
         is beside its baseline from this run, and × is Swift ÷ baseline (below 1× Swift is ahead).
         apply: every patch as a local edit, one transaction and one update event each (concurrent: one doc \
         per agent, ancestors' updates applied at merge points, all docs end equal to endContent).

@@ -47,11 +47,7 @@ struct DeleteSet: Equatable {
     static func write(client: ClientID, _ dels: [Range], to e: inout Lib0Encoder) {
         e.writeVarUInt(1)
         e.writeVarUInt(client)
-        e.writeVarUInt(dels.count)
-        for r in dels {
-            e.writeVarUInt(r.clock)
-            e.writeVarUInt(r.len)
-        }
+        e.writeRanges(dels)
     }
 
     /// Binary search in sorted, merged ranges.
@@ -87,21 +83,12 @@ struct DeleteSet: Equatable {
         if clients.isEmpty { return }
         if clients.count == 1, let (client, dels) = clients.first {
             e.writeVarUInt(client)
-            e.writeVarUInt(dels.count)
-            for r in dels {
-                e.writeVarUInt(r.clock)
-                e.writeVarUInt(r.len)
-            }
+            e.writeRanges(dels)
             return
         }
         for client in clients.keys.sorted(by: >) {
-            let dels = clients[client] ?? []
             e.writeVarUInt(client)
-            e.writeVarUInt(dels.count)
-            for r in dels {
-                e.writeVarUInt(r.clock)
-                e.writeVarUInt(r.len)
-            }
+            e.writeRanges(clients[client] ?? [])
         }
     }
 

@@ -179,6 +179,12 @@ public final class Doc {
         let sv = try StateVector.decode(stateVector)
         var e = Lib0Encoder()
         if sv.isEmpty {
+            // A whole state takes about ten bytes a struct plus its text: room for that up
+            // front spares the dozen doublings that would each copy what is written so far.
+            var estimate = 64
+            for (_, structs) in store.clients { estimate += 10 * structs.count }
+            for (_, type) in share { estimate += type.length }
+            e.reserveCapacity(estimate)
             UpdateCodec.writeAllStructs(&e, store: store).write(to: &e)
         } else {
             UpdateCodec.writeClientsStructs(&e, store: store, from: sv)

@@ -11,7 +11,8 @@ way the Swift benchmark replays it with YCRDT, and prints ONE JSON object:
      "doc_mb": ..., "loaded_mb": ..., "maxrss_mb": ..., "ok": true|false, "error": "..."?}
 
 Times are CPU time of this thread (time.thread_time), the least of N runs
-(default 3). Sequential traces: one transaction (and so one update event) per
+(default 3); encode and load repeat on past N until they have taken 250 ms in
+all (at most 200 times), as the Swift side does. Sequential traces: one transaction (and so one update event) per
 patch, the same work the Swift side does; this is one Python call per edit, so
 "apply_ms" includes Python's per-call cost (pycrdt cannot replay many edits in
 one call). Concurrent traces: one doc per agent, the updates of missing
@@ -157,19 +158,33 @@ def bench_sequential(trace: dict, runs: int) -> dict:
     return result
 
 
+# Encode and load repeat at least `runs` times, then on until they have taken this much CPU
+# in all (at most MAX_REPETITIONS): the rule of the Swift side's `Measure.keepRepeating`.
+BUDGET_MS = 250.0
+MAX_REPETITIONS = 200
+
+
+def keep_repeating(done: int, spent_ms: float, runs: int) -> bool:
+    return done < runs or (spent_ms < BUDGET_MS and done < MAX_REPETITIONS)
+
+
 def encode_and_load(doc: Doc, expected: str, runs: int) -> dict:
     """Timed inside yrs: one get_update call, and one apply_update (with its transaction)."""
     raw = doc._doc
     encode_ms, state = float("inf"), b""
-    for _ in range(runs):
+    done, spent = 0, 0.0
+    while keep_repeating(done, spent, runs):
         txn = raw.create_transaction()
         start = time.thread_time()
         state = raw.get_update(txn, b"\x00")
-        encode_ms = min(encode_ms, cpu_ms(start))
+        ms = cpu_ms(start)
+        encode_ms = min(encode_ms, ms)
+        done, spent = done + 1, spent + ms
         txn.commit()
         txn.drop()
     load_ms, loaded_mb, loaded = float("inf"), None, None
-    for _ in range(runs):
+    done, spent = 0, 0.0
+    while keep_repeating(done, spent, runs):
         loaded = fresh = raw_fresh = txn = None  # the previous run's doc is freed before measuring
         before = heap_bytes()
         fresh = Doc(client_id=2)
@@ -178,7 +193,9 @@ def encode_and_load(doc: Doc, expected: str, runs: int) -> dict:
         txn = raw_fresh.create_transaction()
         raw_fresh.apply_update(txn, state)
         txn.commit()
-        load_ms = min(load_ms, cpu_ms(start))
+        ms = cpu_ms(start)
+        load_ms = min(load_ms, ms)
+        done, spent = done + 1, spent + ms
         txn.drop()
         loaded = fresh
         loaded_mb = heap_mb(before, heap_bytes())

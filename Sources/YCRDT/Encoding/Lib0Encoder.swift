@@ -31,17 +31,18 @@ struct Lib0Encoder {
     }
 
     private mutating func grow(_ n: Int) {
-        let room = Swift.max(storage.count, count + n - storage.count + 64)
-        // The usual case (a reused buffer after a small update) copies a ready block of
-        // zeros, which is a memcpy; appending a repeated element goes byte by byte.
-        if room <= Lib0Encoder.zeros.count {
-            storage.append(contentsOf: Lib0Encoder.zeros)
-        } else {
-            storage.append(contentsOf: repeatElement(0, count: room))
+        let size = storage.count + Swift.max(storage.count, count + n - storage.count + 64)
+        // A new buffer with the written bytes copied and the room zeroed by one fill each:
+        // appending the room element by element cost a loop step per byte.
+        storage = storage.withUnsafeBufferPointer { written in
+            [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                let base = buffer.baseAddress!
+                if count > 0 { base.initialize(from: written.baseAddress!, count: count) }
+                (base + count).initialize(repeating: 0, count: size - count)
+                initialized = size
+            }
         }
     }
-
-    private static let zeros = [UInt8](repeating: 0, count: 128)
 
     /// Runs `body` on room for `n` bytes at the end; `body` returns how many it wrote.
     @inline(__always)
@@ -77,6 +78,12 @@ struct Lib0Encoder {
         return i + 1
     }
 
+    /// The bytes `value` takes as a varUint.
+    @inline(__always)
+    static func varUIntSize(_ value: UInt64) -> Int {
+        (64 - value.leadingZeroBitCount + 6) / 7 + (value == 0 ? 1 : 0)
+    }
+
     @inline(__always)
     mutating func writeVarUInt(_ value: Int) { writeVarUInt(UInt64(Swift.max(0, value))) }
 
@@ -86,6 +93,23 @@ struct Lib0Encoder {
         write(upTo: 20) { p in
             let n = Lib0Encoder.putVarUInt(a, p)
             return n + Lib0Encoder.putVarUInt(UInt64(Swift.max(0, b)), p + n)
+        }
+    }
+
+    /// A client's deleted ranges: their count, then each one's clock and length, in one
+    /// write (a whole state's delete set has a range for every run of deleted structs).
+    mutating func writeRanges(_ ranges: [DeleteSet.Range]) {
+        // Room for every clock and length in the bytes the largest of them takes, not the ten
+        // a varUint can take (a decoded delete set need not be sorted: the largest is sought).
+        var largest = 0
+        for r in ranges { largest = Swift.max(largest, r.clock, r.len) }
+        write(upTo: 10 + 2 * ranges.count * Lib0Encoder.varUIntSize(UInt64(largest))) { p in
+            var k = Lib0Encoder.putVarUInt(UInt64(ranges.count), p)
+            for r in ranges {
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, r.clock)), p + k)
+                k += Lib0Encoder.putVarUInt(UInt64(Swift.max(0, r.len)), p + k)
+            }
+            return k
         }
     }
 
@@ -130,17 +154,34 @@ struct Lib0Encoder {
     mutating func writeVarString(utf16 units: ArraySlice<UInt16>) {
         // Length first, then the bytes straight into the buffer (no intermediate array).
         units.withUnsafeBufferPointer { units in
-            let n = UTF.utf8Count(fromUTF16: units)
-            write(upTo: 10 + n) { p in
-                let k = Lib0Encoder.putVarUInt(UInt64(n), p)
-                if n == units.count {
-                    // All ASCII (any other unit takes more than one byte): narrow each unit.
-                    for i in 0..<n { p[k + i] = UInt8(truncatingIfNeeded: units[i]) }
-                    return k + n
-                }
-                return k + UTF.writeUTF8(fromUTF16: units, to: p + k)
-            }
+            write(upTo: Lib0Encoder.varStringRoom(units)) { p in Lib0Encoder.putVarString(units, p) }
         }
+    }
+
+    /// Strings longer than this are measured before room is made for them.
+    private static let measuredStringUnits = 1024
+
+    /// Room for `units` as a varString: UTF-8's bound of three bytes a unit for a short
+    /// string, the exact size of a long one (a large paste would otherwise make room for
+    /// three times what it writes, and the buffer keeps what it grows to).
+    @inline(__always)
+    private static func varStringRoom(_ units: UnsafeBufferPointer<UInt16>) -> Int {
+        units.count <= measuredStringUnits ? 10 + 3 * units.count : 10 + UTF.utf8Count(fromUTF16: units)
+    }
+
+    /// Writes `units` as a varString at `p`, which has `varStringRoom(units)` bytes of room;
+    /// returns the bytes written.
+    ///
+    /// Most text is ASCII: its length in UTF-8 is its length in units, so that is written
+    /// first and the units are narrowed after it in one pass. At the first other unit the
+    /// length is counted and the string written again as UTF-8.
+    @inline(__always)
+    private static func putVarString(_ units: UnsafeBufferPointer<UInt16>, _ p: UnsafeMutablePointer<UInt8>) -> Int {
+        let k = putVarUInt(UInt64(units.count), p)
+        if UTF.narrowASCII(units, to: p + k) == units.count { return k + units.count }
+        let n = UTF.utf8Count(fromUTF16: units)
+        let m = putVarUInt(UInt64(n), p)
+        return m + UTF.writeUTF8(fromUTF16: units, to: p + m)
     }
 
     /// Writes an item's info byte and its origins (`ID.none` for none) at `p`, which has
@@ -176,15 +217,9 @@ struct Lib0Encoder {
     mutating func writeStringItem(
         info: UInt8, origin: ID, rightOrigin: ID, units: UnsafeBufferPointer<UInt16>
     ) {
-        let n = UTF.utf8Count(fromUTF16: units)
-        write(upTo: 1 + 40 + 10 + n) { p in
-            var k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
-            k += Lib0Encoder.putVarUInt(UInt64(n), p + k)
-            if n == units.count {
-                for i in 0..<n { p[k + i] = UInt8(truncatingIfNeeded: units[i]) }
-                return k + n
-            }
-            return k + UTF.writeUTF8(fromUTF16: units, to: p + k)
+        write(upTo: 1 + 40 + Lib0Encoder.varStringRoom(units)) { p in
+            let k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
+            return k + Lib0Encoder.putVarString(units, p + k)
         }
     }
 

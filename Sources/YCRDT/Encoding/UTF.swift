@@ -196,6 +196,46 @@ enum UTF {
         return n
     }
 
+    /// Copies the leading ASCII units of `units` to `out` as bytes, eight at a time, and
+    /// returns how many it copied (all of them for ASCII text; it stops at the first unit
+    /// of U+0080 or above). `out` has room for `units.count` bytes.
+    ///
+    /// A unit-at-a-time narrowing loop is not vectorised (the compiler cannot rule out that
+    /// `out` overlaps `units`), and a separate pass to find out whether the text is ASCII
+    /// reads it twice: this is the per-character cost of encoding a text document.
+    @inline(__always)
+    static func narrowASCII(_ units: UnsafeBufferPointer<UInt16>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let base = units.baseAddress else { return 0 }
+        let n = units.count
+        var i = 0
+        let raw = UnsafeRawPointer(base)
+        let rawOut = UnsafeMutableRawPointer(out)
+        #if _endian(little)
+        while i + 8 <= n {
+            let a = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self)
+            let b = raw.loadUnaligned(fromByteOffset: 2 * i + 8, as: UInt64.self)
+            if (a | b) & 0xFF80_FF80_FF80_FF80 != 0 { break }
+            rawOut.storeBytes(of: narrow(a) | narrow(b) << 32, toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        #endif
+        while i < n {
+            let u = base[i]
+            if u > 0x7F { break }
+            out[i] = UInt8(truncatingIfNeeded: u)
+            i += 1
+        }
+        return i
+    }
+
+    /// Four UTF-16 units below U+0100, as read from memory into a little-endian word, as
+    /// their four low bytes in the low half of the result.
+    @inline(__always)
+    private static func narrow(_ x: UInt64) -> UInt64 {
+        let pairs = (x | x >> 8) & 0x0000_FFFF_0000_FFFF
+        return (pairs | pairs >> 16) & 0xFFFF_FFFF
+    }
+
     /// Writes the UTF-8 of `units` at `out`, which has room for `utf8Count(fromUTF16:)`
     /// bytes (lone surrogates as U+FFFD); returns the number of bytes written.
     @discardableResult
