@@ -211,13 +211,13 @@ enum UTF {
         let raw = UnsafeRawPointer(base)
         let rawOut = UnsafeMutableRawPointer(out)
         #if _endian(little)
-        while i + 8 <= n {
-            let a = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self)
-            let b = raw.loadUnaligned(fromByteOffset: 2 * i + 8, as: UInt64.self)
-            if (a | b) & 0xFF80_FF80_FF80_FF80 != 0 { break }
-            rawOut.storeBytes(of: narrow(a) | narrow(b) << 32, toByteOffset: i, as: UInt64.self)
-            i += 8
-        }
+            while i + 8 <= n {
+                let a = raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self)
+                let b = raw.loadUnaligned(fromByteOffset: 2 * i + 8, as: UInt64.self)
+                if (a | b) & 0xFF80_FF80_FF80_FF80 != 0 { break }
+                rawOut.storeBytes(of: narrow(a) | narrow(b) << 32, toByteOffset: i, as: UInt64.self)
+                i += 8
+            }
         #endif
         while i < n {
             let u = base[i]
