@@ -115,9 +115,9 @@ final class MeasuredStore: DocumentStore, @unchecked Sendable {
     func save(_ document: DocumentID, merge: @Sendable ([[UInt8]]) throws -> [UInt8]) async throws -> [UInt8] {
         // One document per rig, so one save at a time: the merge's time is this save's.
         let row = try await inner.save(document) { rows in
-            let start = Self.threadCPUNanoseconds()
+            let start = Stopwatch.threadCPU()
             defer {
-                let spent = Double(Self.threadCPUNanoseconds() - start) / 1e6
+                let spent = Double(Stopwatch.threadCPU() - start) / 1e6
                 lock.withLock { mergeCPUMs = spent }
             }
             return try merge(rows)
@@ -127,11 +127,4 @@ final class MeasuredStore: DocumentStore, @unchecked Sendable {
     }
 
     func close() async { await inner.close() }
-
-    /// The CPU time of the calling thread (the store runs a merge on one thread).
-    private static func threadCPUNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
 }

@@ -13,8 +13,16 @@ enum Stopwatch {
 
     /// Nanoseconds on the chosen clock, from an arbitrary origin.
     static func now() -> UInt64 {
+        read(clock == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID)
+    }
+
+    /// The calling thread's CPU time in nanoseconds, whichever clock samples use (a
+    /// store's merge runs on one thread and is timed on it).
+    static func threadCPU() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+
+    private static func read(_ id: clockid_t) -> UInt64 {
         var time = timespec()
-        clock_gettime(clock == .wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &time)
+        clock_gettime(id, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
