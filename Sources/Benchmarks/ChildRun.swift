@@ -17,6 +17,7 @@ enum ChildRun {
                 "problems": figures.problems, "runs": figures.runs
             ]
             if let floor = figures.floorMs { object["floorMs"] = floor }
+            if let floor = figures.deliveryFloorMs { object["deliveryFloorMs"] = floor }
             if let mb = figures.docMB { object["docMB"] = mb }
             if let mb = figures.loadedMB { object["loadedMB"] = mb }
         } catch {
@@ -54,6 +55,7 @@ enum ChildRun {
         figures.applyMs = number("applyMs") ?? 0
         figures.events = Int(number("events") ?? 0)
         figures.floorMs = number("floorMs")
+        figures.deliveryFloorMs = number("deliveryFloorMs")
         figures.encodeMs = number("encodeMs") ?? 0
         figures.stateBytes = Int(number("stateBytes") ?? 0)
         figures.loadMs = number("loadMs") ?? 0

@@ -10,6 +10,8 @@ struct SwiftFigures {
     var events = 0
     /// The same patches on a plain `[UInt16]` (sequential traces only).
     var floorMs: Double?
+    /// The floor plus delivering one update per patch, with no CRDT (see `Replay.deliveryFloor`).
+    var deliveryFloorMs: Double?
     var encodeMs = 0.0
     var stateBytes = 0
     var loadMs = 0.0
@@ -25,6 +27,8 @@ struct SwiftFigures {
 private final class UpdateSink {
     var events = 0
     var bytes = 0
+    /// For sequential replays that keep them: the size of every update, in order.
+    var sizes: [Int]?
     /// For concurrent replays: the txn whose update is being produced, and the updates by txn.
     var currentTxn: Int?
     var byTxn: [[UInt8]] = []
@@ -42,6 +46,32 @@ enum Replay {
             }
         }
         return (ms, buffer.elementsEqual(expected.utf16))
+    }
+
+    /// The floor plus what delivering the updates costs with no CRDT behind them: after each
+    /// edit, a new byte array of the size of the update YCRDT emitted for that patch, handed
+    /// to a handler as `Doc.onUpdate` hands it. Any design that emits an update per patch
+    /// pays at least this; on the short traces it is itself a large multiple of the floor.
+    static func deliveryFloor(_ edits: [[Edit]], updateSizes: [Int]) -> Double {
+        var buffer: [UInt16] = []
+        let sink = UpdateSink()
+        let handler: ([UInt8]) -> Void = { update in
+            sink.events += 1
+            sink.bytes += update.count
+        }
+        let ((), ms) = Measure.cpu {
+            var patch = 0
+            for txn in edits {
+                for edit in txn {
+                    buffer.replaceSubrange(edit.position..<(edit.position + edit.deleted), with: edit.insertedUnits)
+                    var update = [UInt8](repeating: 0, count: updateSizes[patch])
+                    update[0] = 1
+                    handler(update)
+                    patch += 1
+                }
+            }
+        }
+        return ms
     }
 
     private static func megabytes(_ before: Int?, _ after: Int?) -> Double? {
@@ -65,15 +95,19 @@ enum Replay {
 
         var best = Double.infinity
         var kept: Doc?
+        var updateSizes: [Int] = []
         for run in 0..<runs {
             kept = nil
+            // The first run keeps every update's size, in room taken before the heap is read.
+            let sink = UpdateSink()
+            if run == 0 { sink.sizes = Array(unsafeUninitializedCapacity: figures.patches) { $1 = 0 } }
             let heapBefore = Measure.heapInUse()
             let doc = Doc(clientID: 1)
             let text = doc.getText("content")
-            let sink = UpdateSink()
             _ = doc.onUpdate { update, _ in
                 sink.events += 1
                 sink.bytes += update.count
+                sink.sizes?.append(update.count)
             }
             let ((), applyMs) = Measure.cpu {
                 for txn in edits {
@@ -88,6 +122,7 @@ enum Replay {
             best = min(best, applyMs)
             figures.docMB = megabytes(heapBefore, Measure.heapInUse())
             if run == 0 {
+                updateSizes = sink.sizes ?? []
                 figures.events = sink.events
                 if sink.events != figures.patches {
                     figures.problems.append("\(sink.events) update events for \(figures.patches) patches")
@@ -97,6 +132,9 @@ enum Replay {
             kept = doc
         }
         figures.applyMs = best
+        if updateSizes.count == figures.patches {
+            figures.deliveryFloorMs = (0..<runs).map { _ in deliveryFloor(edits, updateSizes: updateSizes) }.min()
+        }
         if let doc = kept { try encodeAndLoad(doc, expected: trace.endContent, runs: runs, into: &figures) }
         return figures
     }

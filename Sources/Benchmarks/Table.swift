@@ -4,7 +4,8 @@ import Foundation
 /// run and their ratio (Swift ÷ baseline; below 1× is Swift ahead).
 struct Table {
     static let headers = [
-        "trace", "kind", "patches", "apply ms", "floor ms", "×floor", "pycrdt per-call apply ms", "×",
+        "trace", "kind", "patches", "apply ms", "floor ms", "×floor", "floor+updates ms", "×",
+        "pycrdt per-call apply ms", "×",
         "encode ms (yrs)", "×", "load ms (yrs)", "×", "state bytes (yrs)", "doc MB (yrs)", "×", "loaded MB (yrs)", "×",
         "peak MB (yrs)", "ok"
     ]
@@ -23,6 +24,8 @@ struct Table {
             Table.fixed(swift.applyMs),
             swift.floorMs.map(Table.fixed) ?? "–",
             swift.floorMs.map { Table.ratio(swift.applyMs, $0) } ?? "–",
+            swift.deliveryFloorMs.map(Table.fixed) ?? "–",
+            swift.deliveryFloorMs.map { Table.ratio(swift.applyMs, $0) } ?? "–",
             yrs?.applyMs.map(Table.fixed) ?? "–",
             Table.ratio(swift.applyMs, yrs?.applyMs),
             Table.pair(Table.fixed(swift.encodeMs), yrs?.encodeMs.map(Table.fixed)),

@@ -59,6 +59,8 @@ do {
         apply: every patch as a local edit, one transaction and one update event each (concurrent: one doc \
         per agent, ancestors' updates applied at merge points, all docs end equal to endContent).
         floor: the same patches on a plain [UInt16] with replaceSubrange, no CRDT.
+        floor+updates: the floor plus, after each patch, a new byte array the size of the update YCRDT \
+        emitted for it, handed to a handler: what delivering one update per patch costs with no CRDT.
         pycrdt per-call apply: \(version) replaying the same patches with one Python call per edit; it \
         measures pycrdt as Python drives it, Python's per-call cost included (pycrdt cannot replay many \
         edits in one call), not yrs alone.
