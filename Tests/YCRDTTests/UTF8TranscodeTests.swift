@@ -64,4 +64,39 @@ final class UTF8TranscodeTests: XCTestCase {
         XCTAssertGreaterThan(valid, 2000)
         XCTAssertLessThan(valid, 19000)
     }
+
+    /// The ASCII path (`UTF.isASCII`, then `UTF.WidenedASCII` into the array) reads the
+    /// input in vector steps: a non-ASCII byte or sequence at every position around those
+    /// steps, from every alignment of the input, must send it to the strict transcoder, and
+    /// ASCII must be widened exactly.
+    func testASCIIFastPathAtEveryPositionAndAlignment() {
+        var rng = SplitMix64(seed: 11)
+        let foreign: [[UInt8]] = [[0x80], [0xC3, 0xA9], [0xFF], [0xE2, 0x82, 0xAC], [0xC3], [0xF0, 0x9F, 0x98, 0x80]]
+        var checked = 0
+        for length in 0...41 {
+            for start in 0..<8 {
+                let ascii = (0..<(start + length)).map { _ in UInt8.random(in: 0...0x7F, using: &rng) }
+                checkASCIIPath(ascii[start...])
+                checked += 1
+                for pos in 0..<length {
+                    var bytes = ascii
+                    bytes.replaceSubrange((start + pos)..<(start + pos + 1), with: foreign.randomElement(using: &rng)!)
+                    checkASCIIPath(bytes[start...])
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 7000)
+    }
+
+    /// Checks the ASCII helpers and the whole conversion on `slice`, read in place (its
+    /// start is wherever it falls in its array: unaligned for most starts).
+    private func checkASCIIPath(_ slice: ArraySlice<UInt8>) {
+        let bytes = Array(slice)
+        let firstForeign = bytes.firstIndex { $0 >= 0x80 } ?? bytes.count
+        slice.withUnsafeBufferPointer { buf in
+            XCTAssertEqual(UTF.isASCII(buf), firstForeign == bytes.count, "\(bytes)")
+            XCTAssertEqual(UTF.utf16(fromUTF8: buf), reference(bytes), "\(bytes)")
+        }
+    }
 }

@@ -51,16 +51,11 @@ enum UTF {
         }
     }
 
-    /// The same for bytes in a buffer; ASCII (most text) is widened without going through
-    /// the generic path, and other text is transcoded by hand (`transcode`).
+    /// The same for bytes in a buffer; ASCII (most text) is widened straight into its
+    /// array (`WidenedASCII`), and other text is transcoded by hand (`transcode`).
     static func utf16(fromUTF8 buf: UnsafeBufferPointer<UInt8>) -> [UInt16]? {
-        var any: UInt8 = 0
-        for b in buf { any |= b }
-        guard any < 0x80 else { return transcode(buf) }
-        return unitsArray(count: buf.count) { out in
-            for i in 0..<buf.count { out[i] = UInt16(buf[i]) }
-            return true
-        }
+        guard isASCII(buf) else { return transcode(buf) }
+        return Array(WidenedASCII(bytes: buf))
     }
 
     /// Texts of up to this many units are built in a stack buffer (see `unitsArray`).
