@@ -93,6 +93,23 @@ final class EncoderWriteTests: XCTestCase {
         }
     }
 
+    func testAReusedBufferRegrowsInPlace() {
+        // Every transaction's update is handed out with `bytes` (which trims the buffer to
+        // what was written) and the next one regrows it: in its kept capacity, not in a new
+        // allocation per transaction.
+        var e = Lib0Encoder()
+        e.writeBytes([UInt8](repeating: 7, count: 3000))
+        _ = e.bytes
+        let kept = e.capacity
+        e.reset()
+        e.writeBytes([UInt8](repeating: 8, count: 10))
+        XCTAssertEqual(e.bytes, [UInt8](repeating: 8, count: 10))
+        e.reset()
+        e.writeBytes([UInt8](repeating: 9, count: 500))
+        XCTAssertEqual(e.capacity, kept)
+        XCTAssertEqual(e.bytes, [UInt8](repeating: 9, count: 500))
+    }
+
     func testVarUIntSizeIsTheBytesWritten() {
         var values: [UInt64] = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, UInt64.max, UInt64.max >> 1]
         for shift in 0..<64 { values += [1 << UInt64(shift), (1 << UInt64(shift)) - 1] }

@@ -31,9 +31,22 @@ struct Lib0Encoder {
     }
 
     private mutating func grow(_ n: Int) {
-        let size = storage.count + Swift.max(storage.count, count + n - storage.count + 64)
-        // A new buffer with the written bytes copied and the room zeroed by one fill each:
-        // appending the room element by element cost a loop step per byte.
+        let room = Swift.max(storage.count, count + n - storage.count + 64)
+        if storage.count + room <= storage.capacity || room <= Lib0Encoder.zeros.count {
+            // In place: after `bytes` trimmed the buffer to hand it out, its room is still
+            // allocated (every transaction's update comes here). Zeros are copied from a
+            // ready block, a memcpy per block; appending a repeated element goes byte by byte.
+            var left = room
+            while left > 0 {
+                let k = Swift.min(left, Lib0Encoder.zeros.count)
+                storage.append(contentsOf: Lib0Encoder.zeros[..<k])
+                left -= k
+            }
+            return
+        }
+        // A larger buffer, with the written bytes copied and the room zeroed by one fill each
+        // (a whole state grows this way, when its estimate falls short).
+        let size = storage.count + room
         storage = storage.withUnsafeBufferPointer { written in
             [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
                 let base = buffer.baseAddress!
@@ -43,6 +56,8 @@ struct Lib0Encoder {
             }
         }
     }
+
+    private static let zeros = [UInt8](repeating: 0, count: 4096)
 
     /// Runs `body` on room for `n` bytes at the end; `body` returns how many it wrote.
     @inline(__always)
