@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import YCRDT
@@ -49,7 +50,7 @@ final class LoadPathTests: XCTestCase {
     func testTakingAndReadingLoadsAgree() throws {
         let source = Doc(clientID: 7)
         let text = source.getText()
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 31)  // seeded: a failure replays
         for step in 0..<300 {
             let at = Int.random(in: 0...text.length, using: &generator)
             text.insert(step % 7 == 0 ? "é\u{1F600}" : "ab", at: at)
