@@ -169,23 +169,23 @@ struct Lib0Encoder {
     mutating func writeVarString(utf16 units: ArraySlice<UInt16>) {
         // Length first, then the bytes straight into the buffer (no intermediate array).
         units.withUnsafeBufferPointer { units in
-            write(upTo: Lib0Encoder.varStringRoom(units)) { p in Lib0Encoder.putVarString(units, p) }
+            if units.count > Lib0Encoder.measuredStringUnits {
+                let n = UTF.utf8Count(fromUTF16: units)
+                write(upTo: 10 + n) { p in Lib0Encoder.putVarString(units, utf8Count: n, p) }
+            } else {
+                write(upTo: 10 + 3 * units.count) { p in Lib0Encoder.putVarString(units, p) }
+            }
         }
     }
 
-    /// Strings longer than this are measured before room is made for them.
+    /// Strings longer than this are measured before room is made for them: room for a
+    /// short string is UTF-8's bound of three bytes a unit, a long one gets its exact size
+    /// (a large paste would otherwise make room for three times what it writes, and the
+    /// buffer keeps what it grows to).
     private static let measuredStringUnits = 1024
 
-    /// Room for `units` as a varString: UTF-8's bound of three bytes a unit for a short
-    /// string, the exact size of a long one (a large paste would otherwise make room for
-    /// three times what it writes, and the buffer keeps what it grows to).
-    @inline(__always)
-    private static func varStringRoom(_ units: UnsafeBufferPointer<UInt16>) -> Int {
-        units.count <= measuredStringUnits ? 10 + 3 * units.count : 10 + UTF.utf8Count(fromUTF16: units)
-    }
-
-    /// Writes `units` as a varString at `p`, which has `varStringRoom(units)` bytes of room;
-    /// returns the bytes written.
+    /// Writes `units` as a varString at `p`, which has room for `10 + 3 * units.count`
+    /// bytes; returns the bytes written.
     ///
     /// Most text is ASCII: its length in UTF-8 is its length in units, so that is written
     /// first and the units are narrowed after it in one pass. At the first other unit the
@@ -194,9 +194,17 @@ struct Lib0Encoder {
     private static func putVarString(_ units: UnsafeBufferPointer<UInt16>, _ p: UnsafeMutablePointer<UInt8>) -> Int {
         let k = putVarUInt(UInt64(units.count), p)
         if UTF.narrowASCII(units, to: p + k) == units.count { return k + units.count }
-        let n = UTF.utf8Count(fromUTF16: units)
-        let m = putVarUInt(UInt64(n), p)
-        return m + UTF.writeUTF8(fromUTF16: units, to: p + m)
+        return putVarString(units, utf8Count: UTF.utf8Count(fromUTF16: units), p)
+    }
+
+    /// Writes `units`, whose UTF-8 takes `n` bytes, as a varString at `p` (room for `10 + n`).
+    @inline(__always)
+    private static func putVarString(
+        _ units: UnsafeBufferPointer<UInt16>, utf8Count n: Int, _ p: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let k = putVarUInt(UInt64(n), p)
+        if n == units.count { return k + UTF.narrowASCII(units, to: p + k) }
+        return k + UTF.writeUTF8(fromUTF16: units, to: p + k)
     }
 
     /// Writes an item's info byte and its origins (`ID.none` for none) at `p`, which has
@@ -232,7 +240,15 @@ struct Lib0Encoder {
     mutating func writeStringItem(
         info: UInt8, origin: ID, rightOrigin: ID, units: UnsafeBufferPointer<UInt16>
     ) {
-        write(upTo: 1 + 40 + Lib0Encoder.varStringRoom(units)) { p in
+        if units.count > Lib0Encoder.measuredStringUnits {
+            let n = UTF.utf8Count(fromUTF16: units)
+            write(upTo: 1 + 40 + 10 + n) { p in
+                let k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
+                return k + Lib0Encoder.putVarString(units, utf8Count: n, p + k)
+            }
+            return
+        }
+        write(upTo: 1 + 40 + 10 + 3 * units.count) { p in
             let k = Lib0Encoder.putItemHeader(info: info, origin: origin, rightOrigin: rightOrigin, p)
             return k + Lib0Encoder.putVarString(units, p + k)
         }
