@@ -269,8 +269,9 @@ def test_a_lost_connection_shows_unsynced_edits(start):
     # The guest takes the relay over within a second or two, then resyncs (alone: "syncing"
     # until nobody answers); the drop shows meanwhile, and the text is kept. The takeover
     # can be quick enough that the drop is drawn and replaced between two checks, so every
-    # status line drawn since the kill counts.
-    dropped = ("unsynced", "reconnecting", "offline", "connecting", "syncing")
+    # status line drawn since the kill counts, and so does the notice that names the drop
+    # ("the connection dropped before the server confirmed …"), which can take the line.
+    dropped = ("unsynced", "reconnecting", "offline", "connecting", "syncing", "connection dropped")
 
     def drop_shown(t):
         return any(word in status for status in t.status_history[since_kill:] for word in dropped)
