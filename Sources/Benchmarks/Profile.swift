@@ -12,6 +12,14 @@ enum Profile {
         case load, encode, apply
     }
 
+    /// One load, named so that callgrind can count it alone
+    /// (`--toggle-collect='*Profile*loadOnce*'`): on a concurrent trace the replay before it
+    /// applies updates too.
+    @inline(never)
+    static func loadOnce(_ state: [UInt8], into doc: Doc) throws {
+        try doc.applyUpdate(state)
+    }
+
     static func run(_ step: Step, trace url: URL, loops: Int) throws {
         let trace = try Trace.load(url)
         guard !trace.isConcurrent || step != .apply else {
@@ -53,7 +61,7 @@ enum Profile {
             let state = try (trace.isConcurrent ? Replay.concurrentFirstDoc(trace) : replay()).encodeStateAsUpdate()
             for _ in 0..<loops {
                 let fresh = Doc(clientID: 2)
-                times.append(try Measure.cpu { try fresh.applyUpdate(state) }.1)
+                times.append(try Measure.cpu { try loadOnce(state, into: fresh) }.1)
                 guard fresh.getText("content").toString() == trace.endContent else {
                     throw BenchmarkError.unsupported("the loaded state differs from endContent")
                 }

@@ -226,41 +226,47 @@ extension Doc {
     )? {
         guard !u.blocks.isEmpty else { return nil }
         let store = self.store
-        let order = u.blocks.indices.sorted { u.blocks[$0].client < u.blocks[$1].client }
-        let clientIDs = order.map { u.blocks[$0].client }
-        let counts = order.map { u.blocks[$0].structs.count }
-        // The structs are read (and, taking, moved) through their arrays' storage: nothing
-        // else changes `u` until this function returns, so the storage stays where it is
-        // (an empty array's nil base is never read: its rank has no next struct). Taking,
-        // the mutable view is `u`'s own (it makes each array unique first); reading, the
-        // storage is only read. Reading `u.blocks[b].structs[i]` retained and released the
-        // inner array and copied the struct (a retain and release of its content) per struct.
-        let storage: [UnsafeMutablePointer<WireStruct>?] = order.map { b in
-            taking
+        // The per-client state comes from the store's scratch, kept with its capacity: a
+        // remote keystroke's update allocated eight small arrays here, and every allocation
+        // of a generic array looks its storage's metadata up at run time (together a tenth
+        // of integrating such an update). Swapped in and out, not copied: a copy retains
+        // each array. A nested call (a retried pending update) finds it taken and starts empty.
+        var scratch = IntegrationScratch()
+        swap(&scratch, &store.integrationScratch)
+        defer {
+            scratch.clear()
+            swap(&scratch, &store.integrationScratch)
+        }
+        for b in u.blocks.indices {
+            // The structs are read (and, taking, moved) through their arrays' storage:
+            // nothing else changes `u` until this function returns, so the storage stays
+            // where it is (an empty array's nil base is never read: its rank has no next
+            // struct). Taking, the mutable view is `u`'s own (it makes each array unique
+            // first); reading, the storage is only read. Reading `u.blocks[b].structs[i]`
+            // retained and released the inner array and copied the struct (a retain and
+            // release of its content) per struct.
+            let base =
+                taking
                 ? u.blocks[b].structs.withUnsafeMutableBufferPointer { $0.baseAddress }
                 : u.blocks[b].structs.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeMutablePointer.init) }
+            scratch.ranks.append(.init(client: u.blocks[b].client, count: u.blocks[b].structs.count, base: base))
         }
-        /// Per rank, the index of the next struct to take.
-        var next = [Int](repeating: 0, count: counts.count)
-        var removed = [Bool](repeating: false, count: counts.count)
-        /// Yjs's `state` map: the local clock per client of the update, once looked up.
-        var state = [Int](repeating: -1, count: counts.count)
-        var top = counts.count - 1  // the highest-ranked client not yet exhausted or removed
-        var stack: [(rank: Int, index: Int)] = []
+        scratch.ranks.sort { $0.client < $1.client }
+        var top = scratch.ranks.count - 1  // the highest-ranked client not yet exhausted or removed
         var restStructs: [ClientID: [WireStruct]] = [:]
         var missingSV: [ClientID: Int] = [:]
 
         func rank(_ client: ClientID) -> Int? {
             var lo = 0
-            var hi = clientIDs.count - 1
+            var hi = scratch.ranks.count - 1
             while lo <= hi {
                 let mid = (lo + hi) / 2
-                if clientIDs[mid] == client { return removed[mid] ? nil : mid }
-                if clientIDs[mid] < client { lo = mid + 1 } else { hi = mid - 1 }
+                if scratch.ranks[mid].client == client { return scratch.ranks[mid].removed ? nil : mid }
+                if scratch.ranks[mid].client < client { lo = mid + 1 } else { hi = mid - 1 }
             }
             return nil
         }
-        func hasNext(_ r: Int) -> Bool { !removed[r] && next[r] < counts[r] }
+        func hasNext(_ r: Int) -> Bool { !scratch.ranks[r].removed && scratch.ranks[r].next < scratch.ranks[r].count }
         func nextTarget() -> Int? {
             while top >= 0 {
                 if hasNext(top) { return top }
@@ -269,8 +275,8 @@ extension Doc {
             return nil
         }
         func take(_ r: Int) -> Int {
-            let i = next[r]
-            next[r] = i + 1
+            let i = scratch.ranks[r].next
+            scratch.ranks[r].next = i + 1
             return i
         }
         func updateMissing(_ client: ClientID, _ clock: Int) {
@@ -278,17 +284,18 @@ extension Doc {
             missingSV[client] = clock
         }
         func addStackToRest() {
-            for (r, index) in stack {
-                if !removed[r] {
-                    let i = max(0, next[r] - 1)
-                    restStructs[clientIDs[r]] = Array(
-                        UnsafeBufferPointer(start: storage[r].unsafelyUnwrapped + i, count: counts[r] - i))
-                    removed[r] = true
+            for (r, index) in scratch.stack {
+                if !scratch.ranks[r].removed {
+                    let i = max(0, scratch.ranks[r].next - 1)
+                    restStructs[scratch.ranks[r].client] = Array(
+                        UnsafeBufferPointer(
+                            start: scratch.ranks[r].base.unsafelyUnwrapped + i, count: scratch.ranks[r].count - i))
+                    scratch.ranks[r].removed = true
                 } else {
-                    restStructs[clientIDs[r]] = [storage[r].unsafelyUnwrapped[index]]
+                    restStructs[scratch.ranks[r].client] = [scratch.ranks[r].base.unsafelyUnwrapped[index]]
                 }
             }
-            stack.removeAll()
+            scratch.stack.removeAll(keepingCapacity: true)
         }
 
         guard var current = nextTarget() else { return nil }
@@ -298,7 +305,7 @@ extension Doc {
         var headRank = current
         var headIndex = take(current)
         while true {
-            let head = storage[headRank].unsafelyUnwrapped + headIndex
+            let head = scratch.ranks[headRank].base.unsafelyUnwrapped + headIndex
             // The struct as a local: reading the slot's fields one by one copied the whole
             // struct for each read. Taking, it is moved out and every path below puts back
             // what the slot must hold (the struct itself, or a skip once it is integrated)
@@ -308,17 +315,17 @@ extension Doc {
             if s.isSkip {
                 if taking { head.initialize(to: s) }
             } else {
-                let client = clientIDs[headRank]
+                let client = scratch.ranks[headRank].client
                 let clock = s.id.clock
-                var localClock = state[headRank]
+                var localClock = scratch.ranks[headRank].state
                 if localClock < 0 {
                     localClock = store.state(client)
-                    state[headRank] = localClock
+                    scratch.ranks[headRank].state = localClock
                 }
                 let offset = localClock - clock
                 if offset < 0 {
                     if taking { head.initialize(to: s) }
-                    stack.append((headRank, headIndex))
+                    scratch.stack.append((headRank, headIndex))
                     updateMissing(client, clock - 1)
                     addStackToRest()
                 } else {
@@ -330,7 +337,7 @@ extension Doc {
                         if offset < len {
                             store.addStruct(
                                 Item(gc: ID(client: id.client, clock: id.clock + offset), length: len - offset))
-                            state[headRank] = clock + len
+                            scratch.ranks[headRank].state = clock + len
                         }
                     case var .item(w):
                         if let c = missingDependency(w, store: store) {
@@ -343,14 +350,14 @@ extension Doc {
                         let step = integrate(&w, offset: offset, txn, store: store, lastIntegrated: lastIntegrated)
                         if case let .integrated(item) = step {
                             if let item { lastIntegrated = item }
-                            state[headRank] = end
+                            scratch.ranks[headRank].state = end
                         }
                     }
                 }
             }
             if let missingClient {
-                stack.append((headRank, headIndex))
-                if let r = rank(missingClient), next[r] < counts[r] {
+                scratch.stack.append((headRank, headIndex))
+                if let r = rank(missingClient), scratch.ranks[r].next < scratch.ranks[r].count {
                     headRank = r
                     headIndex = take(r)
                     continue
@@ -358,7 +365,7 @@ extension Doc {
                 updateMissing(missingClient, store.state(missingClient))
                 addStackToRest()
             }
-            if let (r, i) = stack.popLast() {
+            if let (r, i) = scratch.stack.popLast() {
                 headRank = r
                 headIndex = i
             } else if hasNext(current) {

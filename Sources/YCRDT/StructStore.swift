@@ -14,6 +14,8 @@ final class StructStore {
     var pendingDs: [UInt8]?
     /// Reused by every YATA conflict scan (`ScannedItems`).
     @exclusivity(unchecked) var scanScratch: [ObjectIdentifier] = []
+    /// Reused by every `integrateStructs` (`IntegrationScratch`).
+    @exclusivity(unchecked) var integrationScratch = IntegrationScratch()
     /// The document: `addStruct` tells its open transactions which clients' states move,
     /// so a transaction needs no copy of the state vector. Unmanaged, as `cachedList`:
     /// an `unowned(unsafe)` reference was retained and released on every struct added.

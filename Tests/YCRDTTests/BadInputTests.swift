@@ -91,6 +91,24 @@ final class BadInputTests: XCTestCase {
         try assertRejected(hex("01010100040207636f6e74656e740568656c6c6f00"), "parent info neither 0 nor 1")
     }
 
+    /// An update of one GC struct per listed client (clients written as one-byte numbers).
+    private func gcBlocks(_ clients: [UInt8]) -> [UInt8] {
+        [UInt8(clients.count)] + clients.flatMap { [0x01, $0, 0x00, 0x00, 0x01] } + [0x00]
+    }
+
+    func testTwoBlocksOfOneClientAreRefusedAmongFewOrManyBlocks() throws {
+        // Checked by a scan of the blocks read so far while there are few, by a set once
+        // there are many: both sides of that switch.
+        let distinct = Array(UInt8(10)..<UInt8(40))
+        let doc = Doc(clientID: 1)
+        try doc.applyUpdate(gcBlocks(distinct))
+        XCTAssertEqual(Set(doc.store.stateVector.keys), Set(distinct.map(ClientID.init)))
+        try assertRejected(gcBlocks([10, 10]), "the second block repeats the first")
+        try assertRejected(gcBlocks(Array(distinct[0..<15]) + [12]), "the sixteenth block repeats the third")
+        try assertRejected(gcBlocks(Array(distinct[0..<16]) + [12]), "the seventeenth block repeats the third")
+        try assertRejected(gcBlocks(Array(distinct[0..<25]) + [30]), "the twenty-sixth block repeats the twenty-first")
+    }
+
     func testErrorsNameTheProblem() {
         XCTAssertThrowsError(try YUpdate.validate([0x01, 0x01])) { error in
             XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
