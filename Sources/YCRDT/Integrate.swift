@@ -1,17 +1,18 @@
 extension Item {
     /// Yjs `Item.integrate` with offset 0: YATA conflict resolution, linking, store insertion.
     func integrate(_ txn: Transaction) {
-        let store = txn.doc.store
+        unowned(unsafe) let store = txn.doc.store
         guard let parent = parent else {
             store.addStruct(Item(gc: id, length: length))
             return
         }
-        // Each neighbour read once (every read of an unowned(unsafe) link is retained).
+        // The neighbours are compared and linked through their unmanaged links: binding one
+        // to a local retained and released it, several times per item of every load.
         let needsScan: Bool
-        if let l = left {
-            needsScan = l.right !== right
-        } else if let r = right {
-            needsScan = r.left != nil
+        if let l = leftLink {
+            needsScan = l._withUnsafeGuaranteedRef { $0.rightLink?.toOpaque() } != rightLink?.toOpaque()
+        } else if let r = rightLink {
+            needsScan = r._withUnsafeGuaranteedRef { $0.leftLink != nil }
         } else {
             needsScan = true
         }
@@ -56,9 +57,12 @@ extension Item {
             }
             left = newLeft
         }
-        if let l = left {
-            right = l.right
-            l.right = self
+        let me = Unmanaged.passUnretained(self)
+        if let l = leftLink {
+            l._withUnsafeGuaranteedRef { l in
+                rightLink = l.rightLink
+                l.rightLink = me
+            }
         } else {
             var r: Item?
             if let sub = parentSub {
@@ -70,8 +74,8 @@ extension Item {
             }
             right = r
         }
-        if let r = right {
-            r.left = self
+        if let r = rightLink {
+            r._withUnsafeGuaranteedRef { $0.leftLink = me }
         } else if let sub = parentSub {
             parent.map[sub] = self
             left?.delete(txn)
@@ -457,13 +461,13 @@ extension Doc {
         if crossed || (left?.isGC ?? false) || (right?.isGC ?? false) {
             parent = nil
         } else if w.parent == nil {
-            if let l = left {
-                parent = l.parent
-                parentSub = l.parentSub
-            }
+            // Yjs reads the left neighbour's parent, then the right one's over it.
             if let r = right {
                 parent = r.parent
                 parentSub = r.parentSub
+            } else if let l = left {
+                parent = l.parent
+                parentSub = l.parentSub
             }
         } else if case let .root(name)? = w.parent {
             parent = rootBranch(name)

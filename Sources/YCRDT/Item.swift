@@ -20,8 +20,25 @@ final class Item {
     // reference counting (items leave the store only when merged into their left
     // neighbour, after every link to them has been moved, or when a collected type's
     // children are replaced by GC structs, after the type's list has been cut).
-    @exclusivity(unchecked) unowned(unsafe) var left: Item?
-    @exclusivity(unchecked) unowned(unsafe) var right: Item?
+    //
+    // Held as `Unmanaged` so that code on the hot paths can compare and follow links with
+    // no reference counting at all (`leftLink`, `rightLink`); `left` and `right` read them
+    // as an `unowned(unsafe)` property would, and binding what they return to a local
+    // retains it, as it did.
+    @exclusivity(unchecked) var leftLink: Unmanaged<Item>?
+    @exclusivity(unchecked) var rightLink: Unmanaged<Item>?
+
+    @inline(__always)
+    var left: Item? {
+        get { leftLink?.takeUnretainedValue() }
+        set { leftLink = newValue.map { Unmanaged.passUnretained($0) } }
+    }
+
+    @inline(__always)
+    var right: Item? {
+        get { rightLink?.takeUnretainedValue() }
+        set { rightLink = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     /// nil only for GC structs.
     @exclusivity(unchecked) var parent: Branch?
     @exclusivity(unchecked) var content: Content {
@@ -96,9 +113,9 @@ final class Item {
         self.id = id
         self.length = length
         self.originRaw = origin ?? .none
-        self.left = left
+        self.leftLink = left.map { Unmanaged.passUnretained($0) }
         self.rightOriginRaw = rightOrigin ?? .none
-        self.right = right
+        self.rightLink = right.map { Unmanaged.passUnretained($0) }
         self.parent = parent
         self.content = content
         self.countable = content.isCountable
