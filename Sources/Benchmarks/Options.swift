@@ -1,6 +1,7 @@
 import Foundation
 
-/// Command-line options: `[--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS] [--traces DIR]
+/// Command-line options: `[--trace NAME]... [--quick] [--runs N] [--processes N] [--no-pycrdt]
+/// [--pycrdt-timeout SECONDS] [--traces DIR]
 /// [--profile load|encode|apply [--loops N]]`,
 /// plus the internal `--child PATH` used to run one trace per process so that
 /// each trace's peak memory is its own.
@@ -9,6 +10,8 @@ struct Options {
     var quick = false
     /// Repetitions of every timed step; the least CPU time is reported.
     var runs = 3
+    /// Processes per trace and side; every time is the least over them (`LeastOfProcesses`).
+    var processes = 1
     var pycrdt = true
     /// Seconds one pycrdt baseline may take before it is stopped.
     var pycrdtTimeout = 900.0
@@ -36,6 +39,11 @@ struct Options {
                     throw BenchmarkError.badArgument("--runs needs a positive number")
                 }
                 runs = value
+            case "--processes":
+                guard let value = rest.popFirst().flatMap(Int.init), value > 0 else {
+                    throw BenchmarkError.badArgument("--processes needs a positive number")
+                }
+                processes = value
             case "--no-pycrdt": pycrdt = false
             case "--pycrdt-timeout":
                 guard let value = rest.popFirst().flatMap(Double.init), value > 0 else {

@@ -4,7 +4,8 @@ import Foundation
 // YCRDT and prints one table, every figure beside a baseline measured in the
 // same run: a plain UTF-16 buffer (the no-CRDT floor) and pycrdt (yrs).
 //
-//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--no-pycrdt] [--pycrdt-timeout SECONDS]
+//   swift run -c release Benchmarks [--trace NAME]... [--quick] [--runs N] [--processes N] [--no-pycrdt]
+//       [--pycrdt-timeout SECONDS]
 //   swift run -c release Benchmarks --trace NAME --profile load|encode|apply [--loops N]   (for perf record)
 
 let options: Options
@@ -40,21 +41,37 @@ do {
     var table = Table()
     for (name, url) in traces {
         FileHandle.standardError.write(Data("running \(name)…\n".utf8))
-        let (swift, kind, peak) = ChildRun.measure(url, runs: options.runs)
-        let yrs =
+        var (swift, kind, peak) = ChildRun.measure(url, runs: options.runs)
+        func yrsOnce() -> PycrdtFigures? {
             options.pycrdt
-            ? PycrdtFigures.measure(trace: url, script: script, runs: options.runs, timeout: options.pycrdtTimeout)
-            : nil
+                ? PycrdtFigures.measure(trace: url, script: script, runs: options.runs, timeout: options.pycrdtTimeout)
+                : nil
+        }
+        var yrs = yrsOnce()
+        for _ in 1..<options.processes {
+            let (again, _, againPeak) = ChildRun.measure(url, runs: options.runs)
+            swift.keepLeast(of: again)
+            peak = min(peak, againPeak)
+            // A baseline that ran out of time would only run out again.
+            if var first = yrs, first.error == nil, let next = yrsOnce() {
+                first.keepLeast(of: next)
+                yrs = first
+            }
+        }
         table.add(name: name, kind: kind, swift: swift, peakMB: peak, yrs: yrs)
     }
     print(table.render())
+    let processesNote =
+        options.processes > 1
+        ? ", in each of \(options.processes) processes per side taken in turn, the least over them" : ""
+
     let version = options.pycrdt ? "pycrdt \(table.pycrdtVersion ?? "?") (yrs)" : "pycrdt (skipped)"
     print(
         """
 
         Times are CPU milliseconds of the measuring thread, the least of \(options.runs) runs (encode and \
         load: of at least \(options.runs), repeated on until \(Int(Measure.budgetMs)) ms, at most \(Measure.maxRepetitions) times, on both \
-        sides); every figure \
+        sides)\(processesNote); every figure \
         is beside its baseline from this run, and × is Swift ÷ baseline (below 1× Swift is ahead).
         apply: every patch as a local edit, one transaction and one update event each (concurrent: one doc \
         per agent, ancestors' updates applied at merge points, all docs end equal to endContent).
