@@ -1,7 +1,8 @@
 /// `--processes N`: each trace runs in N Swift children and N pycrdt processes, taken in
 /// turn, and every time is the least over them, on both sides alike. On this kind of VM
-/// one process of the same binary can run everything up to 1.5× slower than the next (its
-/// encode and load together), which a least of runs inside one process cannot remove.
+/// one process of the same binary now and then runs everything 1.3–1.6× slower than the
+/// next (its encode and load together), which a least of runs inside one process cannot
+/// remove.
 
 /// The lesser of two optional times, either one alone when the other is missing.
 private func least(_ a: Double?, _ b: Double?) -> Double? {

@@ -234,7 +234,8 @@ extension Doc {
         // remote keystroke's update allocated eight small arrays here, and every allocation
         // of a generic array looks its storage's metadata up at run time (together a tenth
         // of integrating such an update). Swapped in and out, not copied: a copy retains
-        // each array. A nested call (a retried pending update) finds it taken and starts empty.
+        // each array. Were this ever called again before it returns, the inner call would
+        // find the scratch taken and start from empty arrays.
         var scratch = IntegrationScratch()
         swap(&scratch, &store.integrationScratch)
         defer {

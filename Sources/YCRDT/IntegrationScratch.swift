@@ -24,8 +24,18 @@ struct IntegrationScratch {
     /// document loaded from many writers need not keep room for all of them). The
     /// structs' addresses go with the update they pointed into.
     mutating func clear() {
-        ranks.removeAll(keepingCapacity: ranks.capacity <= Self.keptCapacity)
-        stack.removeAll(keepingCapacity: stack.capacity <= Self.keptCapacity)
+        // One removeLast at a time, as `Transaction.reuse` does: removeAll(keepingCapacity:)
+        // goes through the generic replaceSubrange, and these hold a rank or two.
+        if ranks.capacity > Self.keptCapacity {
+            ranks = []
+        } else {
+            while !ranks.isEmpty { ranks.removeLast() }
+        }
+        if stack.capacity > Self.keptCapacity {
+            stack = []
+        } else {
+            while !stack.isEmpty { stack.removeLast() }
+        }
     }
 
     private static let keptCapacity = 64
